@@ -1,0 +1,162 @@
+"""The one `Settings` object: ingest's part plus retrieval, answering, LLM and API parts.
+
+Values come, lowest priority first, from the defaults here, a named profile file
+(`assistant/profiles/NAME.toml`), and environment variables `COMPLYQA_*`
+(`COMPLYQA_CHROMA_URL`, `COMPLYQA_DATA_DIR`, `COMPLYQA_LLM_BASE_URL`, ...).
+The profile's name is stamped on every answer and eval result.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ingest.errors import ConfigurationError
+from ingest.settings import ChunkingSettings, EmbeddingSettings, IndexSettings, IngestSettings
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+
+
+class RetrievalSettings(BaseModel):
+    dense_k: int = Field(default=30, ge=1, le=500)
+    lexical_k: int = Field(default=30, ge=1, le=500)
+    rrf_k: int = Field(default=60, ge=1)
+    dense_weight: float = Field(default=1.0, ge=0)
+    lexical_weight: float = Field(default=1.0, ge=0)
+    top_k: int = Field(default=8, ge=1, le=100)
+
+
+class AnswerSettings(BaseModel):
+    """Extractive answering and abstention; thresholds are calibrated by `evals`."""
+
+    max_sentences: int = Field(default=3, ge=1, le=10)
+    max_chars: int = Field(default=900, ge=100)
+    passages_considered: int = Field(default=5, ge=1, le=50)
+    # Evidence strength below which the assistant abstains (see assistant/evidence.py).
+    min_evidence: float = Field(default=0.35, ge=0, le=1)
+    max_question_chars: int = Field(default=4000, ge=10)
+
+
+class LLMSettings(BaseModel):
+    """An OpenAI-compatible chat endpoint; unset `base_url` keeps the extractive answerer."""
+
+    base_url: str | None = None
+    model: str = "local"
+    api_key: SecretStr = SecretStr("not-needed")
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    max_tokens: int = Field(default=400, ge=16)
+    timeout: float = Field(default=60.0, gt=0)
+    retries: int = Field(default=1, ge=0, le=10)
+    unsupported: Literal["remove", "mark"] = "remove"
+    min_supported_ratio: float = Field(default=0.5, ge=0, le=1)
+
+
+class ApiSettings(BaseModel):
+    auth: bool = True
+    rate_limit_per_minute: int = Field(default=120, ge=1)
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    cors_origins: list[str] = []
+
+
+class Settings(BaseSettings):
+    """Everything complyqa can be told; build it with `Settings.load(profile)`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COMPLYQA_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    profile: str = "default"
+    data_dir: Path = Path("data")
+    chroma_url: str | None = None
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    chunking: ChunkingSettings = ChunkingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    llm: LLMSettings = LLMSettings()
+    api: ApiSettings = ApiSettings()
+
+    @classmethod
+    def load(cls, profile: str | None = None, **overrides: Any) -> Settings:
+        """Defaults, then the profile file, then `COMPLYQA_*` variables, then `overrides`."""
+        name = profile or os.environ.get("COMPLYQA_PROFILE") or "default"
+        values = _read_profile(name)
+        values["profile"] = name
+        _apply_flat_env(values)
+        merged = _deep_merge(values, overrides)
+        # Init kwargs outrank env in pydantic-settings, so env must be folded in above.
+        return cls(**merged)
+
+    @property
+    def ingest(self) -> IngestSettings:
+        return IngestSettings(
+            embedding=self.embedding,
+            chunking=self.chunking,
+            index=IndexSettings(data_dir=self.data_dir, chroma_url=self.chroma_url),
+        )
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
+
+
+def _read_profile(name: str) -> dict[str, Any]:
+    path = PROFILES_DIR / f"{name}.toml"
+    if not path.is_file():
+        raise ConfigurationError(
+            f"unknown settings profile {name!r}; choose one of: {', '.join(available_profiles())}"
+        )
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+_FLAT_ENV = {
+    # Short, documented names for the settings people set most.
+    "COMPLYQA_DATA_DIR": ("data_dir",),
+    "COMPLYQA_CHROMA_URL": ("chroma_url",),
+    "COMPLYQA_CORPUS_DIR": ("corpus_dir",),
+    "COMPLYQA_EMBEDDING_MODEL": ("embedding", "model"),
+    "COMPLYQA_LLM_BASE_URL": ("llm", "base_url"),
+    "COMPLYQA_LLM_MODEL": ("llm", "model"),
+    "COMPLYQA_LLM_API_KEY": ("llm", "api_key"),
+    "COMPLYQA_LLM_TIMEOUT": ("llm", "timeout"),
+}
+
+
+def _apply_flat_env(values: dict[str, Any]) -> None:
+    for var, path in _FLAT_ENV.items():
+        if var in os.environ:
+            node = values
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+            node[path[-1]] = os.environ[var]
+    nested = {
+        k[len("COMPLYQA_") :].lower(): v
+        for k, v in os.environ.items()
+        if k.startswith("COMPLYQA_") and "__" in k
+    }
+    for key, value in nested.items():
+        node = values
+        parts = key.split("__")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
