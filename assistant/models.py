@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -10,6 +12,7 @@ class Passage(BaseModel):
 
     chunk_id: str
     doc_id: str
+    key: str = Field(default="", description="Chunk key within the document (e.g. a source passage id)")
     title: str
     section: str | None = None
     text: str
@@ -73,3 +76,84 @@ class Answer(BaseModel):
         description="Counts from citation verification: sentences, supported, removed",
     )
     timings: Timings = Timings()
+
+
+class Filters(BaseModel):
+    """Restricts retrieval; every field narrows, and all are applied inside the index query."""
+
+    doc_ids: list[str] | None = None
+    groups: list[str] | None = Field(default=None, description="First path component, e.g. 'cn-regulations'")
+    languages: list[str] | None = None
+    jurisdictions: list[str] | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.doc_ids or self.groups or self.languages or self.jurisdictions)
+
+    def narrowed_to_groups(self, groups: list[str] | None) -> Filters:
+        """This filter further limited to `groups` (an API key's scope); None means no limit."""
+        if groups is None:
+            return self
+        wanted = groups if self.groups is None else [g for g in self.groups if g in groups]
+        return self.model_copy(update={"groups": wanted})
+
+
+class Turn(BaseModel):
+    """One earlier exchange of a conversation, used to understand follow-up questions."""
+
+    question: str
+    answer: str = ""
+    doc_ids: list[str] = []
+
+
+class AnswerDelta(BaseModel):
+    type: Literal["delta"] = "delta"
+    text: str
+
+
+class AnswerDone(BaseModel):
+    type: Literal["answer"] = "answer"
+    answer: Answer
+
+
+AnswerEvent = AnswerDelta | AnswerDone
+
+
+class DocumentInfo(BaseModel):
+    doc_id: str
+    title: str
+    language: str
+    group: str
+    date: str | None = None
+    jurisdiction: str | None = None
+    content_hash: str
+    n_chunks: int
+    chars: int = 0
+
+
+class DocumentRecord(DocumentInfo):
+    text: str
+
+
+class IndexStats(BaseModel):
+    documents: int
+    chunks: int
+    fingerprint: str
+    embedding_model: str
+
+
+class FailedFile(BaseModel):
+    path: str
+    reason: str
+
+
+class IngestReport(BaseModel):
+    """What an ingest did, document by document, so a user can see why anything was skipped."""
+
+    added: list[str] = []
+    replaced: list[str] = []
+    unchanged: list[str] = []
+    removed: list[str] = []
+    failed: list[FailedFile] = []
+    skipped: list[FailedFile] = []
+    chunks_embedded: int = 0
+    seconds: float = 0.0
