@@ -1,0 +1,450 @@
+"""Read corpus files from disk into normalized `Document`s.
+
+This is the only ingest module that touches the file system. Every failure a user can cause
+(missing path, unsupported type, broken file) becomes a `ComplyqaError` naming the file, so
+the pipeline can report it and continue with the other files.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+from ingest.errors import DocumentParseError, UnreadablePath, UnsupportedFileType
+from ingest.models import Document, Segment
+from ingest.normalize import (
+    content_hash,
+    date_from_filename,
+    detect_language,
+    extract_title,
+    normalize_text,
+    split_front_matter,
+)
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "Discovery",
+    "discover_files",
+    "document_from_passages",
+    "load_file",
+]
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = (
+    ".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".json", ".jsonl",
+)  # fmt: skip
+IGNORE_FILE = ".complyqaignore"
+GROUP_META = "_group.meta.json"
+SIDECAR_SUFFIX = ".meta.json"
+_KNOWN_META = ("title", "date", "jurisdiction", "language")
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Files to ingest, plus files passed over with the reason, so the caller can report them."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _is_sidecar(path: Path) -> bool:
+    return path.name == GROUP_META or path.name.endswith(SIDECAR_SUFFIX)
+
+
+def _supported_list() -> str:
+    return ", ".join(SUPPORTED_SUFFIXES)
+
+
+def _ignore_spec(root: Path) -> pathspec.PathSpec | None:
+    ignore_file = root / IGNORE_FILE
+    if not ignore_file.is_file():
+        return None
+    lines = ignore_file.read_text(encoding="utf-8").splitlines()
+    return pathspec.PathSpec.from_lines("gitignore", lines)
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def discover_files(paths: Sequence[Path], root: Path) -> Discovery:
+    """Expand the paths a user named into the list of files to ingest.
+
+    Folders are walked recursively in sorted order (so ingest order, and thus reports, are
+    reproducible). Hidden files, metadata sidecars and files matched by `root/.complyqaignore`
+    are passed over; files of unsupported types inside folders are listed in `skipped`. A file
+    named explicitly must exist and have a supported type: that is a user error, not a skip.
+    """
+    spec = _ignore_spec(root)
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+
+    def ignored(path: Path) -> bool:
+        rel = _relative(path, root)
+        return spec is not None and rel is not None and spec.match_file(rel)
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append(path)
+
+    for path in paths:
+        if not path.exists():
+            raise UnreadablePath(
+                f"{path}: no such file or folder. Check the spelling, or give a path relative "
+                f"to the current directory ({Path.cwd()})."
+            )
+        if path.is_file():
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise UnsupportedFileType(
+                    f"{path}: files of type '{path.suffix or '(no suffix)'}' cannot be ingested. "
+                    f"Supported types: {_supported_list()}. Convert the file to one of them."
+                )
+            if _is_sidecar(path):
+                skipped.append((path, "metadata sidecar, read together with its document"))
+            else:
+                add(path)
+            continue
+        for child in sorted(path.rglob("*")):
+            rel_parts = child.relative_to(path).parts
+            if any(part.startswith(".") for part in rel_parts) or not child.is_file():
+                continue
+            if _is_sidecar(child):
+                continue
+            if ignored(child):
+                skipped.append((child, f"matched by {IGNORE_FILE}"))
+            elif child.suffix.lower() not in SUPPORTED_SUFFIXES:
+                skipped.append((child, f"unsupported file type '{child.suffix or '(none)'}'"))
+            else:
+                add(child)
+    return Discovery(files=files, skipped=skipped)
+
+
+# --- metadata -----------------------------------------------------------------------------
+
+
+def _read_meta(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DocumentParseError(f"{path}: metadata file is not valid JSON ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise DocumentParseError(f"{path}: metadata file must hold a JSON object.")
+    return {str(k): str(v) for k, v in data.items() if v is not None}
+
+
+def _file_metadata(path: Path, front_matter: dict[str, str]) -> dict[str, str]:
+    """Merge metadata, later sources winning: folder default, file name, front matter, sidecar."""
+    meta = _read_meta(path.parent / GROUP_META)
+    name_date = date_from_filename(path.name)
+    if name_date:
+        meta["date"] = name_date
+    meta.update(front_matter)
+    meta.update(_read_meta(path.with_name(path.name + SIDECAR_SUFFIX)))
+    return meta
+
+
+def _build(
+    doc_id: str,
+    text: str,
+    meta: dict[str, str],
+    *,
+    title_hint: str | None = None,
+    source_path: str | None = None,
+    segments: tuple[Segment, ...] = (),
+) -> Document:
+    title = meta.get("title") or title_hint or extract_title(text, fallback=doc_id)
+    language = meta.get("language") or detect_language(text)
+    return Document(
+        doc_id=doc_id,
+        text=text,
+        title=normalize_text(title),
+        language=language,
+        content_hash=content_hash(text),
+        date=meta.get("date") or None,
+        jurisdiction=meta.get("jurisdiction") or None,
+        source_path=source_path,
+        segments=segments,
+        extra={k: v for k, v in meta.items() if k not in _KNOWN_META},
+    )
+
+
+# --- passages (pre-segmented JSON / JSONL) ------------------------------------------------
+
+
+def _assemble(
+    passages: Sequence[tuple[str, str, str | None]],
+) -> tuple[str, tuple[Segment, ...]]:
+    """Join passages into one text and remember where each one sits in it."""
+    parts: list[str] = []
+    segments: list[Segment] = []
+    used: dict[str, int] = {}
+    pos = 0
+    for key, raw, section in passages:
+        text = normalize_text(raw)
+        if not text:
+            continue
+        if parts:
+            pos += 2  # the "\n\n" separator
+        # Keys must be unique per document; a repeated source id gets a visible suffix.
+        used[key] = used.get(key, 0) + 1
+        unique = key if used[key] == 1 else f"{key}~{used[key]}"
+        segments.append(Segment(key=unique, start=pos, end=pos + len(text), section=section))
+        parts.append(text)
+        pos += len(text)
+    return "\n\n".join(parts), tuple(segments)
+
+
+def document_from_passages(
+    doc_id: str,
+    passages: Sequence[tuple[str, str]],
+    *,
+    title: str,
+    language: str | None = None,
+    **meta: str,
+) -> Document:
+    """Build a document from already-cut passages `(passage_id, text)`, keeping their ids.
+
+    Used for benchmarks such as ObliQA, whose gold answers point at passage ids: the splitter
+    turns each passage into exactly one chunk keyed by its id. Extra keyword arguments become
+    metadata (`date`, `jurisdiction`, others go to `Document.extra`).
+    """
+    text, segments = _assemble([(pid, body, None) for pid, body in passages])
+    info = {k: str(v) for k, v in meta.items()}
+    info["title"] = title
+    if language:
+        info["language"] = language
+    return _build(doc_id, text, info, segments=segments)
+
+
+def _parse_records(path: Path, raw: str) -> list[dict[str, Any]]:
+    records: list[Any]
+    if path.suffix.lower() == ".jsonl":
+        records = []
+        for lineno, line in enumerate(raw.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise DocumentParseError(
+                    f"{path}: line {lineno} is not valid JSON ({exc.msg}). Each line must hold "
+                    'one object like {"id": "...", "text": "...", "metadata": {...}}.'
+                ) from exc
+    else:
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise DocumentParseError(
+                f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})."
+            ) from exc
+        records = data if isinstance(data, list) else [data]
+    for n, rec in enumerate(records, start=1):
+        if not (isinstance(rec, dict) and isinstance(rec.get("text"), str)):
+            raise DocumentParseError(
+                f"{path}: record {n} must be an object with a string 'text' "
+                "(and optionally 'id' and 'metadata')."
+            )
+    return records
+
+
+def _record_meta(record: dict[str, Any]) -> dict[str, Any]:
+    meta = record.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _load_passages(path: Path, doc_id: str, meta: dict[str, str]) -> list[Document]:
+    records = _parse_records(path, _read_text(path))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for rec in records:
+        groups.setdefault(str(_record_meta(rec).get("doc_id") or doc_id), []).append(rec)
+    docs: list[Document] = []
+    for group_id, recs in groups.items():
+        passages = []
+        for n, rec in enumerate(recs, start=1):
+            section = _record_meta(rec).get("section")
+            key = str(rec.get("id") or n)
+            passages.append((key, rec["text"], str(section) if section else None))
+        text, segments = _assemble(passages)
+        if not text:
+            continue
+        first = _record_meta(recs[0])
+        info = dict(meta)
+        info.update({k: str(first[k]) for k in _KNOWN_META if first.get(k)})
+        docs.append(
+            _build(group_id, text, info, title_hint=group_id, source_path=str(path),
+                   segments=segments)
+        )  # fmt: skip
+    if not docs:
+        raise DocumentParseError(f"{path}: the file holds no passage with text.")
+    return docs
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def _read_text(path: Path) -> str:
+    """Decode a text file: UTF-8 first, then whatever encoding charset_normalizer detects."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError as exc:  # pragma: no cover - optional: comes with most installs
+        raise DocumentParseError(
+            f"{path}: the file is not UTF-8. Save it as UTF-8 and ingest it again."
+        ) from exc
+    best = from_bytes(data).best()
+    if best is None:
+        raise DocumentParseError(
+            f"{path}: the file is not UTF-8 and its encoding could not be detected. "
+            "Save it as UTF-8 and ingest it again."
+        )
+    log.info("%s: decoded as %s", path, best.encoding)
+    return str(best)
+
+
+def extract_html(path: Path) -> tuple[str, str | None]:
+    """Main text of a web page as markdown (headings kept, navigation and boilerplate dropped)."""
+    import trafilatura
+    from lxml import html as lxml_html
+
+    page = _read_text(path)
+    text = trafilatura.extract(
+        page, output_format="markdown", include_formatting=True, include_tables=True
+    )
+    meta = trafilatura.extract_metadata(page)
+    title = meta.title if meta is not None and meta.title else None
+    if text and text.strip():
+        return text, title
+    # trafilatura gives up on very short or unusual pages; plain text beats losing the file.
+    try:
+        tree = lxml_html.fromstring(page)
+    except Exception as exc:  # lxml raises several unrelated types for garbage input
+        raise DocumentParseError(f"{path}: not a readable HTML page ({exc}).") from exc
+    for bad in tree.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    blocks = tree.xpath("//h1|//h2|//h3|//h4|//h5|//h6|//p|//li|//td|//pre|//title")
+    lines = []
+    for el in blocks:
+        content = " ".join(el.text_content().split())
+        if el.tag == "title":
+            title = title or content
+        elif el.tag.startswith("h") and len(el.tag) == 2:
+            lines.append("#" * int(el.tag[1]) + " " + content)
+        else:
+            lines.append(content)
+    text = "\n\n".join(ln for ln in lines if ln.strip()) or tree.text_content()
+    return text, title
+
+
+def extract_pdf(path: Path) -> tuple[str, str | None]:
+    """Text of a PDF's pages, separated by blank lines; refuses scans without a text layer."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DocumentParseError(f"{path}: the PDF is password-protected; remove it first.")
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        title = reader.metadata.title if reader.metadata else None
+    except (PdfReadError, ValueError, KeyError) as exc:
+        raise DocumentParseError(f"{path}: not a readable PDF ({exc}).") from exc
+    text = "\n\n".join(p for p in pages if p)
+    if not text.strip():
+        raise DocumentParseError(
+            f"{path}: the PDF has no extractable text; it may be a scanned image. "
+            "Run OCR on it (e.g. ocrmypdf) and ingest the result."
+        )
+    return text, str(title) if title else None
+
+
+def extract_docx(path: Path) -> tuple[str, str | None]:
+    """Text of a Word document, headings turned into markdown `#` lines for the splitter."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises zipfile, KeyError, lxml errors...
+        raise DocumentParseError(f"{path}: not a readable .docx file ({exc}).") from exc
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                lines.append(" | ".join(cell.text.strip() for cell in row.cells))
+            continue
+        assert isinstance(block, Paragraph)
+        content = block.text.strip()
+        if not content:
+            continue
+        style = (block.style.name if block.style is not None else "") or ""
+        if style == "Title":
+            lines.append("# " + content)
+        elif style.startswith("Heading") and style[7:].strip().isdigit():
+            level = min(int(style[7:].strip()), 6)
+            lines.append("#" * level + " " + content)
+        else:
+            lines.append(content)
+    title = document.core_properties.title or None
+    return "\n\n".join(lines), title
+
+
+Extractor = Callable[[Path], tuple[str, str | None]]
+_EXTRACTORS: dict[str, Extractor] = {
+    ".html": extract_html,
+    ".htm": extract_html,
+    ".pdf": extract_pdf,
+    ".docx": extract_docx,
+}
+
+
+def load_file(path: Path, root: Path) -> list[Document]:
+    """Load one corpus file as normalized documents (one, or several for passage files).
+
+    The document id is the file's POSIX path relative to `root`, the stable name that chunks,
+    citations and the manifest all use.
+    """
+    if not path.is_file():
+        raise UnreadablePath(f"{path}: no such file. Check the path and try again.")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnsupportedFileType(
+            f"{path}: files of type '{suffix or '(no suffix)'}' cannot be ingested. "
+            f"Supported types: {_supported_list()}."
+        )
+    doc_id = _relative(path, root) or path.name
+    try:
+        if suffix in (".json", ".jsonl"):
+            return _load_passages(path, doc_id, _file_metadata(path, {}))
+        title_hint: str | None = None
+        if suffix in _EXTRACTORS:
+            raw, title_hint = _EXTRACTORS[suffix](path)
+            front: dict[str, str] = {}
+        else:
+            front, raw = split_front_matter(_read_text(path))
+    except OSError as exc:
+        raise UnreadablePath(f"{path}: cannot read the file ({exc.strerror}).") from exc
+    text = normalize_text(raw)
+    if not text:
+        raise DocumentParseError(f"{path}: the file contains no text.")
+    meta = _file_metadata(path, front)
+    return [_build(doc_id, text, meta, title_hint=title_hint, source_path=str(path))]

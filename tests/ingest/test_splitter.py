@@ -1,0 +1,167 @@
+"""The splitter's promises, checked on small inputs and on every file of the bundled corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.loaders import discover_files, document_from_passages, load_file
+from ingest.models import Chunk, Document
+from ingest.normalize import content_hash
+from ingest.settings import ChunkingSettings
+from ingest.splitter import split_document
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+CFG = ChunkingSettings()
+
+
+def _corpus_docs() -> list[Document]:
+    root = CORPUS
+    # Walk the folder directly too, so a file hidden by .complyqaignore is still checked.
+    files = discover_files([root], root).files + [root / "SOURCES.md"]
+    return [doc for f in files for doc in load_file(f, root)]
+
+
+CORPUS_DOCS = _corpus_docs()
+
+
+def _doc(text: str, doc_id: str = "t/doc.md", title: str = "T") -> Document:
+    return Document(doc_id, text, title, "en", content_hash(text))
+
+
+def _check_invariants(doc: Document, chunks: list[Chunk], cfg: ChunkingSettings = CFG) -> None:
+    assert chunks, doc.doc_id
+    keys = [c.key for c in chunks]
+    assert len(keys) == len(set(keys)), f"duplicate keys in {doc.doc_id}"
+    covered = bytearray(len(doc.text))
+    for prev, c in zip([None, *chunks], chunks, strict=False):
+        assert doc.text[c.start : c.end] == c.text
+        assert c.doc_id == doc.doc_id
+        assert c.text == c.text.strip() and c.text
+        if prev is not None:
+            assert (prev.start, prev.end) < (c.start, c.end), "chunks out of document order"
+        covered[c.start : c.end] = b"\x01" * (c.end - c.start)
+    missed = [i for i, ch in enumerate(doc.text) if not covered[i] and not ch.isspace()]
+    assert not missed, f"{doc.doc_id}: uncovered text {doc.text[missed[0] : missed[0] + 40]!r}"
+
+
+@pytest.mark.parametrize("doc", CORPUS_DOCS, ids=lambda d: d.doc_id)
+def test_corpus_offsets_keys_order_and_coverage(doc: Document) -> None:
+    chunks = split_document(doc, CFG)
+    _check_invariants(doc, chunks)
+    for c in chunks:
+        # Windows never exceed max_chars: no sentence in the corpus is that long.
+        assert len(c.text) <= CFG.max_chars, (doc.doc_id, c.key)
+
+
+@pytest.mark.parametrize("max_chars", [200, 333, 600])
+def test_corpus_invariants_hold_for_small_windows(max_chars: int) -> None:
+    cfg = ChunkingSettings(max_chars=max_chars, overlap_chars=80)
+    for doc in CORPUS_DOCS:
+        _check_invariants(doc, split_document(doc, cfg), cfg)
+
+
+def _by_id(fragment: str) -> Document:
+    return next(d for d in CORPUS_DOCS if fragment in d.doc_id)
+
+
+def test_cybersecurity_law_article_21_is_one_chunk_with_its_path() -> None:
+    doc = _by_id("网络安全法")
+    hits = [c for c in split_document(doc, CFG) if c.article == "21"]
+    assert len(hits) == 1
+    chunk = hits[0]
+    assert "第二十一条 国家实行网络安全等级保护制度" in chunk.text
+    assert "（五）法律、行政法规规定的其他义务。" in chunk.text
+    assert chunk.section is not None
+    assert "第三章" in chunk.section and "第二十一条" in chunk.section
+    assert chunk.section == "第三章 网络运行安全 > 第一节 一般规定 > 第二十一条"
+
+
+def test_ear_744_23_paragraph_a_is_tagged_with_the_section_number() -> None:
+    doc = _by_id("section-744.23")
+    chunks = split_document(doc, CFG)
+    start = doc.text.index("(a) *General prohibition.*")
+    end = doc.text.index("(b) *Additional prohibition")
+    in_a = [c for c in chunks if c.start < end and c.end > start]
+    assert in_a and all(c.article == "744.23" for c in in_a)
+    assert all(c.section and c.section.startswith("§ 744.23") for c in in_a)
+    assert all(c.section and c.section.endswith("> (a)") for c in in_a)
+    assert any(c.section and c.section.endswith("> (b)") for c in chunks)
+
+
+def test_ear_roman_i_is_not_mistaken_for_a_top_paragraph() -> None:
+    doc = _by_id("section-744.23")
+    sections = {c.section.rsplit(" > ", 1)[-1] for c in split_document(doc, CFG) if c.section}
+    assert sections == {"(a)", "(b)", "(c)", "(d)"}
+
+
+def test_prose_is_grouped_by_paragraphs_without_article() -> None:
+    doc = _by_id("seeds/000")
+    chunks = split_document(doc, CFG)
+    assert len(chunks) > 1
+    assert all(c.article is None and c.section is None for c in chunks)
+    # Grouped at line ends, so every chunk ends where a paragraph ends.
+    assert all(c.end == len(doc.text) or doc.text[c.end] == "\n" for c in chunks)
+
+
+def test_long_article_is_windowed_at_sentences_with_overlap() -> None:
+    sentence = "网络运营者应当履行安全保护义务，保障网络免受干扰。"
+    text = "## 第一章 总则\n\n第一条 " + sentence * 30 + "\n\n第二条 短条文。"
+    cfg = ChunkingSettings(max_chars=200, overlap_chars=60)
+    doc = _doc(text, title="X")
+    chunks = split_document(doc, cfg)
+    _check_invariants(doc, chunks, cfg)
+    first = [c for c in chunks if c.article == "1"]
+    assert len(first) > 2
+    assert first[0].text.startswith("## 第一章 总则")
+    for a, b in zip(first, first[1:], strict=False):
+        assert b.start < a.end, "consecutive windows should overlap"
+        assert a.text.endswith("。")
+    assert [c.article for c in chunks][-1] == "2"
+    assert chunks[-1].text == "第二条 短条文。"
+
+
+def test_english_windows_never_cut_inside_a_word() -> None:
+    words = " ".join(f"word{i}" for i in range(400))  # one "sentence" without punctuation
+    doc = _doc("# T\n\nArticle 5 " + words)
+    cfg = ChunkingSettings(max_chars=200, overlap_chars=0)
+    chunks = split_document(doc, cfg)
+    _check_invariants(doc, chunks, cfg)
+    for c in chunks:
+        assert len(c.text) <= 200
+        assert c.start == 0 or not doc.text[c.start - 1].isalnum()
+        assert c.end == len(doc.text) or not doc.text[c.end].isalnum()
+        assert c.article == "5"
+
+
+def test_english_articles_and_markdown_sections() -> None:
+    text = (
+        "# Regulation\n\n## Chapter I General\n\nArticle 1 Scope. This applies.\n\n"
+        "Article 2 Definitions. Words mean things.\n\n## Chapter II Duties\n\nArticle 3 Do it."
+    )
+    doc = _doc(text, title="Regulation")
+    chunks = split_document(doc, CFG)
+    _check_invariants(doc, chunks)
+    assert [c.article for c in chunks] == ["1", "2", "3"]
+    assert chunks[0].section == "Chapter I General > Article 1"
+    assert chunks[2].section == "Chapter II Duties > Article 3"
+    assert chunks[2].text.startswith("## Chapter II Duties")
+
+
+def test_segments_become_one_chunk_each_and_long_ones_are_windowed() -> None:
+    long_text = "This obligation applies to every firm. " * 20
+    doc = document_from_passages("bench/doc1", [("p1", "Short one."), ("p2", long_text),
+                                                ("p3", "")], title="Bench")  # fmt: skip
+    cfg = ChunkingSettings(max_chars=300, overlap_chars=50)
+    chunks = split_document(doc, cfg)
+    _check_invariants(doc, chunks, cfg)
+    assert chunks[0].key == "p1" and chunks[0].text == "Short one."
+    assert [c.key for c in chunks[1:]][:2] == ["p2", "p2#2"]
+    assert all(c.key.startswith("p2") for c in chunks[1:])
+
+
+def test_heading_only_document_is_not_lost() -> None:
+    doc = _doc("## Lonely heading")
+    chunks = split_document(doc, CFG)
+    assert [c.text for c in chunks] == ["## Lonely heading"]
