@@ -387,6 +387,9 @@ def extract_docx(path: Path) -> tuple[str, str | None]:
     except Exception as exc:  # python-docx raises zipfile, KeyError, lxml errors...
         raise DocumentParseError(f"{path}: not a readable .docx file ({exc}).") from exc
     lines: list[str] = []
+    # With a Title paragraph present, it is the only "#" and Heading N moves one level down, so
+    # the document's name never looks like its first section.
+    shift = int(any(p.style is not None and p.style.name == "Title" for p in document.paragraphs))
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             for row in block.rows:
@@ -400,7 +403,7 @@ def extract_docx(path: Path) -> tuple[str, str | None]:
         if style == "Title":
             lines.append("# " + content)
         elif style.startswith("Heading") and style[7:].strip().isdigit():
-            level = min(int(style[7:].strip()), 6)
+            level = min(int(style[7:].strip()) + shift, 6)
             lines.append("#" * level + " " + content)
         else:
             lines.append(content)

@@ -151,8 +151,9 @@ def test_english_articles_and_markdown_sections() -> None:
 
 def test_segments_become_one_chunk_each_and_long_ones_are_windowed() -> None:
     long_text = "This obligation applies to every firm. " * 20
-    doc = document_from_passages("bench/doc1", [("p1", "Short one."), ("p2", long_text),
-                                                ("p3", "")], title="Bench")  # fmt: skip
+    doc = document_from_passages(
+        "bench/doc1", [("p1", "Short one."), ("p2", long_text), ("p3", "")], title="Bench"
+    )
     cfg = ChunkingSettings(max_chars=300, overlap_chars=50)
     chunks = split_document(doc, cfg)
     _check_invariants(doc, chunks, cfg)
