@@ -6,6 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+# Re-exported: the ingest report is part of the answering side's public types too.
+from ingest.report import FailedFile, IngestReport  # noqa: F401
+
 
 class Passage(BaseModel):
     """A retrieved chunk with the scores that ranked it."""
@@ -140,20 +143,3 @@ class IndexStats(BaseModel):
     fingerprint: str
     embedding_model: str
 
-
-class FailedFile(BaseModel):
-    path: str
-    reason: str
-
-
-class IngestReport(BaseModel):
-    """What an ingest did, document by document, so a user can see why anything was skipped."""
-
-    added: list[str] = []
-    replaced: list[str] = []
-    unchanged: list[str] = []
-    removed: list[str] = []
-    failed: list[FailedFile] = []
-    skipped: list[FailedFile] = []
-    chunks_embedded: int = 0
-    seconds: float = 0.0

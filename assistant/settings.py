@@ -30,6 +30,9 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, ge=0)
     lexical_weight: float = Field(default=1.0, ge=0)
+    # Dense weight by query language, for embedding models that do not cover a language:
+    # all-MiniLM-L6-v2 is English-only, so its rankings of Chinese queries are noise.
+    dense_language_weights: dict[str, float] = {"zh": 0.0}
     top_k: int = Field(default=8, ge=1, le=100)
 
 

@@ -36,7 +36,10 @@ def _register_all() -> None:
     for name in _COMMAND_MODULES:
         import_module(name).register(app)
     for ep in entry_points(group="complyqa.cli"):
-        ep.load()(app)
+        try:
+            ep.load()(app)
+        except Exception as exc:  # a broken plugin must not take the core commands down
+            logging.getLogger(__name__).warning("CLI plugin %s not loaded: %s", ep.name, exc)
 
 
 @app.callback()
@@ -50,3 +53,15 @@ def _main(
 
 
 _register_all()
+
+
+def run() -> None:
+    """Console entry point: user errors become one clear line and exit code 2."""
+    from assistant.cli.output import fail
+    from ingest.errors import ComplyqaError
+
+    try:
+        app()
+    except ComplyqaError as exc:
+        fail(exc)
+        raise SystemExit(2) from None

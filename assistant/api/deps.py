@@ -1,0 +1,234 @@
+"""What routes need, declared once as `Annotated` aliases: the facade, stores and the caller's key."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from assistant.api.errors import ApiError
+from assistant.audit import AuditLog
+from assistant.conversations import ConversationStore
+from assistant.keys import ApiKey, KeyStore, Role
+from assistant.models import Filters
+from assistant.ratelimit import RateLimiter
+from assistant.settings import Settings, available_profiles
+
+if TYPE_CHECKING:
+    from assistant.service import ComplyQA
+else:  # the facade module loads models and the index: import it only when one is built
+    ComplyQA = Any
+
+#: The principal of every request when the server runs with `--no-auth` (loopback only).
+LOCAL_KEY = ApiKey(id="local", name="no-auth (loopback)", role=Role.admin, scope=None)
+
+
+@dataclass
+class ApiState:
+    """Everything the routes share, built once by `create_app`."""
+
+    settings: Settings
+    keys: KeyStore
+    audit: AuditLog
+    conversations: ConversationStore
+    limiter: RateLimiter
+    qa_factory: Callable[[Settings], ComplyQA]
+    qa: ComplyQA | None = None
+    #: Uploads and deletions change files and the index: one at a time.
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    _profiles: dict[str, ComplyQA] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def uploads_dir(self) -> Path:
+        return Path(self.settings.data_dir) / "uploads"
+
+    def facade(self, profile: str | None = None) -> ComplyQA:
+        """The facade for a settings profile (the server's own one unless named)."""
+        with self._lock:
+            if profile is None or profile == self.settings.profile:
+                if self.qa is None:
+                    self.qa = self.qa_factory(self.settings)
+                return self.qa
+            if profile not in available_profiles():
+                raise ApiError(
+                    422,
+                    f"unknown profile {profile!r}; choose one of: {', '.join(available_profiles())}",
+                )
+            if profile not in self._profiles:
+                # Same data dir and index, other retrieval/answer settings.
+                s = self.settings
+                self._profiles[profile] = self.qa_factory(
+                    Settings.load(
+                        profile,
+                        data_dir=s.data_dir,
+                        chroma_url=s.chroma_url,
+                        corpus_dir=s.corpus_dir,
+                        embedding=s.embedding.model_dump(),
+                        chunking=s.chunking.model_dump(),
+                        llm=s.llm.model_dump() | {"api_key": s.llm.api_key},
+                        api=s.api.model_dump(),
+                    )
+                )
+            return self._profiles[profile]
+
+    def close(self) -> None:
+        self.keys.close()
+        self.audit.close()
+        self.conversations.close()
+
+
+def get_state(request: Request) -> ApiState:
+    state: ApiState = request.app.state.complyqa
+    return state
+
+
+StateDep = Annotated[ApiState, Depends(get_state)]
+
+
+def get_settings(state: StateDep) -> Settings:
+    return state.settings
+
+
+def get_qa(state: StateDep) -> ComplyQA:
+    return state.facade()
+
+
+def get_audit(state: StateDep) -> AuditLog:
+    return state.audit
+
+
+def get_conversations(state: StateDep) -> ConversationStore:
+    return state.conversations
+
+
+def get_keys(state: StateDep) -> KeyStore:
+    return state.keys
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+QADep = Annotated[ComplyQA, Depends(get_qa)]
+AuditDep = Annotated[AuditLog, Depends(get_audit)]
+ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
+KeysDep = Annotated[KeyStore, Depends(get_keys)]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key from `complyqa keys create` (or `POST /v1/keys`).",
+)
+
+
+def current_key(
+    request: Request,
+    state: StateDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> ApiKey:
+    """The caller's API key, after authentication and the per-key rate limit."""
+    if not state.settings.api.auth:
+        key = LOCAL_KEY
+    else:
+        if credentials is None or not credentials.credentials:
+            raise ApiError(
+                401,
+                "missing API key: send 'Authorization: Bearer <key>' "
+                "(create one with `complyqa keys create`)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        found = state.keys.authenticate(credentials.credentials)
+        if found is None:
+            raise ApiError(
+                401,
+                "unknown or revoked API key",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        key = found
+    retry_after = state.limiter.acquire(key.id)
+    if retry_after is not None:
+        seconds = max(1, int(retry_after + 0.999))
+        raise ApiError(
+            429,
+            f"rate limit of {state.settings.api.rate_limit_per_minute} requests a minute "
+            f"exceeded for this key; retry in {seconds} s",
+            headers={"Retry-After": str(seconds)},
+        )
+    request.state.api_key = key
+    return key
+
+
+CurrentKey = Annotated[ApiKey, Depends(current_key)]
+
+_ACTIONS = {
+    Role.reader: "asking, searching and reading documents",
+    Role.editor: "uploading and deleting documents",
+    Role.admin: "managing keys and reading the audit log",
+}
+
+
+def _require(role: Role, unscoped: bool = False) -> Callable[[ApiKey], ApiKey]:
+    def check(key: CurrentKey) -> ApiKey:
+        if not key.role.allows(role):
+            raise ApiError(
+                403,
+                f"this key has role {key.role.value}; {_ACTIONS[role]} needs role {role.value}",
+            )
+        if unscoped and key.scope is not None:
+            raise ApiError(
+                403, f"{_ACTIONS[role]} needs an admin key without a scope (this one is scoped)"
+            )
+        return key
+
+    return check
+
+
+ReaderKey = Annotated[ApiKey, Depends(_require(Role.reader))]
+EditorKey = Annotated[ApiKey, Depends(_require(Role.editor))]
+AdminKey = Annotated[ApiKey, Depends(_require(Role.admin, unscoped=True))]
+
+
+def scoped_filters(filters: Filters | None, key: ApiKey) -> Filters:
+    """`filters` narrowed to the key's scope, for the facade to apply inside the index query.
+
+    Asking for a group outside the scope is refused rather than silently narrowed to nothing:
+    an empty group list would read as "no filter" further down.
+    """
+    filters = filters or Filters()
+    if key.scope is None:
+        return filters
+    if filters.groups is not None:
+        outside = [g for g in filters.groups if g not in key.scope]
+        if outside:
+            raise ApiError(
+                403, f"this key may not read document group(s): {', '.join(sorted(outside))}"
+            )
+    narrowed = filters.narrowed_to_groups(key.scope)
+    if not narrowed.groups:  # pragma: no cover - excluded above; never query without the scope
+        raise ApiError(403, "this key's scope leaves no document group to search")
+    return narrowed
+
+
+def check_document_access(doc_id: str, key: ApiKey) -> None:
+    """Refuses a document outside the key's scope before anything is read."""
+    group = doc_id.split("/", 1)[0] if "/" in doc_id else ""
+    if not key.may_see_group(group):
+        raise ApiError(403, "this key's scope does not include this document's group")
+
+
+def check_question(text: str, settings: Settings, what: str = "question") -> str:
+    """The question stripped; refuses an empty one or one over `answer.max_question_chars`."""
+    question = text.strip()
+    limit = settings.answer.max_question_chars
+    if not question:
+        raise ApiError(422, f"the {what} is empty", type="urn:complyqa:error:invalid-question")
+    if len(question) > limit:
+        raise ApiError(
+            422,
+            f"the {what} is {len(question)} characters long; the limit is {limit} characters "
+            "(setting answer.max_question_chars)",
+            type="urn:complyqa:error:invalid-question",
+        )
+    return question

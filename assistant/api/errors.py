@@ -1,0 +1,166 @@
+"""Every error the API returns is a problem document (RFC 9457), made in this one place."""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ingest.errors import ComplyqaError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """An error response: `application/problem+json`."""
+
+    type: str = Field(default="about:blank", description="URI naming the kind of problem")
+    title: str = Field(description="Short summary of the kind of problem")
+    status: int = Field(description="HTTP status code")
+    detail: str = Field(description="What went wrong in this request, and what to do")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Request validation errors, one per bad field"
+    )
+
+
+class ApiError(Exception):
+    """An error with an HTTP status raised by route code; becomes a problem response."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        type: str = "about:blank",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.type = type
+        self.headers = headers
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    type: str = "about:blank",
+    errors: list[dict[str, Any]] | None = None,
+) -> Problem:
+    return Problem(type=type, title=_title(status), status=status, detail=detail, errors=errors)
+
+
+def problem_response(p: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(
+        p.model_dump(exclude_none=True),
+        status_code=p.status,
+        headers=headers,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+def problem_for_exception(exc: BaseException) -> Problem:
+    """The problem a client sees for `exc`; unknown errors say nothing about internals."""
+    if isinstance(exc, ApiError):
+        return problem(exc.status, exc.detail, type=exc.type)
+    if isinstance(exc, ComplyqaError):
+        return problem(exc.status_code, str(exc), type=_error_type(exc))
+    if isinstance(exc, StarletteHTTPException):
+        return problem(exc.status_code, str(exc.detail))
+    return problem(500, "The server failed to handle this request; the error has been logged.")
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _error_type(exc: ComplyqaError) -> str:
+    name = re.sub(r"(?<!^)(?=[A-Z])", "-", type(exc).__name__).lower()
+    return f"urn:complyqa:error:{name}"
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return problem_response(problem_for_exception(exc), exc.headers)
+
+
+async def _complyqa_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ComplyqaError)
+    if exc.status_code >= 500:
+        log.warning("%s: %s", type(exc).__name__, exc)
+    return problem_response(problem_for_exception(exc))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem_response(problem_for_exception(exc), exc.headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": _location(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{e['loc']}: {e['msg']}" for e in errors) or "invalid request"
+    return problem_response(
+        problem(422, detail, type="urn:complyqa:error:invalid-request", errors=errors)
+    )
+
+
+async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        problem(500, "The server failed to handle this request; the error has been logged.")
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(ComplyqaError, _complyqa_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unhandled_error)
+
+
+_DESCRIPTIONS = {
+    401: "Missing or unknown API key (send `Authorization: Bearer <key>`)",
+    403: "The key's role or scope does not allow this",
+    404: "No such resource (or not visible to this key)",
+    409: "The index was built with another embedding model",
+    413: "Upload larger than `api.max_upload_bytes`",
+    415: "Unsupported file type",
+    422: "Invalid request: empty or over-long question, bad parameter",
+    429: "Rate limit exceeded; retry after `Retry-After` seconds",
+    500: "Internal error (no details are given)",
+    503: "No index loaded yet",
+}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for these error statuses, all with the `Problem` body."""
+    return {
+        code: {
+            "model": Problem,
+            "description": _DESCRIPTIONS.get(code, _title(code)),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code in codes
+    }

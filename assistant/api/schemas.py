@@ -1,0 +1,198 @@
+"""Request and response bodies of the HTTP API that are not domain types of their own."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.keys import ApiKey, Role
+from assistant.models import Answer, Citation, FailedFile, Filters, Passage, Turn
+
+_QUESTION_DOC = (
+    "The question; not empty, at most `answer.max_question_chars` characters (4000 by default)"
+)
+
+
+class AskBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, description=_QUESTION_DOC)
+    filters: Filters | None = Field(default=None, description="Narrow retrieval (all optional)")
+    k: int | None = Field(default=None, ge=1, le=100, description="Passages to retrieve")
+    profile: str | None = Field(
+        default=None, description="Settings profile, e.g. 'fast'; the server's own by default"
+    )
+    mode: str | None = Field(
+        default=None, description="Answerer, e.g. 'extractive' or 'llm'; the profile's by default"
+    )
+
+
+class ChatBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: str | None = Field(
+        default=None, description="Continue this conversation; omit to start a new one"
+    )
+    question: str = Field(min_length=1, description=_QUESTION_DOC)
+    filters: Filters | None = None
+    k: int | None = Field(default=None, ge=1, le=100)
+
+
+class ChatResponse(BaseModel):
+    conversation_id: str
+    answer: Answer
+
+
+class ConversationView(BaseModel):
+    conversation_id: str
+    created_at: str
+    turns: list[Turn]
+
+
+class SearchResponse(BaseModel):
+    query: str
+    passages: list[Passage] = Field(description="Best first")
+
+
+class UploadReport(BaseModel):
+    """What happened to each uploaded file (document ids are `<group>/<file name>`)."""
+
+    group: str
+    added: list[str] = []
+    replaced: list[str] = []
+    unchanged: list[str] = []
+    skipped: list[FailedFile] = Field(default=[], description="Not ingested, and why")
+    failed: list[FailedFile] = Field(
+        default=[], description="Could not be ingested; the file was not kept, the index unchanged"
+    )
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+
+class DeleteResult(BaseModel):
+    doc_id: str
+    deleted: bool = True
+    file_removed: bool = Field(description="An uploaded file was removed from the data dir too")
+
+
+class HealthStatus(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ReadyStatus(BaseModel):
+    status: Literal["ready"] = "ready"
+    documents: int
+    chunks: int
+    fingerprint: str
+    embedding_model: str
+
+
+class CreateKeyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    role: Role = Role.reader
+    scope: list[str] | None = Field(
+        default=None, description="Document groups the key may see; omit for all"
+    )
+
+
+class CreatedKey(BaseModel):
+    key: str = Field(description="The secret; shown only in this response")
+    info: ApiKey
+
+
+# --- OpenAI-compatible chat completions -------------------------------------------------
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(p.text or "" for p in self.content if p.type == "text")
+
+
+class ChatCompletionBody(BaseModel):
+    """OpenAI chat-completions request; sampling options are accepted and ignored."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str = "complyqa"
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    k: int | None = Field(default=None, ge=1, le=100, description="complyqa: passages to retrieve")
+    filters: Filters | None = Field(default=None, description="complyqa: narrow retrieval")
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    index: int = 0
+    message: AssistantMessage
+    finish_reason: Literal["stop"] = "stop"
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class ChatCompletion(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: Usage = Usage()
+    citations: list[Citation] = Field(description="complyqa: the answer's citations, by marker")
+    abstained: bool = Field(description="complyqa: the sources do not answer the question")
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str = "complyqa"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+def completion_chunk(
+    completion_id: str,
+    created: int,
+    model: str,
+    delta: dict[str, Any],
+    finish_reason: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One `chat.completion.chunk` event body."""
+    return {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+        **extra,
+    }

@@ -1,0 +1,26 @@
+"""Options shared by several commands, and building the facade from them."""
+
+from __future__ import annotations
+
+import typer
+
+from assistant.service import ComplyQA
+from assistant.settings import Settings
+
+ProfileOption = typer.Option(None, "--profile", "-p", help="Settings profile (assistant/profiles/NAME.toml).")
+FilterOption = typer.Option(
+    None, "--filter", "-f", help="Restrict sources: group=…, doc=…, lang=zh|en, jurisdiction=…; repeatable."
+)
+
+
+def make_qa(profile: str | None) -> ComplyQA:
+    return ComplyQA(Settings.load(profile))
+
+
+def require_index(qa: ComplyQA) -> None:
+    from ingest.errors import IndexMissing
+
+    if not qa.index.manifest(fresh=True):
+        raise IndexMissing(
+            f"no documents are indexed in {qa.index.store.location}; run `complyqa ingest corpus/` first"
+        )

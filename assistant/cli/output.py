@@ -1,0 +1,92 @@
+"""The CLI's output layer: the one place that prints, and turns user errors into exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from assistant.models import Answer, Filters, IngestReport, Passage
+from ingest.errors import ComplyqaError
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+FILTER_KEYS = {"doc": "doc_ids", "group": "groups", "lang": "languages", "jurisdiction": "jurisdictions"}
+
+
+class UsageError(ComplyqaError):
+    """A command-line argument the user can fix."""
+
+
+def parse_filters(items: list[str] | None) -> Filters | None:
+    """`group=cn-regulations`, `lang=zh`, `doc=ID`, `jurisdiction=US`; commas give several."""
+    if not items:
+        return None
+    fields: dict[str, list[str]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or key not in FILTER_KEYS or not value:
+            raise UsageError(
+                f"bad filter {item!r}: use KEY=VALUE with KEY one of {', '.join(FILTER_KEYS)}"
+            )
+        fields.setdefault(FILTER_KEYS[key], []).extend(v.strip() for v in value.split(",") if v.strip())
+    return Filters(**fields)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_answer(answer: Answer, *, show_text: bool = True) -> None:
+    if show_text:
+        console.print(escape(answer.text))
+    if answer.citations:
+        console.print()
+        console.print("[bold]Sources[/bold]")
+        for c in answer.citations:
+            where = " — ".join(x for x in (c.title, c.section) if x)
+            date = f" ({c.date})" if c.date else ""
+            console.print(f"[bold][{c.marker}][/bold] {escape(c.doc_id)} · {escape(where)}{date} [dim]chars {c.start}–{c.end}[/dim]")
+            console.print(f"    [italic]“{escape(_short(c.quote, 300))}”[/italic]")
+    if answer.unverified:
+        console.print(f"[yellow]{len(answer.unverified)} unsupported sentence(s) removed by verification[/yellow]")
+    t = answer.timings
+    console.print(
+        f"[dim]{answer.mode} · profile {answer.profile} · retrieve {t.retrieve_ms:.0f} ms · "
+        f"answer {t.answer_ms:.0f} ms · total {t.total_ms:.0f} ms[/dim]"
+    )
+
+
+def print_passages(passages: list[Passage]) -> None:
+    table = Table(show_lines=False)
+    for col in ("#", "score", "document", "section", "text"):
+        table.add_column(col)
+    for i, p in enumerate(passages, start=1):
+        table.add_row(str(i), f"{p.score:.4f}", p.doc_id, p.section or "", _short(p.text, 160))
+    console.print(table)
+
+
+def print_report(report: IngestReport) -> None:
+    console.print(
+        f"added {len(report.added)} · replaced {len(report.replaced)} · unchanged {len(report.unchanged)} · "
+        f"removed {len(report.removed)} · failed {len(report.failed)} · "
+        f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s"
+    )
+    for f in report.failed:
+        errors.print(f"[red]failed[/red] {escape(f.path)}: {escape(f.reason)}")
+    for f in report.skipped:
+        console.print(f"[dim]skipped {escape(f.path)}: {escape(f.reason)}[/dim]")
+
+
+def fail(exc: ComplyqaError) -> None:
+    errors.print(f"[red]error:[/red] {escape(str(exc))}")
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

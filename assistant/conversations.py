@@ -1,0 +1,135 @@
+"""Conversations of the chat endpoint: earlier turns, kept in SQLite across restarts.
+
+A conversation belongs to the API key that started it; any other key is told it does not
+exist, so conversation ids leak nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from assistant.models import Turn
+from ingest.errors import ComplyqaError
+
+__all__ = ["Conversation", "ConversationNotFound", "ConversationStore"]
+
+
+class ConversationNotFound(ComplyqaError):
+    status_code = 404
+
+
+class Conversation(BaseModel):
+    id: str
+    key_id: str | None
+    created_at: str
+    turns: list[Turn] = []
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class ConversationStore:
+    """Conversations and their turns in a SQLite file (normally `DATA_DIR/conversations.sqlite`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS conversations (
+                id TEXT PRIMARY KEY,
+                key_id TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS turns (
+                conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                seq INTEGER NOT NULL,
+                question TEXT NOT NULL,
+                answer TEXT NOT NULL,
+                doc_ids TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (conversation_id, seq)
+            );
+            """
+        )
+
+    def create(self, key_id: str | None) -> str:
+        conversation_id = "conv_" + secrets.token_urlsafe(12)
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO conversations (id, key_id, created_at) VALUES (?, ?, ?)",
+                (conversation_id, key_id, _now()),
+            )
+        return conversation_id
+
+    def get(self, conversation_id: str, key_id: str | None, last: int | None = None) -> Conversation:
+        """The conversation with its turns (only the `last` ones if given), if `key_id` owns it."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if row is None or row["key_id"] != key_id:
+                raise ConversationNotFound(
+                    f"no conversation {conversation_id!r} for this API key; "
+                    "omit conversation_id to start a new one"
+                )
+            sql = "SELECT * FROM turns WHERE conversation_id = ? ORDER BY seq"
+            params: tuple[object, ...] = (conversation_id,)
+            if last is not None:
+                sql = (
+                    "SELECT * FROM (SELECT * FROM turns WHERE conversation_id = ? "
+                    "ORDER BY seq DESC LIMIT ?) ORDER BY seq"
+                )
+                params = (conversation_id, last)
+            turns = self._db.execute(sql, params).fetchall()
+        return Conversation(
+            id=row["id"],
+            key_id=row["key_id"],
+            created_at=row["created_at"],
+            turns=[
+                Turn(question=t["question"], answer=t["answer"], doc_ids=json.loads(t["doc_ids"]))
+                for t in turns
+            ],
+        )
+
+    def append(self, conversation_id: str, turn: Turn) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                (seq,) = self._db.execute(
+                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE conversation_id = ?",
+                    (conversation_id,),
+                ).fetchone()
+                self._db.execute(
+                    "INSERT INTO turns (conversation_id, seq, question, answer, doc_ids, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        conversation_id,
+                        seq,
+                        turn.question,
+                        turn.answer,
+                        json.dumps(turn.doc_ids, ensure_ascii=False),
+                        _now(),
+                    ),
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,186 @@
+"""The default answerer: no LLM, only sentences lifted from the retrieved passages.
+
+It picks the sentences that best cover the question's terms (weighted by how rare each term
+is in the corpus), cites each with its exact document offsets, and abstains with
+`ABSTENTION` when the evidence is too weak. Because every answer sentence is a quote, every
+claim is checkable by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.models import Answer, Citation, Passage
+from assistant.prompts import ABSTENTION
+from assistant.sentences import SentenceSpan, split_sentences
+from assistant.settings import AnswerSettings
+from ingest.tokenize import content_terms
+
+Idf = Callable[[str], float]
+
+# List items that continue a sentence ending in a colon: （一） (a) (1) 1. • -
+_LIST_ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\dA-Za-z]{1,4}[）)]|\d{1,2}[.、]|[•\-*])")
+# Dense cosine below LOW means no topical match; above HIGH, a clear one (all-MiniLM-L6-v2).
+_DENSE_LOW, _DENSE_HIGH = 0.15, 0.65
+_COVERAGE_WEIGHT = 0.6
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How well the best passage covers the question; below the threshold we abstain."""
+
+    score: float
+    coverage: float
+    dense: float
+
+
+def question_weights(question: str, idf: Idf | None) -> dict[str, float]:
+    return {t: (idf(t) if idf else 1.0) for t in content_terms(question)}
+
+
+def coverage(weights: dict[str, float], terms: set[str]) -> float:
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in terms) / total
+
+
+def passage_terms(passage: Passage) -> set[str]:
+    return content_terms(f"{passage.title}\n{passage.section or ''}\n{passage.text}")
+
+
+def assess_evidence(question: str, passages: Sequence[Passage], idf: Idf | None, depth: int) -> Evidence:
+    weights = question_weights(question, idf)
+    best = Evidence(0.0, 0.0, 0.0)
+    for passage in passages[:depth]:
+        cov = coverage(weights, passage_terms(passage))
+        dense = _scale_dense(passage.dense_score)
+        score = _COVERAGE_WEIGHT * cov + (1 - _COVERAGE_WEIGHT) * dense
+        if score > best.score:
+            best = Evidence(score, cov, dense)
+    return best
+
+
+def _scale_dense(cosine: float | None) -> float:
+    if cosine is None:
+        return 0.0
+    return min(1.0, max(0.0, (cosine - _DENSE_LOW) / (_DENSE_HIGH - _DENSE_LOW)))
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    rank: int
+    passage: Passage
+    span: SentenceSpan
+    terms: frozenset[str]
+    score: float
+
+
+def answer_extractively(
+    question: str,
+    passages: Sequence[Passage],
+    settings: AnswerSettings,
+    *,
+    idf: Idf | None = None,
+) -> Answer:
+    """Answer from the passages' own sentences, each cited, or abstain."""
+    evidence = assess_evidence(question, passages, idf, settings.passages_considered)
+    if not passages or evidence.score < settings.min_evidence:
+        return Answer(question=question, text=ABSTENTION, abstained=True, passages=list(passages))
+    weights = question_weights(question, idf)
+    chosen = _select(_candidates(weights, passages, settings), settings)
+    if not chosen:
+        return Answer(question=question, text=ABSTENTION, abstained=True, passages=list(passages))
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for marker, cand in enumerate(chosen, start=1):
+        p, span = cand.passage, cand.span
+        parts.append(f"{span.text} [{marker}]")
+        citations.append(
+            Citation(
+                marker=marker,
+                doc_id=p.doc_id,
+                title=p.title,
+                section=p.section,
+                start=p.start + span.start,
+                end=p.start + span.end,
+                quote=span.text,
+                date=p.date,
+                chunk_id=p.chunk_id,
+            )
+        )
+    return Answer(question=question, text="\n".join(parts), citations=citations, passages=list(passages))
+
+
+def _candidates(
+    weights: dict[str, float], passages: Sequence[Passage], settings: AnswerSettings
+) -> list[_Candidate]:
+    out = []
+    for rank, passage in enumerate(passages[: settings.passages_considered]):
+        context = coverage(weights, passage_terms(passage))
+        for span in _answer_spans(passage.text, settings.max_chars):
+            terms = frozenset(content_terms(span.text))
+            own = coverage(weights, set(terms))
+            if own <= 0:
+                continue
+            score = own + 0.25 * context + 0.1 / (rank + 1) + 0.1 * _scale_dense(passage.dense_score)
+            out.append(_Candidate(rank, passage, span, terms, score))
+    return out
+
+
+def _answer_spans(text: str, max_chars: int) -> list[SentenceSpan]:
+    """Sentences, where one ending in a colon absorbs the list items that follow it."""
+    sentences = [s for s in split_sentences(text) if _is_content(s.text)]
+    spans: list[SentenceSpan] = []
+    i = 0
+    while i < len(sentences):
+        current = sentences[i]
+        j = i + 1
+        if current.text.endswith((":", "：")):
+            while j < len(sentences) and _LIST_ITEM.match(sentences[j].text):
+                if sentences[j].end - current.start > max_chars:
+                    break
+                current = SentenceSpan(current.start, sentences[j].end, text[current.start : sentences[j].end])
+                j += 1
+        spans.append(current)
+        i = j if j > i + 1 else i + 1
+    return spans
+
+
+def _is_content(sentence: str) -> bool:
+    # Headings and bare article numbers are not answers.
+    stripped = sentence.strip()
+    return len(stripped) >= 8 and not stripped.startswith("#")
+
+
+def _select(candidates: list[_Candidate], settings: AnswerSettings) -> list[_Candidate]:
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    chosen: list[_Candidate] = []
+    used = 0
+    for cand in ranked:
+        if chosen and cand.score < 0.6 * chosen[0].score:
+            break
+        if any(_overlaps(cand, c) or _similar(cand.terms, c.terms) for c in chosen):
+            continue
+        if chosen and used + len(cand.span.text) > settings.max_chars:
+            continue
+        chosen.append(cand)
+        used += len(cand.span.text)
+        if len(chosen) >= settings.max_sentences:
+            break
+    return sorted(chosen, key=lambda c: (c.rank, c.span.start))
+
+
+def _overlaps(a: _Candidate, b: _Candidate) -> bool:
+    if a.passage.doc_id != b.passage.doc_id:
+        return False
+    a0, a1 = a.passage.start + a.span.start, a.passage.start + a.span.end
+    b0, b1 = b.passage.start + b.span.start, b.passage.start + b.span.end
+    return a0 < b1 and b0 < a1
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    union = a | b
+    return bool(union) and len(a & b) / len(union) > 0.7

@@ -1,0 +1,65 @@
+"""Opens the index for reading: Chroma store, embedding model and the derived lexical index.
+
+Several API workers may share one Chroma server, so the manifest (and with it the corpus
+fingerprint) is re-read at most every `lexical_refresh_seconds`, and the lexical index is
+rebuilt whenever the fingerprint it was built for is no longer current.
+"""
+
+from __future__ import annotations
+
+import time
+from threading import Lock
+
+from ingest.embeddings import Embedder
+from ingest.lexical import LexicalCache, LexicalIndex
+from ingest.pipeline import Indexer
+from ingest.settings import IngestSettings
+from ingest.store import ChromaStore, Metadata, corpus_fingerprint
+
+
+class Index:
+    def __init__(self, settings: IngestSettings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.embedding)
+        self._store: ChromaStore | None = None
+        self._lexical = LexicalCache(settings.index.data_dir / "lexical" / settings.index.collection)
+        self._manifest: dict[str, Metadata] | None = None
+        self._manifest_read_at = 0.0
+        self._lock = Lock()
+
+    @property
+    def store(self) -> ChromaStore:
+        if self._store is None:
+            self._store = ChromaStore(self.settings.index, self.settings.embedding.model)
+        return self._store
+
+    @property
+    def indexer(self) -> Indexer:
+        return Indexer(
+            self.store,
+            self.embedder,
+            self.settings.chunking,
+            max_file_bytes=self.settings.max_file_bytes,
+        )
+
+    def manifest(self, *, fresh: bool = False) -> dict[str, Metadata]:
+        now = time.monotonic()
+        stale = now - self._manifest_read_at > self.settings.index.lexical_refresh_seconds
+        if fresh or self._manifest is None or stale:
+            with self._lock:
+                self._manifest = self.store.manifest()
+                self._manifest_read_at = now
+        return self._manifest
+
+    def invalidate(self) -> None:
+        """Forget the cached manifest after this process changed the index."""
+        self._manifest = None
+
+    def fingerprint(self) -> str:
+        return corpus_fingerprint(self.manifest(), self.settings.embedding.model)
+
+    def lexical(self) -> LexicalIndex:
+        manifest = self.manifest()
+        fingerprint = corpus_fingerprint(manifest, self.settings.embedding.model)
+        with self._lock:
+            return self._lexical.get(fingerprint, lambda: self.store.visible_chunks(manifest))

