@@ -58,8 +58,11 @@ def _is_sidecar(path: Path) -> bool:
     return path.name == GROUP_META or path.name.endswith(SIDECAR_SUFFIX)
 
 
-def _supported_list() -> str:
-    return ", ".join(SUPPORTED_SUFFIXES)
+def _unsupported(path: Path) -> UnsupportedFileType:
+    return UnsupportedFileType(
+        f"{path}: files of type '{path.suffix or '(no suffix)'}' cannot be ingested. "
+        f"Supported types: {', '.join(SUPPORTED_SUFFIXES)}. Convert the file to one of them."
+    )
 
 
 def _ignore_spec(root: Path) -> pathspec.PathSpec | None:
@@ -108,10 +111,7 @@ def discover_files(paths: Sequence[Path], root: Path) -> Discovery:
             )
         if path.is_file():
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise UnsupportedFileType(
-                    f"{path}: files of type '{path.suffix or '(no suffix)'}' cannot be ingested. "
-                    f"Supported types: {_supported_list()}. Convert the file to one of them."
-                )
+                raise _unsupported(path)
             if _is_sidecar(path):
                 skipped.append((path, "metadata sidecar, read together with its document"))
             else:
@@ -320,7 +320,7 @@ def _read_text(path: Path) -> str:
     return str(best)
 
 
-def extract_html(path: Path) -> tuple[str, str | None]:
+def _extract_html(path: Path) -> tuple[str, str | None]:
     """Main text of a web page as markdown (headings kept, navigation and boilerplate dropped)."""
     import trafilatura
     from lxml import html as lxml_html
@@ -354,7 +354,7 @@ def extract_html(path: Path) -> tuple[str, str | None]:
     return text, title
 
 
-def extract_pdf(path: Path) -> tuple[str, str | None]:
+def _extract_pdf(path: Path) -> tuple[str, str | None]:
     """Text of a PDF's pages, separated by blank lines; refuses scans without a text layer."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -376,11 +376,10 @@ def extract_pdf(path: Path) -> tuple[str, str | None]:
     return text, str(title) if title else None
 
 
-def extract_docx(path: Path) -> tuple[str, str | None]:
+def _extract_docx(path: Path) -> tuple[str, str | None]:
     """Text of a Word document, headings turned into markdown `#` lines for the splitter."""
     import docx
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(str(path))
@@ -392,32 +391,24 @@ def extract_docx(path: Path) -> tuple[str, str | None]:
     shift = int(any(p.style is not None and p.style.name == "Title" for p in document.paragraphs))
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            for row in block.rows:
-                lines.append(" | ".join(cell.text.strip() for cell in row.cells))
-            continue
-        assert isinstance(block, Paragraph)
-        content = block.text.strip()
-        if not content:
+            lines.extend(" | ".join(c.text.strip() for c in row.cells) for row in block.rows)
             continue
         style = (block.style.name if block.style is not None else "") or ""
+        level = style[7:].strip()
         if style == "Title":
-            lines.append("# " + content)
-        elif style.startswith("Heading") and style[7:].strip().isdigit():
-            level = min(int(style[7:].strip()) + shift, 6)
-            lines.append("#" * level + " " + content)
+            lines.append("# " + block.text.strip())
+        elif style.startswith("Heading") and level.isdigit():
+            lines.append("#" * min(int(level) + shift, 6) + " " + block.text.strip())
         else:
-            lines.append(content)
+            lines.append(block.text.strip())
     title = document.core_properties.title or None
-    return "\n\n".join(lines), title
+    return "\n\n".join(ln for ln in lines if ln.strip("# |")), title
 
 
 Extractor = Callable[[Path], tuple[str, str | None]]
 _EXTRACTORS: dict[str, Extractor] = {
-    ".html": extract_html,
-    ".htm": extract_html,
-    ".pdf": extract_pdf,
-    ".docx": extract_docx,
-}
+    ".html": _extract_html, ".htm": _extract_html, ".pdf": _extract_pdf, ".docx": _extract_docx,
+}  # fmt: skip
 
 
 def load_file(path: Path, root: Path) -> list[Document]:
@@ -430,10 +421,7 @@ def load_file(path: Path, root: Path) -> list[Document]:
         raise UnreadablePath(f"{path}: no such file. Check the path and try again.")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UnsupportedFileType(
-            f"{path}: files of type '{suffix or '(no suffix)'}' cannot be ingested. "
-            f"Supported types: {_supported_list()}."
-        )
+        raise _unsupported(path)
     doc_id = _relative(path, root) or path.name
     try:
         if suffix in (".json", ".jsonl"):

@@ -168,15 +168,24 @@ def _hard_split(text: str, start: int, end: int, max_chars: int) -> list[tuple[i
     return pieces
 
 
-def _sentences(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+def _sentences(text: str, start: int, end: int, cfg: ChunkingSettings) -> list[tuple[int, int]]:
+    """Sentence spans of at most `max_chars`; a heading or lead-in is fused with the sentence
+    after it, so no window ends on words that introduce what it lacks."""
     spans: list[tuple[int, int]] = []
     pos = start
     for m in _SENTENCE_END.finditer(text, start, end):
         if m.end() > pos:
-            spans.append((pos, m.end()))
+            if spans and _is_lead_in(text, *_trim(text, *spans[-1])):
+                spans[-1] = (spans[-1][0], m.end())
+            else:
+                spans.append((pos, m.end()))
             pos = m.end()
     if pos < end:
-        spans.append((pos, end))
+        if spans and _is_lead_in(text, *_trim(text, *spans[-1])):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((pos, end))
+    max_chars = cfg.max_chars
     result: list[tuple[int, int]] = []
     for s, e in spans:
         result.extend(_hard_split(text, s, e, max_chars) if e - s > max_chars else [(s, e)])
@@ -185,7 +194,7 @@ def _sentences(text: str, start: int, end: int, max_chars: int) -> list[tuple[in
 
 def _windows(text: str, start: int, end: int, cfg: ChunkingSettings) -> list[tuple[int, int]]:
     """Sentence-aligned windows of at most `max_chars`, overlapping by about `overlap_chars`."""
-    sents = _sentences(text, start, end, cfg.max_chars)
+    sents = _sentences(text, start, end, cfg)
     windows: list[tuple[int, int]] = []
     i = 0
     while i < len(sents):
@@ -211,31 +220,41 @@ def _windows(text: str, start: int, end: int, cfg: ChunkingSettings) -> list[tup
 def _group_lines(text: str, start: int, end: int, cfg: ChunkingSettings) -> list[tuple[int, int]]:
     """Group consecutive paragraphs (lines) up to `max_chars`; window any that is too long."""
     spans: list[tuple[int, int]] = []
-    cur: tuple[int, int] | None = None
+    group: list[tuple[int, int]] = []  # trimmed lines of the chunk being built
     for ls, le in _lines(text[start:end]):
         s, e = _trim(text, start + ls, start + le)
         if s == e:
             continue
-        if cur is not None and e - cur[0] <= cfg.max_chars:
-            cur = (cur[0], e)
+        if group and e - group[0][0] <= cfg.max_chars:
+            group.append((s, e))
             continue
-        if cur is not None and e - s > cfg.max_chars and _is_heading_like(text, *cur, cfg):
-            # A heading before a long paragraph stays glued to the paragraph's first window.
-            s, cur = cur[0], None
-        if cur is not None:
-            spans.append(cur)
-        if e - s > cfg.max_chars:
-            spans.extend(_windows(text, s, e, cfg))
-            cur = None
+        # The line does not fit. A heading or label ("Note 2 to paragraph (a)(4):", "[13]")
+        # closing the group belongs to the text it introduces, so it moves on with that text.
+        begin = s
+        if group and _is_heading_like(text, *group[-1], cfg):
+            begin = group.pop()[0]
+        if group:
+            spans.append((group[0][0], group[-1][1]))
+        group = []
+        if e - begin > cfg.max_chars:
+            spans.extend(_windows(text, begin, e, cfg))
         else:
-            cur = (s, e)
-    if cur is not None:
-        spans.append(cur)
+            group = [(begin, e)]
+    if group:
+        spans.append((group[0][0], group[-1][1]))
     return spans
 
 
+def _is_lead_in(text: str, start: int, end: int) -> bool:
+    """Whether the span's last line is a heading or announces what follows ("…as follows:")."""
+    start = max(start, text.rfind("\n", start, end) + 1)
+    line = text[start:end]
+    return line.startswith("#") or (end - start < 200 and line.endswith((":", "：")))
+
+
 def _is_heading_like(text: str, start: int, end: int, cfg: ChunkingSettings) -> bool:
-    return text.startswith("#", start) or end - start < max(cfg.min_chars, 1)
+    """A line too slight to stand alone: a lead-in, or a label such as "[13]"."""
+    return _is_lead_in(text, start, end) or end - start < max(cfg.min_chars, 1)
 
 
 def _unit_spans(text: str, unit: _Unit, cfg: ChunkingSettings) -> list[tuple[int, int]]:

@@ -55,11 +55,18 @@ def test_corpus_offsets_keys_order_and_coverage(doc: Document) -> None:
         assert len(c.text) <= CFG.max_chars, (doc.doc_id, c.key)
 
 
-@pytest.mark.parametrize("max_chars", [200, 333, 600])
+@pytest.mark.parametrize("max_chars", [200, 333, 600, 1200])
 def test_corpus_invariants_hold_for_small_windows(max_chars: int) -> None:
     cfg = ChunkingSettings(max_chars=max_chars, overlap_chars=80)
     for doc in CORPUS_DOCS:
-        _check_invariants(doc, split_document(doc, cfg), cfg)
+        chunks = split_document(doc, cfg)
+        _check_invariants(doc, chunks, cfg)
+        for c in chunks:
+            # Headings and lead-ins ("Note 2 to paragraph (a)(4):") travel with their text.
+            last = c.text.rsplit("\n", 1)[-1]
+            assert not last.startswith("#"), (doc.doc_id, c.key, last)
+            # (At 200 chars a lead-in plus its text may not fit, and a hard split can end on one.)
+            assert max_chars < 333 or not last.endswith((":", "：")), (doc.doc_id, c.key, last)
 
 
 def _by_id(fragment: str) -> Document:
@@ -166,3 +173,13 @@ def test_heading_only_document_is_not_lost() -> None:
     doc = _doc("## Lonely heading")
     chunks = split_document(doc, CFG)
     assert [c.text for c in chunks] == ["## Lonely heading"]
+
+
+def test_labels_and_lead_ins_move_on_with_the_text_they_introduce() -> None:
+    body = "The general rule applies to every export of the listed items. " * 8
+    text = f"# T\n\n{body}\nNote 2 to paragraph (a)(4):\n{body}\n[13]\n{body}"
+    cfg = ChunkingSettings(max_chars=600, overlap_chars=0)
+    doc = _doc(text, title="T")
+    chunks = split_document(doc, cfg)
+    _check_invariants(doc, chunks, cfg)
+    assert [c.text.split("\n")[0] for c in chunks[1:]] == ["Note 2 to paragraph (a)(4):", "[13]"]
