@@ -338,20 +338,12 @@ def _extract_html(path: Path) -> tuple[str, str | None]:
         tree = lxml_html.fromstring(page)
     except Exception as exc:  # lxml raises several unrelated types for garbage input
         raise DocumentParseError(f"{path}: not a readable HTML page ({exc}).") from exc
-    for bad in tree.xpath("//script|//style|//noscript"):
-        bad.drop_tree()
-    blocks = tree.xpath("//h1|//h2|//h3|//h4|//h5|//h6|//p|//li|//td|//pre|//title")
-    lines = []
-    for el in blocks:
-        content = " ".join(el.text_content().split())
-        if el.tag == "title":
-            title = title or content
-        elif el.tag.startswith("h") and len(el.tag) == 2:
-            lines.append("#" * int(el.tag[1]) + " " + content)
-        else:
-            lines.append(content)
-    text = "\n\n".join(ln for ln in lines if ln.strip()) or tree.text_content()
-    return text, title
+    for el in tree.xpath("//script|//style|//noscript|//title"):
+        title = title or (el.text_content().strip() if el.tag == "title" else None)
+        el.drop_tree()
+    for el in tree.xpath("//h1|//h2|//h3|//h4|//h5|//h6|//p|//li|//tr|//div|//br"):
+        el.tail = "\n\n" + (el.tail or "")  # keep block boundaries as paragraph breaks
+    return tree.text_content(), title
 
 
 def _extract_pdf(path: Path) -> tuple[str, str | None]:

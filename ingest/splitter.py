@@ -30,7 +30,11 @@ _CN_HEADING_LEVEL = {"编": 1, "分编": 2, "章": 3, "节": 4}
 # Articles start a line with the number followed by a space: "第二十一条 国家实行…". A line
 # starting "第二十一条规定的…" is a reference inside prose, not a new article.
 _CN_ARTICLE = re.compile(rf"^第{_CN_NUM}条(?:之{_CN_NUM})?(?=[ \t]|$)")
-_EN_ARTICLE = re.compile(r"^(?:\*\*)?(?:Article|ARTICLE|Art\.)[ \t]+[0-9]+[a-z]?\b")
+# "Article 21 The State…" or "Article 21." opens an article; "Article 1197 of the Civil Code
+# provides…" at the start of a prose line is a reference, told apart by the lower-case word.
+_EN_ARTICLE = re.compile(
+    r"^(?:\*\*)?(?:Article|ARTICLE|Art\.)[ \t]+[0-9]+[a-z]?\b\**(?=$|[.:—–-]|[ \t]+[^a-z\s])"
+)
 _TOP_PARAGRAPH = re.compile(r"^\(([a-z])\)")
 _SENTENCE_END = re.compile(r"[。！？；!?](?:[”’」』）)\"']*)|[.;](?:[”’\"')\]]*)(?=\s)|\n+")
 _SOFT_BREAK = re.compile(r"[，、：,:]|\s+")

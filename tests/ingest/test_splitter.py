@@ -131,7 +131,7 @@ def test_long_article_is_windowed_at_sentences_with_overlap() -> None:
 
 def test_english_windows_never_cut_inside_a_word() -> None:
     words = " ".join(f"word{i}" for i in range(400))  # one "sentence" without punctuation
-    doc = _doc("# T\n\nArticle 5 " + words)
+    doc = _doc("# T\n\nArticle 5 Scope: " + words)
     cfg = ChunkingSettings(max_chars=200, overlap_chars=0)
     chunks = split_document(doc, cfg)
     _check_invariants(doc, chunks, cfg)
@@ -145,7 +145,8 @@ def test_english_windows_never_cut_inside_a_word() -> None:
 def test_english_articles_and_markdown_sections() -> None:
     text = (
         "# Regulation\n\n## Chapter I General\n\nArticle 1 Scope. This applies.\n\n"
-        "Article 2 Definitions. Words mean things.\n\n## Chapter II Duties\n\nArticle 3 Do it."
+        "Article 1197 of the Civil Code is only quoted here.\n\n"
+        "**Article 2** Definitions. Words mean things.\n\n## Chapter II Duties\n\nArticle 3. Do it."
     )
     doc = _doc(text, title="Regulation")
     chunks = split_document(doc, CFG)
@@ -154,6 +155,7 @@ def test_english_articles_and_markdown_sections() -> None:
     assert chunks[0].section == "Chapter I General > Article 1"
     assert chunks[2].section == "Chapter II Duties > Article 3"
     assert chunks[2].text.startswith("## Chapter II Duties")
+    assert "Article 1197" in chunks[0].text
 
 
 def test_segments_become_one_chunk_each_and_long_ones_are_windowed() -> None:
