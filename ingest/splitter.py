@@ -108,8 +108,9 @@ def _structure(doc: Document) -> list[_Unit]:
         md = _MD_HEADING.match(line)
         if md:
             level, heading = len(md.group(1)), md.group(2)
-            # The document's own name is its title, not a section: leave it out of paths.
-            if level == 1 and heading.replace("*", "").strip() in doc.title:
+            # The document's own name (top-level headings before any text) is its title, not a
+            # section: leave it out of paths.
+            if level == 1 and not units and heading.replace("*", "").strip() in doc.title:
                 if pending is None:
                     pending = start
                 continue
