@@ -169,6 +169,12 @@ _COLUMNS = [
 class AuditLog:
     """The append-only audit table in a SQLite file (normally `DATA_DIR/audit.sqlite`)."""
 
+    FILENAME = "audit.sqlite"
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> AuditLog:
+        return cls(Path(data_dir) / cls.FILENAME)
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -191,10 +197,7 @@ class AuditLog:
         if values["abstained"] is not None:
             values["abstained"] = int(values["abstained"])
         cols = list(values)
-        sql = (
-            f"INSERT INTO audit_log ({', '.join(cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)})"
-        )
+        sql = f"INSERT INTO audit_log ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
         with self._lock:
             cur = self._db.execute(sql, [values[c] for c in cols])
             return int(cur.lastrowid or 0)

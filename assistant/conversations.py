@@ -39,6 +39,12 @@ def _now() -> str:
 class ConversationStore:
     """Conversations and their turns in a SQLite file (normally `DATA_DIR/conversations.sqlite`)."""
 
+    FILENAME = "conversations.sqlite"
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> ConversationStore:
+        return cls(Path(data_dir) / cls.FILENAME)
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +81,9 @@ class ConversationStore:
             )
         return conversation_id
 
-    def get(self, conversation_id: str, key_id: str | None, last: int | None = None) -> Conversation:
+    def get(
+        self, conversation_id: str, key_id: str | None, last: int | None = None
+    ) -> Conversation:
         """The conversation with its turns (only the `last` ones if given), if `key_id` owns it."""
         with self._lock:
             row = self._db.execute(
@@ -114,7 +122,8 @@ class ConversationStore:
                     (conversation_id,),
                 ).fetchone()
                 self._db.execute(
-                    "INSERT INTO turns (conversation_id, seq, question, answer, doc_ids, created_at)"
+                    "INSERT INTO turns"
+                    " (conversation_id, seq, question, answer, doc_ids, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         conversation_id,

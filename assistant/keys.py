@@ -104,6 +104,12 @@ def normalize_scope(scope: list[str] | None) -> list[str] | None:
 class KeyStore:
     """API keys in a SQLite file (normally `DATA_DIR/keys.sqlite`)."""
 
+    FILENAME = "keys.sqlite"
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> KeyStore:
+        return cls(Path(data_dir) / cls.FILENAME)
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +142,9 @@ class KeyStore:
                 raise
             self._db.execute("COMMIT")
 
-    def create(self, name: str, role: Role | str, scope: list[str] | None = None) -> tuple[str, ApiKey]:
+    def create(
+        self, name: str, role: Role | str, scope: list[str] | None = None
+    ) -> tuple[str, ApiKey]:
         """A new key: returns the secret (shown once, never stored) and its record."""
         name = name.strip()
         if not name:

@@ -55,7 +55,9 @@ def ask(state: ApiState, key: ApiKey, req: Question) -> Answer:
     return answer
 
 
-def stream(state: ApiState, key: ApiKey, req: Question) -> Iterator[AnswerDelta | AnswerDone | Problem]:
+def stream(
+    state: ApiState, key: ApiKey, req: Question
+) -> Iterator[AnswerDelta | AnswerDone | Problem]:
     """The facade's answer events inside the key's scope; a failure ends with a `Problem`.
 
     The final answer is audited once it is complete. Scope and profile are checked before
@@ -94,7 +96,9 @@ def guard_scope(answer: Answer, key: ApiKey) -> None:
     """
     if key.scope is None:
         return
-    groups = {_group(c.doc_id) for c in answer.citations} | {_group(p.doc_id) for p in answer.passages}
+    groups = {_group(c.doc_id) for c in answer.citations} | {
+        _group(p.doc_id) for p in answer.passages
+    }
     outside = groups - set(key.scope)
     if outside:
         log.error("scope filter let through groups %s for key %s", sorted(outside), key.id)

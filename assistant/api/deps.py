@@ -1,4 +1,4 @@
-"""What routes need, declared once as `Annotated` aliases: the facade, stores and the caller's key."""
+"""What routes need, declared once as `Annotated` aliases: facade, stores, the caller's key."""
 
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ class ApiState:
             if profile not in available_profiles():
                 raise ApiError(
                     422,
-                    f"unknown profile {profile!r}; choose one of: {', '.join(available_profiles())}",
+                    f"unknown profile {profile!r}; "
+                    f"choose one of: {', '.join(available_profiles())}",
                 )
             if profile not in self._profiles:
                 # Same data dir and index, other retrieval/answer settings.

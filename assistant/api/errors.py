@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -41,7 +42,7 @@ class ApiError(Exception):
         detail: str,
         *,
         type: str = "about:blank",
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -60,7 +61,7 @@ def problem(
     return Problem(type=type, title=_title(status), status=status, detail=detail, errors=errors)
 
 
-def problem_response(p: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+def problem_response(p: Problem, headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
         p.model_dump(exclude_none=True),
         status_code=p.status,

@@ -1,4 +1,4 @@
-"""Server-sent events for answers: `delta` (text), `answer` (the full Answer), `error` (a Problem)."""
+"""Server-sent events for answers: `delta` (text), `answer` (the Answer), `error` (a Problem)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from assistant.api.errors import Problem
 from assistant.models import Answer, AnswerDelta, AnswerDone
+
 
 def json_or_sse(events: str) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entry for a 200 response that is JSON, or server-sent events with `?stream=true`."""
@@ -25,7 +26,7 @@ def json_or_sse(events: str) -> dict[int | str, dict[str, Any]]:
 
 
 ANSWER_EVENTS = (
-    "`delta` events (`{\"text\": ...}`) as the answer is written, then one `answer` event "
+    '`delta` events (`{"text": ...}`) as the answer is written, then one `answer` event '
     "with the whole Answer JSON; an `error` event with a Problem JSON if it fails"
 )
 

@@ -27,7 +27,7 @@ router = APIRouter(tags=["answers"])
     summary="Ask within a conversation",
     responses={
         **json_or_sse(
-            ANSWER_EVENTS + "; a `conversation` event (`{\"conversation_id\": ...}`) comes "
+            ANSWER_EVENTS + '; a `conversation` event (`{"conversation_id": ...}`) comes '
             "just before the `answer` event"
         ),
         **problems(401, 403, 404, 409, 422, 429, 500, 503),

@@ -37,7 +37,9 @@ def search(
     q: Annotated[str, Query(min_length=1, description="The query")],
     k: Annotated[int | None, Query(ge=1, le=100, description="How many passages")] = None,
     group: Annotated[list[str] | None, Query(description="Only these document groups")] = None,
-    language: Annotated[list[str] | None, Query(description="Only these languages (zh, en)")] = None,
+    language: Annotated[
+        list[str] | None, Query(description="Only these languages (zh, en)")
+    ] = None,
     doc_id: Annotated[list[str] | None, Query(description="Only these documents")] = None,
 ) -> SearchResponse:
     """Passages ranked by hybrid retrieval (dense + BM25, fused), from groups the key may see."""

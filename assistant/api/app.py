@@ -1,0 +1,121 @@
+"""The FastAPI application: `create_app(settings)` wires stores, routes and error handling."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+
+from assistant.api.deps import ApiState, ComplyQA
+from assistant.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from assistant.api.routes import ask, audit, chat, documents, health, keys, openai, page, search
+from assistant.api.routes.page import STATIC_DIR
+from assistant.audit import AuditLog
+from assistant.conversations import ConversationStore
+from assistant.keys import KeyStore
+from assistant.ratelimit import RateLimiter
+from assistant.settings import Settings
+
+__all__ = ["create_app", "app_from_env"]
+
+#: JSON bodies (questions, chat histories) stay small; uploads get their own limit.
+MAX_JSON_BODY = 2 * 1024 * 1024
+#: Room for multipart boundaries and part headers on top of `api.max_upload_bytes`.
+MULTIPART_OVERHEAD = 64 * 1024
+
+DESCRIPTION = """
+Answers compliance questions from indexed regulations and articles, with citations to exact
+passages (`quote == document text[start:end]`), or abstains.
+
+Authenticate with `Authorization: Bearer <key>` (keys from `complyqa keys create`).
+Errors are `application/problem+json` documents: `{type, title, status, detail}`.
+"""
+
+
+def create_app(settings: Settings, qa: ComplyQA | None = None) -> FastAPI:
+    """The API over `qa` (built from `settings` on first use when not given)."""
+    data_dir = Path(settings.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    def facade_factory(s: Settings) -> ComplyQA:
+        from assistant.service import ComplyQA as Facade
+
+        default = state.qa
+        # Profiles share the data dir and the embedding model: load the model once.
+        embedder = default.index.embedder if default is not None else None
+        return Facade(s, embedder=embedder)
+
+    state = ApiState(
+        settings=settings,
+        keys=KeyStore.in_data_dir(data_dir),
+        audit=AuditLog.in_data_dir(data_dir),
+        conversations=ConversationStore.in_data_dir(data_dir),
+        limiter=RateLimiter(settings.api.rate_limit_per_minute),
+        qa_factory=facade_factory,
+        qa=qa,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    app = FastAPI(
+        title="complyqa",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        max_body_size=MAX_JSON_BODY,
+    )
+    app.state.complyqa = state
+    install_error_handlers(app)
+    if settings.api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    for module in (health, ask, chat, search, openai, keys, audit, page):
+        app.include_router(module.router)
+    app.include_router(
+        documents.router, max_body_size=settings.api.max_upload_bytes + MULTIPART_OVERHEAD
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema, with error responses only as `application/problem+json`."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    problem_ref = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                if status[:1] in "45":
+                    response["content"] = {PROBLEM_MEDIA_TYPE: problem_ref}
+                    if status == "422" and response.get("description") == "Validation Error":
+                        response["description"] = "Invalid request parameters"
+    schemas = schema.get("components", {}).get("schemas", {})
+    # FastAPI's default validation-error schemas are no longer referenced.
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    app.openapi_schema = schema
+    return schema
+
+
+def app_from_env() -> FastAPI:
+    """App factory for `uvicorn --factory` (several workers): settings from `COMPLYQA_*`."""
+    return create_app(Settings.load(os.environ.get("COMPLYQA_PROFILE")))
