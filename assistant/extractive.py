@@ -84,12 +84,18 @@ def answer_extractively(
     settings: AnswerSettings,
     *,
     idf: Idf | None = None,
+    query: str | None = None,
 ) -> Answer:
-    """Answer from the passages' own sentences, each cited, or abstain."""
-    evidence = assess_evidence(question, passages, idf, settings.passages_considered)
+    """Answer from the passages' own sentences, each cited, or abstain.
+
+    `query` is the text whose terms are looked for (default: the question), for callers that
+    add spellings the question implies, such as 第二十二条 for "Article 22".
+    """
+    query = query or question
+    evidence = assess_evidence(query, passages, idf, settings.passages_considered)
     if not passages or evidence.score < settings.min_evidence:
         return Answer(question=question, text=ABSTENTION, abstained=True, passages=list(passages))
-    weights = question_weights(question, idf)
+    weights = question_weights(query, idf)
     chosen = _select(_candidates(weights, passages, settings), settings)
     if not chosen:
         return Answer(question=question, text=ABSTENTION, abstained=True, passages=list(passages))

@@ -8,7 +8,9 @@ passage from outside its scope even by accident. A question that names an articl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from itertools import zip_longest
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -82,16 +84,32 @@ class HybridSearch:
         vector = self.index.embedder.encode_query(query)
         dense = self.index.store.query(vector, self.settings.dense_k, where, manifest)
         lexical = self.index.lexical().search(query, self.settings.lexical_k, lexical_where(filters))
-        structural = self._article_chunks(article_text or query, where, manifest, context_doc_ids)
+        article_text = article_text or query
+        named = tuple(context_doc_ids) or named_documents(article_text, manifest)
+        structural = self._article_chunks(article_text, where, manifest, named)
 
         rankings = [[c.chunk_id for c in dense], [h.chunk_id for h in lexical]]
         dense_weight = self.settings.dense_language_weights.get(
             detect_language(query), self.settings.dense_weight
         )
         weights = [dense_weight, self.settings.lexical_weight]
-        if structural:
-            rankings.append([c.chunk_id for c in structural])
+        if named:
+            # The user named a law (or is discussing one): its passages come first.
+            candidates = _interleave(rankings)
+            rankings.append([cid for cid in candidates if cid.split("::", 1)[0] in named])
             weights.append(max(self.settings.dense_weight, self.settings.lexical_weight))
+        if structural:
+            # An article of a document the user named (or is discussing) is what they asked
+            # for; an article number alone is only a hint among same-numbered articles.
+            in_named = [c for c in structural if str(c.metadata.get("doc_id")) in named]
+            if in_named:
+                rankings.append([c.chunk_id for c in in_named])
+                weights.append(self.settings.structural_weight)
+            else:
+                order = {cid: i for i, cid in enumerate(_interleave(rankings))}
+                structural.sort(key=lambda c: order.get(c.chunk_id, len(order)))
+                rankings.append([c.chunk_id for c in structural])
+                weights.append(max(self.settings.dense_weight, self.settings.lexical_weight))
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)[:k]
 
         known = {c.chunk_id: c for c in [*dense, *structural]}
@@ -134,10 +152,37 @@ class HybridSearch:
             if manifest.get(str(c.metadata.get("doc_id")), {}).get("content_hash")
             == c.metadata.get("content_hash")
         ]
-        # Articles of a document the conversation is about come first.
         context = set(context_doc_ids)
         visible.sort(key=lambda c: (str(c.metadata.get("doc_id")) not in context, int(c.metadata.get("start", 0))))
-        return visible[:10]
+        return visible[:20]
+
+
+def named_documents(text: str, manifest: dict[str, Any]) -> tuple[str, ...]:
+    """Documents the text names by title or short name ("网络安全法", "§ 744.23")."""
+    names = {}
+    for doc_id, meta in manifest.items():
+        stem = doc_id.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        short = re.sub(r"\(.*?\)$", "", stem)
+        title = str(meta.get("title", "")).removeprefix("中华人民共和国")
+        names[doc_id] = {n for n in (short, title) if len(n) >= 3}
+    lowered = text.lower()
+    # A cited section number ("§ 744.23") names the file that holds that section.
+    sections = {r.number for r in find_article_refs(text) if r.kind == "section"}
+    found = [
+        d
+        for d, ns in names.items()
+        if any(n.lower() in lowered for n in ns) or any(d.endswith(f"-{n}.md") for n in sections)
+    ]
+    return tuple(sorted(found))
+
+
+def _interleave(rankings: list[list[str]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for row in zip_longest(*rankings):
+        for item in row:
+            if item is not None:
+                seen.setdefault(item, None)
+    return list(seen)
 
 
 def chunk_to_passage(

@@ -27,10 +27,11 @@ from assistant.models import (
     Passage,
     Turn,
 )
-from assistant.retrieval import HybridRetriever, HybridSearch
+from assistant.retrieval import HybridRetriever, HybridSearch, named_documents
 from assistant.settings import Settings
 from ingest.embeddings import Embedder
 from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
+from ingest.legal_refs import article_aliases
 from ingest.models import Document
 from ingest.store import Metadata
 
@@ -137,15 +138,24 @@ class ComplyQA:
             answer = yield from self._stream_llm(question, k, filters, history)
         else:
             condensed = condense(question, history)
+            context: tuple[str, ...] = ()
+            if condensed.used_history:
+                # The law the earlier question named, else the one its answer cited first.
+                manifest = self.index.manifest()
+                context = named_documents(history[-1].question, manifest) or condensed.context_doc_ids[:1]
+            # "Article 22" must also find and match 第二十二条, and the reverse.
+            aliases = " ".join(article_aliases(question))
             passages = self.search_engine.search(
-                condensed.query,
+                f"{condensed.query} {aliases}".strip(),
                 k=k,
                 filters=filters,
-                context_doc_ids=condensed.context_doc_ids,
+                context_doc_ids=context,
                 article_text=question,
             )
             retrieved = time.perf_counter()
-            answer = answer_extractively(question, passages, self.settings.answer, idf=self.idf)
+            answer = answer_extractively(
+                question, passages, self.settings.answer, idf=self.idf, query=f"{question} {aliases}"
+            )
             answer.timings.retrieve_ms = (retrieved - started) * 1000
             answer.timings.answer_ms = (time.perf_counter() - retrieved) * 1000
             yield AnswerDelta(text=answer.text)

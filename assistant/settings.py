@@ -33,6 +33,8 @@ class RetrievalSettings(BaseModel):
     # Dense weight by query language, for embedding models that do not cover a language:
     # all-MiniLM-L6-v2 is English-only, so its rankings of Chinese queries are noise.
     dense_language_weights: dict[str, float] = {"zh": 0.0}
+    # Weight of "the article the user named, in the document they named or are discussing".
+    structural_weight: float = Field(default=3.0, ge=0)
     top_k: int = Field(default=8, ge=1, le=100)
 
 

@@ -12,7 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["ArticleRef", "chinese_numeral_to_int", "find_article_refs", "CN_NUMERAL_CHARS"]
+__all__ = [
+    "ArticleRef",
+    "CN_NUMERAL_CHARS",
+    "article_aliases",
+    "chinese_numeral_to_int",
+    "find_article_refs",
+    "int_to_chinese_numeral",
+]
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
            "七": 7, "八": 8, "九": 9}  # fmt: skip
@@ -110,3 +117,37 @@ def find_article_refs(text: str) -> list[ArticleRef]:
             continue
         result.append(ref)
     return result
+
+
+def int_to_chinese_numeral(n: int) -> str:
+    """21 → 二十一, 105 → 一百零五, 10 → 十: the form Chinese laws number articles with."""
+    if n <= 0 or n >= 10000:
+        return str(n)
+    digits = "零一二三四五六七八九"
+    parts: list[str] = []
+    zero_pending = False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = (n // value) % 10
+        if d == 0:
+            zero_pending = bool(parts)
+            continue
+        if zero_pending:
+            parts.append("零")
+            zero_pending = False
+        parts.append(digits[d] + unit)
+    text = "".join(parts)
+    return text[1:] if text.startswith("一十") else text
+
+
+def article_aliases(text: str) -> list[str]:
+    """The other spellings of the articles a text cites, so "Article 22" also finds 第二十二条."""
+    aliases: list[str] = []
+    for ref in find_article_refs(text):
+        if ref.kind != "article":
+            continue
+        main, _, sub = ref.number.partition("-")
+        if not main.isdigit():
+            continue
+        zh = f"第{int_to_chinese_numeral(int(main))}条" + (f"之{int_to_chinese_numeral(int(sub))}" if sub.isdigit() else "")
+        aliases.extend([zh, f"Article {ref.number}"])
+    return list(dict.fromkeys(aliases))

@@ -1,0 +1,60 @@
+"""The extractive answerer on hand-made passages: citations are exact, weak evidence abstains."""
+
+from assistant.extractive import answer_extractively, assess_evidence
+from assistant.models import Passage
+from assistant.prompts import ABSTENTION
+from assistant.settings import AnswerSettings
+
+DOC = (
+    "Intro line that is long enough.\n"
+    "In China, providers need a B11 permit for IaaS services. Other text about weather follows here.\n"
+    "第二十一条 网络运营者应当履行下列安全保护义务：\n（一）制定内部安全管理制度；\n（二）采取技术措施。"
+)
+
+
+def passage(start: int, end: int, dense: float = 0.7, doc_id: str = "d.txt") -> Passage:
+    return Passage(
+        chunk_id=f"{doc_id}::{start}",
+        doc_id=doc_id,
+        title="Doc",
+        text=DOC[start:end],
+        start=start,
+        end=end,
+        score=0.03,
+        dense_score=dense,
+    )
+
+
+def test_answer_sentences_are_cited_with_document_offsets() -> None:
+    p = passage(32, len(DOC))
+    answer = answer_extractively("Which permit do IaaS providers need in China?", [p], AnswerSettings())
+    assert not answer.abstained
+    assert answer.citations, answer
+    for c in answer.citations:
+        assert DOC[c.start : c.end] == c.quote
+        assert f"[{c.marker}]" in answer.text
+    assert "B11" in answer.citations[0].quote
+
+
+def test_a_sentence_ending_in_a_colon_takes_its_list_items() -> None:
+    start = DOC.index("第二十一条")
+    answer = answer_extractively("网络运营者应当履行哪些安全保护义务", [passage(start, len(DOC))], AnswerSettings())
+    quote = answer.citations[0].quote
+    assert quote.startswith("第二十一条") and "（二）采取技术措施。" in quote
+
+
+def test_weak_evidence_abstains_with_the_named_sentence() -> None:
+    answer = answer_extractively("What is the penalty for jaywalking in Paris?", [passage(0, 120, dense=0.1)], AnswerSettings())
+    assert answer.abstained and answer.text == ABSTENTION and not answer.citations
+
+
+def test_no_passages_abstains() -> None:
+    assert answer_extractively("anything at all here", [], AnswerSettings()).abstained
+
+
+def test_rare_terms_weigh_more_than_common_ones() -> None:
+    p = [passage(32, 130)]
+    idf = {"permit": 0.1, "jaywalk": 5.0}.get
+    common = assess_evidence("permit jaywalking", p, lambda t: idf(t) or 1.0, 5)
+    flat = assess_evidence("permit jaywalking", p, None, 5)
+    assert common.coverage < flat.coverage

@@ -1,0 +1,65 @@
+"""End to end on the bundled corpus with the real embedding model (the issue's examples)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.models import Filters, Turn
+from assistant.prompts import ABSTENTION
+from assistant.service import ComplyQA
+from ingest.errors import InvalidQuestion
+
+pytestmark = pytest.mark.slow
+
+
+def test_iaas_permit_question_cites_the_law_firm_briefing_with_b11(corpus_qa: ComplyQA) -> None:
+    answer = corpus_qa.ask("Which permit does a provider need in China to offer IaaS computing power services?")
+    assert not answer.abstained
+    assert any(c.doc_id == "seeds/000_86c7fe4535ba33b1.txt" and "B11" in c.quote for c in answer.citations)
+
+
+def test_chinese_question_cites_cybersecurity_law_article_21(corpus_qa: ComplyQA) -> None:
+    answer = corpus_qa.ask("网络运营者应当按照网络安全等级保护制度的要求履行哪些安全保护义务？")
+    assert not answer.abstained
+    assert any(
+        c.doc_id == "cn-regulations/网络安全法(2016-11-07).md" and "第二十一条" in (c.section or "")
+        for c in answer.citations
+    ), answer.citations
+
+
+def test_question_outside_the_corpus_abstains(corpus_qa: ComplyQA) -> None:
+    answer = corpus_qa.ask("What is the penalty for jaywalking in Paris?")
+    assert answer.abstained and answer.text == ABSTENTION and not answer.citations
+
+
+def test_every_citation_quote_is_the_document_text_at_its_offsets(corpus_qa: ComplyQA) -> None:
+    questions = [
+        "Does renting A100 GPUs through a cloud service breach US export controls?",
+        "出口管制法规定的出口经营者应当建立什么制度？",
+        "What does § 744.23 prohibit for supercomputers?",
+    ]
+    for q in questions:
+        answer = corpus_qa.ask(q)
+        for c in answer.citations:
+            assert corpus_qa.document(c.doc_id).text[c.start : c.end] == c.quote
+
+
+def test_follow_up_resolves_the_article_within_the_discussed_law(corpus_qa: ComplyQA) -> None:
+    first = corpus_qa.ask("网络安全法第二十一条规定了什么？")
+    history = [Turn(question="网络安全法第二十一条规定了什么？", answer=first.text,
+                    doc_ids=[c.doc_id for c in first.citations])]
+    follow = corpus_qa.ask("and what about Article 22?", history=history)
+    assert follow.passages[0].doc_id == "cn-regulations/网络安全法(2016-11-07).md"
+    assert "第二十二条" in (follow.passages[0].section or "")
+
+
+def test_filters_restrict_answers(corpus_qa: ComplyQA) -> None:
+    answer = corpus_qa.ask("export control licence requirements", filters=Filters(groups=["us-ear"]))
+    assert answer.passages and all(p.group == "us-ear" for p in answer.passages)
+
+
+def test_empty_and_overlong_questions_are_refused(corpus_qa: ComplyQA) -> None:
+    with pytest.raises(InvalidQuestion, match="empty"):
+        corpus_qa.ask("   ")
+    with pytest.raises(InvalidQuestion, match="limit is 4000"):
+        corpus_qa.ask("x" * 4001)
