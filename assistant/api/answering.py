@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from assistant.api.deps import ApiState, ComplyQA, scoped_filters
+from assistant.api.deps import ApiState, ComplyQA, guard_doc_ids, scoped_filters
 from assistant.api.errors import ApiError, Problem, problem_for_exception
 from assistant.audit import AuditEntry, utc_now
 from assistant.keys import ApiKey
@@ -89,24 +89,8 @@ def _stream_events(
 
 
 def guard_scope(answer: Answer, key: ApiKey) -> None:
-    """Fails closed if the facade ever returned a passage from outside the key's scope.
-
-    The scope is enforced by the filter inside the index query; this only makes a bug there
-    an error instead of a leak.
-    """
-    if key.scope is None:
-        return
-    groups = {_group(c.doc_id) for c in answer.citations} | {
-        _group(p.doc_id) for p in answer.passages
-    }
-    outside = groups - set(key.scope)
-    if outside:
-        log.error("scope filter let through groups %s for key %s", sorted(outside), key.id)
-        raise ApiError(500, "The server failed to handle this request; the error has been logged.")
-
-
-def _group(doc_id: str) -> str:
-    return doc_id.split("/", 1)[0] if "/" in doc_id else ""
+    """Fails closed if an answer cites or carries a passage from outside the key's scope."""
+    guard_doc_ids([c.doc_id for c in answer.citations] + [p.doc_id for p in answer.passages], key)
 
 
 def _audit_answer(

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from assistant.api.deps import ApiState, ComplyQA
 from assistant.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from assistant.api.limits import BodySizeLimit
 from assistant.api.routes import ask, audit, chat, documents, health, keys, openai, page, search
 from assistant.api.routes.page import STATIC_DIR
 from assistant.audit import AuditLog
@@ -24,11 +25,6 @@ from assistant.ratelimit import RateLimiter
 from assistant.settings import Settings
 
 __all__ = ["create_app", "app_from_env"]
-
-#: JSON bodies (questions, chat histories) stay small; uploads get their own limit.
-MAX_JSON_BODY = 2 * 1024 * 1024
-#: Room for multipart boundaries and part headers on top of `api.max_upload_bytes`.
-MULTIPART_OVERHEAD = 64 * 1024
 
 DESCRIPTION = """
 Answers compliance questions from indexed regulations and articles, with citations to exact
@@ -72,7 +68,6 @@ def create_app(settings: Settings, qa: ComplyQA | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=MAX_JSON_BODY,
     )
     app.state.complyqa = state
     install_error_handlers(app)
@@ -83,11 +78,9 @@ def create_app(settings: Settings, qa: ComplyQA | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    for module in (health, ask, chat, search, openai, keys, audit, page):
+    app.add_middleware(BodySizeLimit, max_upload_bytes=settings.api.max_upload_bytes)
+    for module in (health, ask, chat, search, documents, openai, keys, audit, page):
         app.include_router(module.router)
-    app.include_router(
-        documents.router, max_body_size=settings.api.max_upload_bytes + MULTIPART_OVERHEAD
-    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from assistant.service import ComplyQA
 else:  # the facade module loads models and the index: import it only when one is built
     ComplyQA = Any
+
+log = logging.getLogger(__name__)
 
 #: The principal of every request when the server runs with `--no-auth` (loopback only).
 LOCAL_KEY = ApiKey(id="local", name="no-auth (loopback)", role=Role.admin, scope=None)
@@ -212,10 +215,27 @@ def scoped_filters(filters: Filters | None, key: ApiKey) -> Filters:
     return narrowed
 
 
+def guard_doc_ids(doc_ids: Iterable[str], key: ApiKey) -> None:
+    """Fails closed if the facade ever returned a document from outside the key's scope.
+
+    The scope is enforced by the filter inside the index query; this only turns a bug there
+    into an error instead of a leak.
+    """
+    if key.scope is None:
+        return
+    outside = {_group(d) for d in doc_ids} - set(key.scope)
+    if outside:
+        log.error("scope filter let through groups %s for key %s", sorted(outside), key.id)
+        raise ApiError(500, "The server failed to handle this request; the error has been logged.")
+
+
+def _group(doc_id: str) -> str:
+    return doc_id.split("/", 1)[0] if "/" in doc_id else ""
+
+
 def check_document_access(doc_id: str, key: ApiKey) -> None:
     """Refuses a document outside the key's scope before anything is read."""
-    group = doc_id.split("/", 1)[0] if "/" in doc_id else ""
-    if not key.may_see_group(group):
+    if not key.may_see_group(_group(doc_id)):
         raise ApiError(403, "this key's scope does not include this document's group")
 
 

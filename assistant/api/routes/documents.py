@@ -15,6 +15,7 @@ from assistant.api.deps import (
     ReaderKey,
     StateDep,
     check_document_access,
+    guard_doc_ids,
     scoped_filters,
 )
 from assistant.api.errors import ApiError, problems
@@ -38,7 +39,9 @@ def list_documents(
     language: Annotated[list[str] | None, Query(description="Only these languages")] = None,
 ) -> list[DocumentInfo]:
     """The indexed documents the key may see, sorted by id."""
-    return qa.documents(filters=scoped_filters(Filters(groups=group, languages=language), key))
+    docs = qa.documents(filters=scoped_filters(Filters(groups=group, languages=language), key))
+    guard_doc_ids([d.doc_id for d in docs], key)
+    return docs
 
 
 @router.get(

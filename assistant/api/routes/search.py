@@ -13,6 +13,7 @@ from assistant.api.deps import (
     ReaderKey,
     SettingsDep,
     check_question,
+    guard_doc_ids,
     scoped_filters,
 )
 from assistant.api.errors import problems
@@ -47,6 +48,7 @@ def search(
     query = check_question(q, settings, what="query")
     filters = scoped_filters(Filters(groups=group, languages=language, doc_ids=doc_id), key)
     passages = qa.search(query, k=k, filters=filters)
+    guard_doc_ids([p.doc_id for p in passages], key)
     audit.record(
         AuditEntry(
             time=utc_now(),

@@ -1,0 +1,22 @@
+"""The per-key token bucket."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.ratelimit import RateLimiter
+
+
+def test_bucket_allows_a_burst_then_refills_per_key() -> None:
+    now = [0.0]
+    limiter = RateLimiter(per_minute=60, clock=lambda: now[0])
+    assert all(limiter.acquire("a") is None for _ in range(60))
+    wait = limiter.acquire("a")
+    assert wait == pytest.approx(1.0)
+    assert limiter.acquire("b") is None  # other keys are unaffected
+    now[0] += 1.0
+    assert limiter.acquire("a") is None
+    assert limiter.acquire("a") is not None
+    now[0] += 3600
+    assert all(limiter.acquire("a") is None for _ in range(60))  # capped at the burst size
+    assert limiter.acquire("a") is not None
