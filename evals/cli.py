@@ -1,0 +1,188 @@
+"""`complyqa eval run|compare|gate|obliqa`, added to the CLI through the `complyqa.cli` entry point.
+
+Thin: each command parses options, calls `evals`, prints through the CLI's output layer, and
+turns user errors into one line on stderr and exit code 2; a missed gate exits with 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+GATE_FAILED = 1
+USER_ERROR = 2
+DEFAULT_OBLIQA = Path("../shared/benchmarks/obliqa")
+
+eval_app = typer.Typer(
+    name="eval",
+    help="Measure retrieval, citations, abstention and latency; compare and gate runs.",
+    no_args_is_help=True,
+)
+
+_GATE_HELP = 'Bounds the run must meet, e.g. "recall@5>=0.9,unsupported_claim_rate<=0.02".'
+Gate = Annotated[str | None, typer.Option("--gate", help=_GATE_HELP)]
+Profile = Annotated[
+    str | None,
+    typer.Option("--profile", "-p", help="Settings profile (assistant/profiles/NAME.toml)."),
+]
+Out = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Output folder (default: runs/…)."),
+]
+Limit = Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N questions.")]
+RunDir = Annotated[Path, typer.Argument(help="Run folder (or its metrics.json).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(eval_app, name="eval")
+
+
+def _user_errors(func: F) -> F:
+    """Show a `ComplyqaError` as one clear line and exit 2 (instead of a traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from assistant.cli.output import fail
+        from ingest.errors import ComplyqaError
+
+        try:
+            return func(*args, **kwargs)
+        except ComplyqaError as exc:
+            fail(exc)
+            raise typer.Exit(USER_ERROR) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _default_out(kind: str, profile: str) -> Path:
+    return Path("runs") / f"{kind}-{profile}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def _apply_gate(metrics: dict[str, Any], gate: str) -> None:
+    """Print the gate's checks; exit 1 when a bound is missed."""
+    from assistant.cli.output import console
+    from evals.compare import check_gate, gate_table, parse_gate
+
+    checks = check_gate(metrics, parse_gate(gate))
+    console.print(gate_table(checks))
+    failed = [str(c.bound) for c in checks if not c.passed]
+    if failed:
+        console.print(f"[red]gate failed:[/red] {', '.join(failed)}")
+        raise typer.Exit(GATE_FAILED)
+    console.print("[green]gate passed[/green]")
+
+
+@eval_app.command("run")
+@_user_errors
+def run_command(
+    dataset: Annotated[
+        Path | None,
+        typer.Option("--dataset", "-d", help="JSONL eval set (default: the bundled dev set)."),
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus folder the gold sources refer to.")
+    ] = None,
+    profile: Profile = None,
+    out: Out = None,
+    mode: Annotated[str | None, typer.Option("--mode", "-m", help="extractive or llm.")] = None,
+    limit: Limit = None,
+    gate: Gate = None,
+) -> None:
+    """Answer every case of a dataset; write metrics.json, cases.jsonl and a report."""
+    from assistant.cli.output import UsageError, console
+    from assistant.settings import Settings
+    from evals.compare import parse_gate
+    from evals.dataset import DEV_DATASET
+    from evals.report import SUMMARY_METRICS, fmt
+    from evals.runner import run_eval
+
+    if mode is not None and mode not in ("extractive", "llm"):
+        raise UsageError(f"unknown mode {mode!r}; use extractive or llm")
+    if gate:
+        parse_gate(gate)  # fail on bad syntax before the minutes-long run
+    settings = Settings.load(profile)
+    out_dir = out or _default_out("eval", settings.profile)
+    result = run_eval(
+        dataset or DEV_DATASET, corpus or settings.corpus_dir, settings, out_dir, mode, limit=limit
+    )
+    for key in SUMMARY_METRICS:
+        if key in result.metrics:
+            console.print(f"{key:45s} {fmt(result.metrics[key])}")
+    if result.problems:
+        n = len(result.problems)
+        console.print(f"[yellow]{n} dataset problem(s), not scored; see the report[/yellow]")
+    console.print(f"report: {out_dir / 'report.html'}")
+    if gate:
+        _apply_gate(result.metrics, gate)
+
+
+@eval_app.command("compare")
+@_user_errors
+def compare_command(
+    run_a: Annotated[Path, typer.Argument(help="Baseline run folder (or its metrics.json).")],
+    run_b: Annotated[Path, typer.Argument(help="Candidate run folder (or its metrics.json).")],
+    gate: Gate = None,
+) -> None:
+    """Print metric deltas B − A; with --gate, exit 1 when RUN_B misses a bound."""
+    from assistant.cli.output import console
+    from evals.compare import compare_table, load_metrics, parse_gate
+
+    if gate:
+        parse_gate(gate)
+    a, b = load_metrics(run_a), load_metrics(run_b)
+    console.print(compare_table(a, b, run_a.name or str(run_a), run_b.name or str(run_b)))
+    if gate:
+        _apply_gate(b, gate)
+
+
+@eval_app.command("gate")
+@_user_errors
+def gate_command(
+    run: RunDir,
+    gate: Annotated[str, typer.Option("--gate", help=_GATE_HELP)],
+) -> None:
+    """Exit 1 unless the run meets every bound."""
+    from evals.compare import load_metrics, parse_gate
+
+    parse_gate(gate)
+    _apply_gate(load_metrics(run), gate)
+
+
+@eval_app.command("obliqa")
+@_user_errors
+def obliqa_command(
+    data: Annotated[
+        Path, typer.Option("--data", help="ObliQA folder (ObliQA_<split>.json, documents/).")
+    ] = DEFAULT_OBLIQA,
+    split: Annotated[
+        str, typer.Option("--split", help="dev, test, ... or a path to a questions .json file.")
+    ] = "dev",
+    limit: Limit = None,
+    profile: Profile = None,
+    out: Out = None,
+    gate: Gate = None,
+) -> None:
+    """Passage retrieval on ObliQA: Recall@10/20 and MAP@10/20 next to the published baselines."""
+    from assistant.cli.output import console
+    from assistant.settings import Settings
+    from evals.compare import parse_gate
+    from evals.obliqa import METRICS, run_obliqa
+    from evals.report import fmt
+
+    if gate:
+        parse_gate(gate)
+    settings = Settings.load(profile)
+    out_dir = out or _default_out("obliqa", settings.profile)
+    metrics = run_obliqa(data, split, settings, out_dir, limit=limit)
+    for key in METRICS:
+        console.print(f"{key:12s} {fmt(metrics[key])}")
+    console.print(f"report: {out_dir / 'report.html'}")
+    if gate:
+        _apply_gate(metrics, gate)
