@@ -21,7 +21,9 @@ from ingest.tokenize import content_terms
 Idf = Callable[[str], float]
 
 # List items that continue a sentence ending in a colon: （一） (a) (1) 1. • -
-_LIST_ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\dA-Za-z]{1,4}[）)]|\d{1,2}[.、]|[•\-*])")
+_LIST_ITEM = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\dA-Za-z]{1,4}[）)]|\d{1,2}[.、]|[•\-*])"
+)
 # Dense cosine below LOW means no topical match; above HIGH, a clear one (all-MiniLM-L6-v2).
 _DENSE_LOW, _DENSE_HIGH = 0.15, 0.65
 _COVERAGE_WEIGHT = 0.6
@@ -51,7 +53,9 @@ def passage_terms(passage: Passage) -> set[str]:
     return content_terms(f"{passage.title}\n{passage.section or ''}\n{passage.text}")
 
 
-def assess_evidence(question: str, passages: Sequence[Passage], idf: Idf | None, depth: int) -> Evidence:
+def assess_evidence(
+    question: str, passages: Sequence[Passage], idf: Idf | None, depth: int
+) -> Evidence:
     weights = question_weights(question, idf)
     best = Evidence(0.0, 0.0, 0.0)
     for passage in passages[:depth]:
@@ -117,7 +121,9 @@ def answer_extractively(
                 chunk_id=p.chunk_id,
             )
         )
-    return Answer(question=question, text="\n".join(parts), citations=citations, passages=list(passages))
+    return Answer(
+        question=question, text="\n".join(parts), citations=citations, passages=list(passages)
+    )
 
 
 def _candidates(
@@ -131,7 +137,9 @@ def _candidates(
             own = coverage(weights, set(terms))
             if own <= 0:
                 continue
-            score = own + 0.25 * context + 0.1 / (rank + 1) + 0.1 * _scale_dense(passage.dense_score)
+            score = (
+                own + 0.25 * context + 0.1 / (rank + 1) + 0.1 * _scale_dense(passage.dense_score)
+            )
             out.append(_Candidate(rank, passage, span, terms, score))
     return out
 
@@ -148,7 +156,9 @@ def _answer_spans(text: str, max_chars: int) -> list[SentenceSpan]:
             while j < len(sentences) and _LIST_ITEM.match(sentences[j].text):
                 if sentences[j].end - current.start > max_chars:
                     break
-                current = SentenceSpan(current.start, sentences[j].end, text[current.start : sentences[j].end])
+                current = SentenceSpan(
+                    current.start, sentences[j].end, text[current.start : sentences[j].end]
+                )
                 j += 1
         spans.append(current)
         i = j if j > i + 1 else i + 1

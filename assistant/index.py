@@ -22,7 +22,9 @@ class Index:
         self.settings = settings
         self.embedder = embedder or Embedder(settings.embedding)
         self._store: ChromaStore | None = None
-        self._lexical = LexicalCache(settings.index.data_dir / "lexical" / settings.index.collection)
+        self._lexical = LexicalCache(
+            settings.index.data_dir / "lexical" / settings.index.collection
+        )
         self._manifest: dict[str, Metadata] | None = None
         self._manifest_read_at = 0.0
         self._lock = Lock()

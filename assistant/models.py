@@ -15,15 +15,21 @@ class Passage(BaseModel):
 
     chunk_id: str
     doc_id: str
-    key: str = Field(default="", description="Chunk key within the document (e.g. a source passage id)")
+    key: str = Field(
+        default="", description="Chunk key within the document (e.g. a source passage id)"
+    )
     title: str
     section: str | None = None
     text: str
     start: int
     end: int
     score: float = Field(description="Fused score (reciprocal-rank fusion)")
-    dense_score: float | None = Field(default=None, description="Cosine similarity, if retrieved densely")
-    lexical_score: float | None = Field(default=None, description="BM25 score, if retrieved lexically")
+    dense_score: float | None = Field(
+        default=None, description="Cosine similarity, if retrieved densely"
+    )
+    lexical_score: float | None = Field(
+        default=None, description="BM25 score, if retrieved lexically"
+    )
     language: str | None = None
     date: str | None = None
     jurisdiction: str | None = None
@@ -85,7 +91,9 @@ class Filters(BaseModel):
     """Restricts retrieval; every field narrows, and all are applied inside the index query."""
 
     doc_ids: list[str] | None = None
-    groups: list[str] | None = Field(default=None, description="First path component, e.g. 'cn-regulations'")
+    groups: list[str] | None = Field(
+        default=None, description="First path component, e.g. 'cn-regulations'"
+    )
     languages: list[str] | None = None
     jurisdictions: list[str] | None = None
 
@@ -142,4 +150,3 @@ class IndexStats(BaseModel):
     chunks: int
     fingerprint: str
     embedding_model: str
-

@@ -13,11 +13,6 @@ from collections.abc import Sequence
 from itertools import zip_longest
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
-
 from assistant.fusion import reciprocal_rank_fusion
 from assistant.index import Index
 from assistant.models import Filters, Passage
@@ -83,7 +78,9 @@ class HybridSearch:
         where = chroma_where(filters)
         vector = self.index.embedder.encode_query(query)
         dense = self.index.store.query(vector, self.settings.dense_k, where, manifest)
-        lexical = self.index.lexical().search(query, self.settings.lexical_k, lexical_where(filters))
+        lexical = self.index.lexical().search(
+            query, self.settings.lexical_k, lexical_where(filters)
+        )
         article_text = article_text or query
         named = tuple(context_doc_ids) or named_documents(article_text, manifest)
         structural = self._article_chunks(article_text, where, manifest, named)
@@ -148,12 +145,18 @@ class HybridSearch:
             )
         ]
         visible = [
-            c for c in chunks
+            c
+            for c in chunks
             if manifest.get(str(c.metadata.get("doc_id")), {}).get("content_hash")
             == c.metadata.get("content_hash")
         ]
         context = set(context_doc_ids)
-        visible.sort(key=lambda c: (str(c.metadata.get("doc_id")) not in context, int(c.metadata.get("start", 0))))
+        visible.sort(
+            key=lambda c: (
+                str(c.metadata.get("doc_id")) not in context,
+                int(c.metadata.get("start", 0)),
+            )
+        )
         return visible[:20]
 
 
@@ -213,26 +216,3 @@ def chunk_to_passage(
 
 def _opt(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def to_document(passage: Passage) -> LCDocument:
-    return LCDocument(page_content=passage.text, metadata=passage.model_dump(exclude={"text"}))
-
-
-def to_passage(doc: LCDocument) -> Passage:
-    return Passage(text=doc.page_content, **doc.metadata)
-
-
-class HybridRetriever(BaseRetriever):
-    """LangChain face of `HybridSearch`, so chains compose with complyqa's retrieval."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    search: HybridSearch
-    filters: Filters | None = None
-    k: int | None = None
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[LCDocument]:
-        return [to_document(p) for p in self.search.search(query, k=self.k, filters=self.filters)]

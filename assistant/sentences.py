@@ -15,8 +15,43 @@ _BOUNDARY = re.compile(r"[。！？；]+[”’」』）)]*|[.!?]+[\"'”’)\]]
 _LAST_WORD = re.compile(r"(\S+)$")
 # Abbreviations after which a period does not end a sentence in legal English.
 _ABBREVIATIONS = frozenset(
-    "no art sec para paras e.g i.e etc vs inc ltd co corp mr ms dr u.s u.k cf fig pp p "
-    "jan feb mar apr jun jul aug sep sept oct nov dec st".split()
+    [
+        "no",
+        "art",
+        "sec",
+        "para",
+        "paras",
+        "e.g",
+        "i.e",
+        "etc",
+        "vs",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "mr",
+        "ms",
+        "dr",
+        "u.s",
+        "u.k",
+        "cf",
+        "fig",
+        "pp",
+        "p",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "st",
+    ]
 )
 
 

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.conversation import condense
 from assistant.extractive import answer_extractively
@@ -27,13 +28,16 @@ from assistant.models import (
     Passage,
     Turn,
 )
-from assistant.retrieval import HybridRetriever, HybridSearch, named_documents
+from assistant.retrieval import HybridSearch, named_documents
 from assistant.settings import Settings
 from ingest.embeddings import Embedder
 from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
 from ingest.legal_refs import article_aliases
 from ingest.models import Document
 from ingest.store import Metadata
+
+if TYPE_CHECKING:
+    from assistant.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +47,26 @@ MODES = ("extractive", "llm")
 class ComplyQA:
     """Lazy: nothing heavy loads until the first call that needs it."""
 
-    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, embedder: Embedder | None = None
+    ) -> None:
         self.settings = settings or Settings.load()
         self.index = Index(self.settings.ingest, embedder)
         self.search_engine = HybridSearch(self.index, self.settings.retrieval)
         self._llm = None
 
     # -- ingest -------------------------------------------------------------------------
-    def ingest(self, paths: Sequence[Path], root: Path | None = None, *, progress: bool = False) -> IngestReport:
+    def ingest(
+        self, paths: Sequence[Path], root: Path | None = None, *, progress: bool = False
+    ) -> IngestReport:
         try:
             return self.index.indexer.ingest_paths(paths, root, progress=progress)
         finally:
             self.index.invalidate()
 
-    def ingest_documents(self, documents: Sequence[Document], *, progress: bool = False) -> IngestReport:
+    def ingest_documents(
+        self, documents: Sequence[Document], *, progress: bool = False
+    ) -> IngestReport:
         try:
             return self.index.indexer.ingest_documents(documents, progress=progress)
         finally:
@@ -70,11 +80,15 @@ class ComplyQA:
         return True
 
     # -- reading ------------------------------------------------------------------------
-    def search(self, query: str, *, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+    def search(
+        self, query: str, *, k: int | None = None, filters: Filters | None = None
+    ) -> list[Passage]:
         query = self._check_question(query)
         return self.search_engine.search(query, k=k, filters=filters)
 
     def retriever(self, filters: Filters | None = None, k: int | None = None) -> HybridRetriever:
+        from assistant.retriever import HybridRetriever
+
         return HybridRetriever(search=self.search_engine, filters=filters, k=k)
 
     def documents(self, filters: Filters | None = None) -> list[DocumentInfo]:
@@ -87,7 +101,9 @@ class ComplyQA:
         info = _info(doc_id, meta) if meta is not None else None
         text = self.index.store.document_text(doc_id) if info and _allowed(info, filters) else None
         if info is None or text is None:
-            raise DocumentNotFound(f"no indexed document {doc_id!r}; list them with `complyqa sources`")
+            raise DocumentNotFound(
+                f"no indexed document {doc_id!r}; list them with `complyqa sources`"
+            )
         return DocumentRecord(**info.model_dump(), text=text)
 
     def stats(self) -> IndexStats:
@@ -142,7 +158,9 @@ class ComplyQA:
             if condensed.used_history:
                 # The law the earlier question named, else the one its answer cited first.
                 manifest = self.index.manifest()
-                context = named_documents(history[-1].question, manifest) or condensed.context_doc_ids[:1]
+                context = (
+                    named_documents(history[-1].question, manifest) or condensed.context_doc_ids[:1]
+                )
             # "Article 22" must also find and match 第二十二条, and the reverse.
             aliases = " ".join(article_aliases(question))
             passages = self.search_engine.search(
@@ -154,7 +172,11 @@ class ComplyQA:
             )
             retrieved = time.perf_counter()
             answer = answer_extractively(
-                question, passages, self.settings.answer, idf=self.idf, query=f"{question} {aliases}"
+                question,
+                passages,
+                self.settings.answer,
+                idf=self.idf,
+                query=f"{question} {aliases}",
             )
             answer.timings.retrieve_ms = (retrieved - started) * 1000
             answer.timings.answer_ms = (time.perf_counter() - retrieved) * 1000
@@ -188,7 +210,9 @@ class ComplyQA:
         question = (question or "").strip()
         limit = self.settings.answer.max_question_chars
         if not question:
-            raise InvalidQuestion("the question is empty; type a question about the indexed documents")
+            raise InvalidQuestion(
+                "the question is empty; type a question about the indexed documents"
+            )
         if len(question) > limit:
             raise InvalidQuestion(
                 f"the question has {len(question)} characters; the limit is {limit} "

@@ -11,7 +11,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from threading import Lock
+from threading import Lock, Thread
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -84,6 +84,16 @@ class Embedder(Embeddings):
         path = resolve_model_path(self.name)
         log.info("loading embedding model %s from %s", self.name, path)
         return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+
+    def preload(self) -> Thread:
+        """Start loading the model in the background; a first query waits only for the rest.
+
+        A cold CLI call spends most of its time importing torch and reading weights; the
+        index, the lexical index and jieba's dictionary load meanwhile on the other core.
+        """
+        thread = Thread(target=lambda: self.model, name="embedding-preload", daemon=True)
+        thread.start()
+        return thread
 
     @property
     def dimension(self) -> int:

@@ -109,7 +109,9 @@ class LexicalIndex:
             keep &= np.isin(self.fields[field], list(allowed))
         return keep.astype(np.float32)
 
-    def search(self, query: str, k: int, where: dict[str, list[str]] | None = None) -> list[LexicalHit]:
+    def search(
+        self, query: str, k: int, where: dict[str, list[str]] | None = None
+    ) -> list[LexicalHit]:
         if self.bm25 is None or not self.ids:
             return []
         tokens = tokenize(query)
@@ -160,4 +162,3 @@ class LexicalCache:
         for child in self.directory.iterdir():
             if child.is_dir() and child.name != keep:
                 shutil.rmtree(child, ignore_errors=True)
-

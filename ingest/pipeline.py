@@ -60,7 +60,9 @@ class Indexer:
                 raise UnreadablePath(f"{path} does not exist; give a file or folder to ingest")
         root = (root or default_root(paths)).resolve()
         discovery = discover_files([p.resolve() for p in paths], root)
-        report = IngestReport(skipped=[FailedFile(path=str(p), reason=r) for p, r in discovery.skipped])
+        report = IngestReport(
+            skipped=[FailedFile(path=str(p), reason=r) for p, r in discovery.skipped]
+        )
         documents: list[Document] = []
         for file in discovery.files:
             try:
@@ -104,7 +106,9 @@ class Indexer:
             pending.append((doc, chunks))
             (report.replaced if known else report.added).append(doc.doc_id)
         total = sum(len(c) for _, c in pending)
-        with tqdm(total=total, unit="chunk", desc="embedding", disable=not progress or not total) as bar:
+        with tqdm(
+            total=total, unit="chunk", desc="embedding", disable=not progress or not total
+        ) as bar:
             for group in _groups(pending, EMBED_GROUP):
                 texts = [c.text for _, chunks in group for c in chunks]
                 t0 = time.perf_counter()
@@ -120,7 +124,9 @@ class Indexer:
             report.seconds = time.perf_counter() - started
         return report
 
-    def _remove_vanished(self, folders: list[Path], present: set[str], report: IngestReport) -> None:
+    def _remove_vanished(
+        self, folders: list[Path], present: set[str], report: IngestReport
+    ) -> None:
         """Drop documents whose source file was under an ingested folder and is gone now."""
         if not folders:
             return
@@ -133,6 +139,7 @@ class Indexer:
             if any(Path(str(source)).is_relative_to(f) for f in folders):
                 self.store.delete_document(doc_id)
                 report.removed.append(doc_id)
+
 
 def default_root(paths: Sequence[Path]) -> Path:
     """A lone folder is its own root; otherwise ids are relative to the files' common folder."""

@@ -165,7 +165,8 @@ class ChromaStore:
         orphans = [
             cid
             for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
-            if manifest.get(str(meta.get("doc_id")), {}).get("content_hash") != meta.get("content_hash")
+            if manifest.get(str(meta.get("doc_id")), {}).get("content_hash")
+            != meta.get("content_hash")
         ]
         for lo in range(0, len(orphans), 1000):
             self.chunks.delete(ids=orphans[lo : lo + 1000])

@@ -40,7 +40,9 @@ class FakeEmbedder:
 
     def encode_passages(self, texts, *, show_progress: bool = False) -> np.ndarray:  # noqa: ANN001
         self.calls += len(texts)
-        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, 64), np.float32)
+        return (
+            np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, 64), np.float32)
+        )
 
     def encode_query(self, text: str) -> np.ndarray:
         return self._vector(text)

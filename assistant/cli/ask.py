@@ -11,7 +11,9 @@ from assistant.cli.common import FilterOption, ProfileOption, make_qa, require_i
 from assistant.cli.output import console, parse_filters, print_answer, print_json, print_passages
 from assistant.models import AnswerDelta, AnswerDone, Turn
 
-ModeOption = typer.Option(None, "--mode", "-m", help="extractive (default) or llm (needs COMPLYQA_LLM_BASE_URL).")
+ModeOption = typer.Option(
+    None, "--mode", "-m", help="extractive (default) or llm (needs COMPLYQA_LLM_BASE_URL)."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -29,7 +31,7 @@ def ask(
     profile: str | None = ProfileOption,
 ) -> None:
     """Answer a question with citations to exact passages, or abstain."""
-    qa = make_qa(profile)
+    qa = make_qa(profile, preload=True)
     require_index(qa)
     parsed = parse_filters(filters)
     if json_out:
@@ -37,7 +39,9 @@ def ask(
         return
     streamed = False
     for event in qa.stream_ask(question, k=k, filters=parsed, mode=mode):
-        if isinstance(event, AnswerDelta) and (mode == "llm" or qa.settings.llm.base_url and mode is None):
+        if isinstance(event, AnswerDelta) and (
+            mode == "llm" or qa.settings.llm.base_url and mode is None
+        ):
             if not streamed:
                 console.print("[dim]model output (before verification):[/dim]")
             streamed = True
@@ -57,7 +61,7 @@ def search(
     profile: str | None = ProfileOption,
 ) -> None:
     """Show the ranked passages hybrid retrieval finds."""
-    qa = make_qa(profile)
+    qa = make_qa(profile, preload=True)
     require_index(qa)
     passages = qa.search(query, k=k, filters=parse_filters(filters))
     if json_out:
@@ -72,11 +76,13 @@ def chat(
     profile: str | None = ProfileOption,
 ) -> None:
     """Multi-turn chat: follow-ups such as "and what about Article 22?" use the conversation."""
-    qa = make_qa(profile)
+    qa = make_qa(profile, preload=True)
     require_index(qa)
     parsed = parse_filters(filters)
     history: list[Turn] = []
-    console.print("[bold]complyqa chat[/bold] — ask about the indexed documents; empty line or Ctrl-D quits.")
+    console.print(
+        "[bold]complyqa chat[/bold] — ask about the indexed documents; empty line or Ctrl-D quits."
+    )
     while True:
         try:
             question = console.input("[bold cyan]you>[/bold cyan] ").strip()
@@ -94,5 +100,9 @@ def chat(
             console.print(f"[red]{escape(str(exc))}[/red]")
             continue
         print_answer(answer)
-        history.append(Turn(question=question, answer=answer.text, doc_ids=[c.doc_id for c in answer.citations]))
+        history.append(
+            Turn(
+                question=question, answer=answer.text, doc_ids=[c.doc_id for c in answer.citations]
+            )
+        )
     console.print("bye")

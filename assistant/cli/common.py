@@ -7,14 +7,22 @@ import typer
 from assistant.service import ComplyQA
 from assistant.settings import Settings
 
-ProfileOption = typer.Option(None, "--profile", "-p", help="Settings profile (assistant/profiles/NAME.toml).")
+ProfileOption = typer.Option(
+    None, "--profile", "-p", help="Settings profile (assistant/profiles/NAME.toml)."
+)
 FilterOption = typer.Option(
-    None, "--filter", "-f", help="Restrict sources: group=…, doc=…, lang=zh|en, jurisdiction=…; repeatable."
+    None,
+    "--filter",
+    "-f",
+    help="Restrict sources: group=…, doc=…, lang=zh|en, jurisdiction=…; repeatable.",
 )
 
 
-def make_qa(profile: str | None) -> ComplyQA:
-    return ComplyQA(Settings.load(profile))
+def make_qa(profile: str | None, *, preload: bool = False) -> ComplyQA:
+    qa = ComplyQA(Settings.load(profile))
+    if preload:
+        qa.index.embedder.preload()
+    return qa
 
 
 def require_index(qa: ComplyQA) -> None:

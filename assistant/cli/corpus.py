@@ -46,4 +46,6 @@ def sources(
         console.print("no documents indexed yet; run `complyqa ingest corpus/`")
         return
     for d in docs:
-        console.print(f"{d.doc_id}  [dim]{d.language} · {d.date or 'no date'} · {d.n_chunks} chunks[/dim]  {d.title}")
+        console.print(
+            f"{d.doc_id}  [dim]{d.language} · {d.date or 'no date'} · {d.n_chunks} chunks[/dim]  {d.title}"
+        )

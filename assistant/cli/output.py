@@ -16,7 +16,12 @@ from ingest.errors import ComplyqaError
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
-FILTER_KEYS = {"doc": "doc_ids", "group": "groups", "lang": "languages", "jurisdiction": "jurisdictions"}
+FILTER_KEYS = {
+    "doc": "doc_ids",
+    "group": "groups",
+    "lang": "languages",
+    "jurisdiction": "jurisdictions",
+}
 
 
 class UsageError(ComplyqaError):
@@ -34,7 +39,9 @@ def parse_filters(items: list[str] | None) -> Filters | None:
             raise UsageError(
                 f"bad filter {item!r}: use KEY=VALUE with KEY one of {', '.join(FILTER_KEYS)}"
             )
-        fields.setdefault(FILTER_KEYS[key], []).extend(v.strip() for v in value.split(",") if v.strip())
+        fields.setdefault(FILTER_KEYS[key], []).extend(
+            v.strip() for v in value.split(",") if v.strip()
+        )
     return Filters(**fields)
 
 
@@ -51,10 +58,14 @@ def print_answer(answer: Answer, *, show_text: bool = True) -> None:
         for c in answer.citations:
             where = " — ".join(x for x in (c.title, c.section) if x)
             date = f" ({c.date})" if c.date else ""
-            console.print(f"[bold][{c.marker}][/bold] {escape(c.doc_id)} · {escape(where)}{date} [dim]chars {c.start}–{c.end}[/dim]")
+            console.print(
+                f"[bold][{c.marker}][/bold] {escape(c.doc_id)} · {escape(where)}{date} [dim]chars {c.start}–{c.end}[/dim]"
+            )
             console.print(f"    [italic]“{escape(_short(c.quote, 300))}”[/italic]")
     if answer.unverified:
-        console.print(f"[yellow]{len(answer.unverified)} unsupported sentence(s) removed by verification[/yellow]")
+        console.print(
+            f"[yellow]{len(answer.unverified)} unsupported sentence(s) removed by verification[/yellow]"
+        )
     t = answer.timings
     console.print(
         f"[dim]{answer.mode} · profile {answer.profile} · retrieve {t.retrieve_ms:.0f} ms · "

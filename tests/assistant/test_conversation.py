@@ -1,11 +1,15 @@
 from assistant.conversation import condense
 from assistant.models import Turn
 
-HISTORY = [Turn(question="网络安全法第二十一条规定了什么？", answer="…", doc_ids=["cn/网络安全法.md"])]
+HISTORY = [
+    Turn(question="网络安全法第二十一条规定了什么？", answer="…", doc_ids=["cn/网络安全法.md"])
+]
 
 
 def test_standalone_question_is_left_alone() -> None:
-    c = condense("Which permit does an IaaS provider need in China to offer computing power?", HISTORY)
+    c = condense(
+        "Which permit does an IaaS provider need in China to offer computing power?", HISTORY
+    )
     assert not c.used_history and c.context_doc_ids == ()
 
 

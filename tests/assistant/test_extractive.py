@@ -27,7 +27,9 @@ def passage(start: int, end: int, dense: float = 0.7, doc_id: str = "d.txt") -> 
 
 def test_answer_sentences_are_cited_with_document_offsets() -> None:
     p = passage(32, len(DOC))
-    answer = answer_extractively("Which permit do IaaS providers need in China?", [p], AnswerSettings())
+    answer = answer_extractively(
+        "Which permit do IaaS providers need in China?", [p], AnswerSettings()
+    )
     assert not answer.abstained
     assert answer.citations, answer
     for c in answer.citations:
@@ -38,13 +40,19 @@ def test_answer_sentences_are_cited_with_document_offsets() -> None:
 
 def test_a_sentence_ending_in_a_colon_takes_its_list_items() -> None:
     start = DOC.index("第二十一条")
-    answer = answer_extractively("网络运营者应当履行哪些安全保护义务", [passage(start, len(DOC))], AnswerSettings())
+    answer = answer_extractively(
+        "网络运营者应当履行哪些安全保护义务", [passage(start, len(DOC))], AnswerSettings()
+    )
     quote = answer.citations[0].quote
     assert quote.startswith("第二十一条") and "（二）采取技术措施。" in quote
 
 
 def test_weak_evidence_abstains_with_the_named_sentence() -> None:
-    answer = answer_extractively("What is the penalty for jaywalking in Paris?", [passage(0, 120, dense=0.1)], AnswerSettings())
+    answer = answer_extractively(
+        "What is the penalty for jaywalking in Paris?",
+        [passage(0, 120, dense=0.1)],
+        AnswerSettings(),
+    )
     assert answer.abstained and answer.text == ABSTENTION and not answer.citations
 
 

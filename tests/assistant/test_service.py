@@ -13,9 +13,13 @@ pytestmark = pytest.mark.slow
 
 
 def test_iaas_permit_question_cites_the_law_firm_briefing_with_b11(corpus_qa: ComplyQA) -> None:
-    answer = corpus_qa.ask("Which permit does a provider need in China to offer IaaS computing power services?")
+    answer = corpus_qa.ask(
+        "Which permit does a provider need in China to offer IaaS computing power services?"
+    )
     assert not answer.abstained
-    assert any(c.doc_id == "seeds/000_86c7fe4535ba33b1.txt" and "B11" in c.quote for c in answer.citations)
+    assert any(
+        c.doc_id == "seeds/000_86c7fe4535ba33b1.txt" and "B11" in c.quote for c in answer.citations
+    )
 
 
 def test_chinese_question_cites_cybersecurity_law_article_21(corpus_qa: ComplyQA) -> None:
@@ -46,15 +50,22 @@ def test_every_citation_quote_is_the_document_text_at_its_offsets(corpus_qa: Com
 
 def test_follow_up_resolves_the_article_within_the_discussed_law(corpus_qa: ComplyQA) -> None:
     first = corpus_qa.ask("网络安全法第二十一条规定了什么？")
-    history = [Turn(question="网络安全法第二十一条规定了什么？", answer=first.text,
-                    doc_ids=[c.doc_id for c in first.citations])]
+    history = [
+        Turn(
+            question="网络安全法第二十一条规定了什么？",
+            answer=first.text,
+            doc_ids=[c.doc_id for c in first.citations],
+        )
+    ]
     follow = corpus_qa.ask("and what about Article 22?", history=history)
     assert follow.passages[0].doc_id == "cn-regulations/网络安全法(2016-11-07).md"
     assert "第二十二条" in (follow.passages[0].section or "")
 
 
 def test_filters_restrict_answers(corpus_qa: ComplyQA) -> None:
-    answer = corpus_qa.ask("export control licence requirements", filters=Filters(groups=["us-ear"]))
+    answer = corpus_qa.ask(
+        "export control licence requirements", filters=Filters(groups=["us-ear"])
+    )
     assert answer.passages and all(p.group == "us-ear" for p in answer.passages)
 
 

@@ -14,12 +14,20 @@ from ingest.store import ChromaStore, chunk_id, chunk_metadata
 def write_corpus(root: Path) -> None:
     (root / "laws").mkdir(parents=True)
     (root / "notes").mkdir()
-    (root / "laws" / "a.md").write_text("# Law A\n\nArticle 1 Providers of cloud services must hold a B11 permit.\n")
-    (root / "laws" / "b.md").write_text("# Law B\n\nArticle 1 Exporters need a licence for supercomputer items.\n")
-    (root / "notes" / "c.txt").write_text("Notes on data retention: logs are kept for six months.\n")
+    (root / "laws" / "a.md").write_text(
+        "# Law A\n\nArticle 1 Providers of cloud services must hold a B11 permit.\n"
+    )
+    (root / "laws" / "b.md").write_text(
+        "# Law B\n\nArticle 1 Exporters need a licence for supercomputer items.\n"
+    )
+    (root / "notes" / "c.txt").write_text(
+        "Notes on data retention: logs are kept for six months.\n"
+    )
 
 
-def test_reingest_of_unchanged_corpus_embeds_nothing(tmp_path: Path, make_fake_qa, fake_embedder) -> None:
+def test_reingest_of_unchanged_corpus_embeds_nothing(
+    tmp_path: Path, make_fake_qa, fake_embedder
+) -> None:
     write_corpus(tmp_path / "corpus")
     qa = make_fake_qa()
     first = qa.ingest([tmp_path / "corpus"])
@@ -35,7 +43,9 @@ def test_changed_file_is_replaced_and_deleted_file_removed(tmp_path: Path, make_
     write_corpus(corpus)
     qa = make_fake_qa()
     qa.ingest([corpus])
-    (corpus / "laws" / "a.md").write_text("# Law A\n\nArticle 1 Providers must hold a B25 permit now.\n")
+    (corpus / "laws" / "a.md").write_text(
+        "# Law A\n\nArticle 1 Providers must hold a B25 permit now.\n"
+    )
     (corpus / "notes" / "c.txt").unlink()
     report = qa.ingest([corpus])
     assert report.replaced == ["laws/a.md"] and report.removed == ["notes/c.txt"]
@@ -46,7 +56,9 @@ def test_changed_file_is_replaced_and_deleted_file_removed(tmp_path: Path, make_
     assert "notes/c.txt" not in {d.doc_id for d in qa.documents()}
 
 
-def test_a_file_that_fails_to_parse_is_reported_and_the_rest_continue(tmp_path: Path, make_fake_qa) -> None:
+def test_a_file_that_fails_to_parse_is_reported_and_the_rest_continue(
+    tmp_path: Path, make_fake_qa
+) -> None:
     corpus = tmp_path / "corpus"
     write_corpus(corpus)
     (corpus / "broken.jsonl").write_text('{"id": "1", "text": "ok"}\nnot json\n')

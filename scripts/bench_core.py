@@ -1,0 +1,117 @@
+"""Core speed figures for issue 2, measured in one run on this machine (not a test).
+
+Prints: ingest throughput of the whole pipeline as a ratio to the raw sentence-transformers
+encode throughput on the same chunks; warm in-process `ask` latency p50/p95 over 50
+questions; cold `complyqa ask` wall time; re-ingest of the unchanged corpus as a share of the
+first ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from assistant.service import ComplyQA  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from ingest.loaders import discover_files, load_file  # noqa: E402
+from ingest.splitter import split_document  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
+    parser.add_argument("--questions", type=Path, default=REPO / "evals/datasets/dev.jsonl")
+    parser.add_argument("--n", type=int, default=50)
+    parser.add_argument("--profile", default=None)
+    args = parser.parse_args()
+
+    data = Path(tempfile.mkdtemp(prefix="complyqa-bench-"))
+    try:
+        settings = Settings.load(args.profile, data_dir=data)
+        qa = ComplyQA(settings)
+        embedder = qa.index.embedder
+        embedder.encode_passages(["warm up the model"])  # load outside both timings
+
+        corpus = args.corpus.resolve()
+        docs = [d for f in discover_files([corpus], corpus).files for d in load_file(f, corpus)]
+        texts = [c.text for d in docs for c in split_document(d, settings.chunking)]
+        t0 = time.perf_counter()
+        embedder.model.encode(
+            texts, batch_size=settings.embedding.batch_size, normalize_embeddings=True
+        )
+        raw_s = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        report = qa.ingest([corpus])
+        first_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        again = qa.ingest([corpus])
+        reingest_s = time.perf_counter() - t0
+        assert again.chunks_embedded == 0 and not again.changed
+
+        questions = [
+            json.loads(line)["question"]
+            for line in args.questions.read_text().splitlines()
+            if line.strip()
+        ]
+        questions = questions[: args.n]
+        qa.ask(questions[0])  # warm: lexical index, caches
+        latencies = []
+        for q in questions:
+            t0 = time.perf_counter()
+            qa.ask(q)
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+        env = {**os.environ, "COMPLYQA_DATA_DIR": str(data)}
+        cli = Path(sys.executable).parent / "complyqa"
+        cold = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            subprocess.run(
+                [str(cli), "ask", questions[1]], env=env, check=True, capture_output=True
+            )
+            cold.append(time.perf_counter() - t0)
+
+        print(
+            f"profile: {settings.profile}; chunks: {len(texts)} (pipeline embedded {report.chunks_embedded})"
+        )
+        print(f"raw encode: {len(texts) / raw_s:.1f} chunks/s ({raw_s:.1f} s)")
+        print(f"pipeline ingest: {report.chunks_embedded / first_s:.1f} chunks/s ({first_s:.1f} s)")
+        print(
+            f"ingest throughput ratio (pipeline / raw encode): {raw_s / first_s:.3f}   target >= 0.85"
+        )
+        print(
+            f"warm ask latency over {len(latencies)} questions: p50 {statistics.median(latencies):.1f} ms, "
+            f"p95 {percentile(latencies, 0.95):.1f} ms   target p50 <= 150 ms"
+        )
+        print(
+            f"cold `complyqa ask` wall time: median {statistics.median(cold):.2f} s "
+            f"(runs: {', '.join(f'{c:.2f}' for c in cold)})   target <= 8 s"
+        )
+        print(
+            f"re-ingest unchanged corpus: {reingest_s:.2f} s = {100 * reingest_s / first_s:.1f}% of first ingest   target <= 5%"
+        )
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
