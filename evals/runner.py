@@ -7,6 +7,7 @@ built from hand-made results.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -264,6 +265,10 @@ def run_eval(
     failures = [f"{f.path}: {f.reason}" for f in report.failed]
     texts = DocumentTexts(lambda doc_id: qa.document(doc_id).text)
     k = max(EVAL_K, settings.retrieval.top_k)
+    if cases:
+        # Loads the embedding model and warms caches, so latency is that of a running service.
+        with contextlib.suppress(ComplyqaError):
+            qa.ask(cases[0].question, k=k, mode=mode)
     results: list[CaseResult] = []
     for case in tqdm(cases, desc="eval", unit="q", disable=not progress):
         try:
