@@ -37,7 +37,7 @@ from evals.metrics import (
     ranking_metrics,
     recall_curve,
 )
-from ingest.errors import ComplyqaError
+from ingest.errors import ComplyqaError, InvalidQuestion
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -105,9 +105,10 @@ def score_case(case: EvalCase, answer: Answer, texts: DocumentTexts) -> CaseResu
     spans = find_gold_spans(case.gold_quotes, case.gold_sources, texts)
     cit = score_citations(answer, case.gold_quotes, spans, texts)
     predicted = "" if answer.abstained else strip_markers(answer.text)
-    removed = int(answer.verification.get("removed", 0)) or (
-        len(answer.unverified) if answer.mode == "llm" else 0
-    )
+    if "removed" in answer.verification:
+        removed = int(answer.verification["removed"])
+    else:
+        removed = len(answer.unverified) if answer.mode == "llm" else 0
     scores: dict[str, float | None] = {
         "citation_precision": cit.precision,
         "citation_recall": cit.recall,
@@ -267,7 +268,8 @@ def run_eval(
     k = max(EVAL_K, settings.retrieval.top_k)
     if cases:
         # Loads the embedding model and warms caches, so latency is that of a running service.
-        with contextlib.suppress(ComplyqaError):
+        # A configuration error (e.g. llm mode without an endpoint) stops the run right here.
+        with contextlib.suppress(InvalidQuestion):
             qa.ask(cases[0].question, k=k, mode=mode)
     results: list[CaseResult] = []
     for case in tqdm(cases, desc="eval", unit="q", disable=not progress):

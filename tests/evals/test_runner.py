@@ -194,3 +194,15 @@ def test_run_command_user_errors(tmp_path: Path) -> None:
     assert code == USER_ERROR and "unknown settings profile" in out
     code, out = run("--gate", "recall@5 high")
     assert code == USER_ERROR and "bad gate bound" in out
+
+
+def test_llm_mode_without_endpoint_stops_the_run(
+    tiny: tuple[Path, Path], tmp_path: Path, make_fake_qa: Callable[..., ComplyQA]
+) -> None:
+    from ingest.errors import ConfigurationError
+
+    dataset, corpus = tiny
+    qa = make_fake_qa()
+    with pytest.raises(ConfigurationError, match="COMPLYQA_LLM_BASE_URL"):
+        run_eval(dataset, corpus, qa.settings, tmp_path / "out", "llm", qa=qa, progress=False)
+    assert not (tmp_path / "out" / "metrics.json").exists()
