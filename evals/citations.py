@@ -22,9 +22,12 @@ from assistant.sentences import split_sentences
 from evals.metrics import GoldSpan
 from ingest.errors import ComplyqaError
 
-_MARKER = re.compile(r"\[(\d+)\]")
-# Markers written after the sentence's closing punctuation belong to that sentence.
-_TRAILING_MARKERS = re.compile(r"([。！？；.!?]+)(\s*)((?:\[\d+\]\s*)+)")
+_MARKER = re.compile(r"\[(\d+(?:\s*[,，]\s*\d+)*)\]")
+# Markers written after the sentence's closing punctuation (and quotes) belong to that sentence.
+_TRAILING_MARKERS = re.compile(
+    r"([。！？；.!?]+[\"'”’」』）)]*)([ \t]*)((?:\[\d+(?:\s*[,，]\s*\d+)*\][ \t]*)+)"
+)
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*[,，]\s*\d+)*\])+")
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*|[零〇一二三四五六七八九十百千万亿两]{2,}")
@@ -68,17 +71,43 @@ class CitedSentence:
     markers: tuple[int, ...]
 
 
+def _marker_numbers(text: str) -> tuple[int, ...]:
+    return tuple(int(n) for group in _MARKER.findall(text) for n in re.split(r"\s*[,，]\s*", group))
+
+
 def cited_sentences(answer_text: str) -> list[CitedSentence]:
-    """Split an answer into sentences, each with its `[n]` markers (trailing ones included)."""
+    """Split an answer into sentences, each with the `[n]` markers that cite it.
+
+    Markers written after a sentence's closing punctuation belong to that sentence, and a
+    marker group cites every sentence written since the previous group: an extractive answer
+    quotes a provision with its list items (one sentence per line) and cites it once, at the end.
+    """
     moved = _TRAILING_MARKERS.sub(
         lambda m: f"{m.group(3).strip()}{m.group(1)}{m.group(2)}", answer_text
     )
-    out: list[CitedSentence] = []
+    raw: list[tuple[str, tuple[int, ...]]] = []
     for span in split_sentences(moved):
-        markers = tuple(int(n) for n in _MARKER.findall(span.text))
-        text = strip_markers(span.text).strip()
-        if any(ch.isalnum() for ch in text):
-            out.append(CitedSentence(text, markers))
+        text = span.text
+        leading = _LEADING_MARKERS.match(text)
+        if leading and raw:  # markers that open a sentence close the one before it
+            prev_text, prev_markers = raw[-1]
+            raw[-1] = (prev_text, prev_markers + _marker_numbers(leading.group()))
+            text = text[leading.end() :]
+        raw.append((text, _marker_numbers(text)))
+    out: list[CitedSentence] = []
+    uncited: list[str] = []
+    for text, markers in raw:
+        clean = strip_markers(text).strip()
+        if not any(ch.isalnum() for ch in clean):
+            continue
+        if not markers:
+            uncited.append(clean)
+            continue
+        unique = tuple(dict.fromkeys(markers))
+        out.extend(CitedSentence(t, unique) for t in uncited)
+        out.append(CitedSentence(clean, unique))
+        uncited = []
+    out.extend(CitedSentence(t, ()) for t in uncited)
     return out
 
 

@@ -45,6 +45,22 @@ def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
     ]
 
 
+def test_a_marker_group_cites_the_lines_written_since_the_previous_group() -> None:
+    text = (
+        "第一条 总则。 [1]\n应当履行下列义务：\n\n（一）制定制度；\n\n（二）留存日志。 [2]\n"
+        "It applies to a “facility.” [3, 4] Uncited tail."
+    )
+    got = [(s.text, s.markers) for s in cited_sentences(text)]
+    assert got == [
+        ("第一条 总则。", (1,)),
+        ("应当履行下列义务：", (2,)),
+        ("（一）制定制度；", (2,)),
+        ("（二）留存日志。", (2,)),
+        ("It applies to a “facility.”", (3, 4)),
+        ("Uncited tail.", ()),
+    ]
+
+
 def test_key_terms_include_numbers_dates_and_content_words() -> None:
     terms = key_terms("Section 744.23 applies to exports after 2023-10-17.")
     assert {"744.23", "2023-10-17", "exports", "applies"} <= terms
