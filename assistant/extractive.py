@@ -107,7 +107,7 @@ def answer_extractively(
     citations: list[Citation] = []
     for marker, cand in enumerate(chosen, start=1):
         p, span = cand.passage, cand.span
-        parts.append(f"{span.text} [{marker}]")
+        parts.append(_mark_each_sentence(span.text, marker))
         citations.append(
             Citation(
                 marker=marker,
@@ -124,6 +124,15 @@ def answer_extractively(
     return Answer(
         question=question, text="\n".join(parts), citations=citations, passages=list(passages)
     )
+
+
+def _mark_each_sentence(text: str, marker: int) -> str:
+    """The quote with `[n]` after each of its sentences, so every line a reader (or a
+    verifier splitting sentences) sees carries its citation; the layout is kept."""
+    out = text
+    for piece in reversed(split_sentences(text)):
+        out = f"{out[: piece.end]} [{marker}]{out[piece.end :]}"
+    return out
 
 
 def _candidates(
