@@ -72,8 +72,13 @@ class ConversationStore:
             """
         )
 
-    def create(self, key_id: str | None) -> str:
-        conversation_id = "conv_" + secrets.token_urlsafe(12)
+    @staticmethod
+    def new_id() -> str:
+        return "conv_" + secrets.token_urlsafe(12)
+
+    def create(self, key_id: str | None, conversation_id: str | None = None) -> str:
+        """Stores a new conversation (under `conversation_id` if given, from `new_id()`)."""
+        conversation_id = conversation_id or self.new_id()
         with self._lock:
             self._db.execute(
                 "INSERT INTO conversations (id, key_id, created_at) VALUES (?, ?, ?)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -48,35 +49,34 @@ def chat(
     """
     question_text = check_question(body.question, settings)
     history: list[Turn] = []
+    is_new = body.conversation_id is None
     if body.conversation_id is not None:
         history = conversations.get(
             body.conversation_id, key.id, last=answering.HISTORY_TURNS
         ).turns
+    # A new conversation gets its id now (so the audit entry names it), but is stored only
+    # once its first answer exists.
+    conversation_id = body.conversation_id or conversations.new_id()
     question = answering.Question(
         endpoint="/v1/chat",
         question=question_text,
         filters=body.filters,
         k=body.k,
         history=history,
-        conversation_id=body.conversation_id,
+        conversation_id=conversation_id,
     )
     if stream:
 
         def saved(answer: Answer) -> Iterator[ServerSentEvent]:
-            conversation_id = _save_turn(conversations, key, body.conversation_id, answer)
+            _save_turn(conversations, key, conversation_id, is_new, answer)
             yield ServerSentEvent(
-                data=ChatResponse.model_construct(conversation_id=conversation_id).model_dump_json(
-                    include={"conversation_id"}
-                ),
-                event="conversation",
+                data=json.dumps({"conversation_id": conversation_id}), event="conversation"
             )
 
         return sse(answer_events(answering.stream(state, key, question), on_answer=saved))
     answer = answering.ask(state, key, question)
-    return ChatResponse(
-        conversation_id=_save_turn(conversations, key, body.conversation_id, answer),
-        answer=answer,
-    )
+    _save_turn(conversations, key, conversation_id, is_new, answer)
+    return ChatResponse(conversation_id=conversation_id, answer=answer)
 
 
 @router.get(
@@ -94,13 +94,15 @@ def conversation(
 
 
 def _save_turn(
-    conversations: ConversationStore, key: ApiKey, conversation_id: str | None, answer: Answer
-) -> str:
-    """Stores the turn; a conversation is created only once its first answer exists."""
-    if conversation_id is None:
-        conversation_id = conversations.create(key.id)
+    conversations: ConversationStore,
+    key: ApiKey,
+    conversation_id: str,
+    is_new: bool,
+    answer: Answer,
+) -> None:
+    if is_new:
+        conversations.create(key.id, conversation_id)
     doc_ids = list(dict.fromkeys(c.doc_id for c in answer.citations))
     conversations.append(
         conversation_id, Turn(question=answer.question, answer=answer.text, doc_ids=doc_ids)
     )
-    return conversation_id

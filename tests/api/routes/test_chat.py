@@ -47,6 +47,13 @@ def test_follow_up_gets_the_earlier_turns_as_history(
     assert turn.doc_ids == list(dict.fromkeys(c["doc_id"] for c in first_answer["citations"]))
     view = api.get(f"/v1/chat/{conversation_id}", as_="reader").json()
     assert [t["question"] for t in view["turns"]] == [FIRST, "And who issues it?"]
+    audited = [
+        e
+        for e in api.get("/v1/audit", params={"limit": 10_000}).json()
+        if e["conversation_id"] == conversation_id
+    ]
+    assert [e["question"] for e in audited] == [FIRST, "And who issues it?"]
+    assert {e["endpoint"] for e in audited} == {"/v1/chat"}
 
 
 def test_a_conversation_belongs_to_the_key_that_started_it(api: ApiEnv) -> None:
