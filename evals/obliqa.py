@@ -54,8 +54,10 @@ PUBLISHED = (
     ("Semantic, fine-tuned (Rayo et al. 2025)", 0.8103, 0.6286),
     ("Hybrid (Rayo et al. 2025)", 0.8333, 0.7016),
 )
-# The loader makes repeated passage ids unique as "ID~2", "ID~3"; they are still that passage.
-_DUP_SUFFIX = re.compile(r"~\d+$")
+# Chunk keys derived from a passage id: the loader makes repeated ids unique as "ID~2", and the
+# splitter cuts a passage longer than `chunking.max_chars` into windows "ID", "ID#2", ...; all
+# of them are that passage.
+_KEY_SUFFIX = re.compile(r"(?:[#~]\d+)+$")
 
 
 class BenchmarkDataError(ComplyqaError):
@@ -82,8 +84,8 @@ def doc_id_for(document_id: object) -> str:
 
 
 def passage_ref(doc_id: str, passage_id: str) -> str:
-    """The relevance id of a passage: document id and source passage id."""
-    return f"{doc_id}::{_DUP_SUFFIX.sub('', passage_id)}"
+    """The relevance id of a passage: document id and source passage id (chunk suffixes cut)."""
+    return f"{doc_id}::{_KEY_SUFFIX.sub('', passage_id)}"
 
 
 def resolve_questions_file(data_dir: Path, split: str) -> Path:

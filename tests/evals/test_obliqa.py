@@ -92,6 +92,25 @@ def test_load_documents_keeps_passage_ids_and_skips_empty(data: Path) -> None:
     )
 
 
+def test_window_and_repeat_suffixes_map_back_to_the_passage() -> None:
+    assert passage_ref("obliqa/1", "2.1.2#3") == "obliqa/1::2.1.2"
+    assert passage_ref("obliqa/1", "2.1.2~2#2") == "obliqa/1::2.1.2"
+
+
+def test_a_long_passage_cut_into_windows_is_still_one_passage(
+    data: Path, tmp_path: Path, make_fake_qa: Callable[..., ComplyQA]
+) -> None:
+    long_text = " ".join(f"Sentence {i} about capital adequacy requirements." for i in range(80))
+    records = json.loads((data / "documents" / "2.json").read_text())
+    records.append({"ID": "h", "DocumentID": 2, "PassageID": "9.9", "Passage": long_text})
+    (data / "documents" / "2.json").write_text(json.dumps(records))
+    qa = make_fake_qa(chunking={"max_chars": 400, "overlap_chars": 0})
+    run_obliqa(data, "dev", qa.settings, tmp_path / "out", qa=qa, progress=False)
+    out = (tmp_path / "out" / "cases.jsonl").read_text().splitlines()
+    retrieved = [ref for line in out for ref in json.loads(line)["retrieved"]]
+    assert "obliqa/2::9.9" in retrieved and not any("#" in ref for ref in retrieved)
+
+
 def test_index_key_follows_files_and_embedding_settings(data: Path, tmp_path: Path) -> None:
     files = document_files(data)
     settings = Settings.load(data_dir=tmp_path / "d")
