@@ -203,10 +203,10 @@ function renderFinal(bubble, answer) {
   });
   actions.append(copy);
   const t = answer.timings || {};
-  actions.append(
-    el("span", { class: "provenance" },
-      `${answer.mode} · profile ${answer.profile} · ${Math.round(t.total_ms || 0)} ms`)
-  );
+  let provenance = `${answer.mode} · profile ${answer.profile} · ${Math.round(t.total_ms || 0)} ms`;
+  const removed = (answer.unverified || []).length;
+  if (removed) provenance = `${removed} unsupported sentence(s) removed · ${provenance}`;
+  actions.append(el("span", { class: "provenance" }, provenance));
   footer.append(actions);
 }
 

@@ -97,3 +97,24 @@ def test_models_lists_complyqa(api: ApiEnv) -> None:
     assert body["object"] == "list"
     assert [m["id"] for m in body["data"]] == ["complyqa"]
     assert api.client.get("/v1/models").status_code == 401
+
+
+def test_stream_states_the_verified_answer_when_verification_changed_it() -> None:
+    """In LLM mode the streamed text is the model's draft; a dropped sentence is not unsaid."""
+    from assistant.api.routes.openai import _chunks
+    from assistant.models import Answer, AnswerDelta, AnswerDone, Citation
+
+    final = Answer(
+        question="q",
+        text="Supported. [1]",
+        citations=[Citation(marker=1, doc_id="g/d", title="T", start=0, end=3, quote="abc")],
+    )
+    events = [
+        AnswerDelta(text="Supported. [1] "),
+        AnswerDelta(text="Invented."),
+        AnswerDone(answer=final),
+    ]
+    chunks = [e.data for e in _chunks(iter(events), "id", 0)]
+    assert chunks[-1] == "[DONE]"
+    text = "".join(json.loads(c)["choices"][0]["delta"].get("content", "") for c in chunks[:-1])
+    assert text.endswith('\n\nVerified answer:\nSupported. [1]\n\nSources:\n[1] T: "abc"')
