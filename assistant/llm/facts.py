@@ -23,6 +23,7 @@ __all__ = [
     "Token",
     "content_terms",
     "entities",
+    "evidence_facts",
     "evidence_figures",
     "extract_facts",
     "figures",
@@ -42,10 +43,17 @@ class Facts:
 
 
 def extract_facts(text: str) -> Facts:
-    return Facts(frozenset(figures(text)), frozenset(entities(text)), frozenset(content_terms(text)))
+    """Figures, names and content terms of `text`; terms exclude the figures' own words."""
+    found, rest = _read_figures(text)
+    return Facts(frozenset(found), frozenset(entities(text)), frozenset(content_terms(rest)))
 
 
 # ---------------------------------------------------------------- figures
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 _MONTHS = {
     name: i
@@ -59,7 +67,9 @@ _MONTHS = {
     for name in names
 }  # fmt: skip
 # Capitalized only, so the verb "may" and the word "march" are not months.
-_MONTH = r"(?P<month>" + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len)[::-1]) + r")\.?"
+_MONTH = (
+    r"(?P<month>" + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len)[::-1]) + r")\.?"
+)
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
 _DATE_PATTERNS = [
@@ -91,6 +101,11 @@ _CN_UNITS = set("年月日天元条款项章节个次倍人名家种类级层位
 
 def figures(text: str) -> set[str]:
     """Typed keys of every figure in `text`, each read once (dates before plain numbers)."""
+    return _read_figures(text)[0]
+
+
+def _read_figures(text: str) -> tuple[set[str], str]:
+    """The figures in `text`, and `text` with each figure blanked out."""
     found: set[str] = set()
     mask = list(text)
 
@@ -115,9 +130,9 @@ def figures(text: str) -> set[str]:
     masked = "".join(mask)
     for m in _SCALED.finditer(masked):
         number, scale = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        value = _decimal(number)
-        if value is not None:
-            found.add("num:" + _fmt(value * _SCALES[scale.lower()]))
+        amount = _decimal(number)
+        if amount is not None:
+            found.add("num:" + _fmt(amount * _SCALES[scale.lower()]))
             take(m.start(), m.end())
     masked = "".join(mask)
     for m in _PLAIN.finditer(masked):
@@ -133,12 +148,25 @@ def figures(text: str) -> set[str]:
         value = _cn_value(run)
         if value is not None:
             found.add("num:" + value)
-    return found
+            take(m.start(), m.end())
+    return found, "".join(mask)
+
+
+def evidence_facts(text: str) -> Facts:
+    """`extract_facts` for a source: its figures include what they imply (`evidence_figures`)."""
+    found, rest = _read_figures(text)
+    return Facts(
+        frozenset(_implied(found)), frozenset(entities(text)), frozenset(content_terms(rest))
+    )
 
 
 def evidence_figures(text: str) -> set[str]:
     """`figures` plus what a source implies: a full date also states its year and month."""
-    found = figures(text)
+    return _implied(figures(text))
+
+
+def _implied(found: set[str]) -> set[str]:
+    found = set(found)
     for key in list(found):
         kind, _, value = key.partition(":")
         if kind == "date":
@@ -179,8 +207,7 @@ def _decimal(number: str) -> Decimal | None:
 
 
 def _fmt(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def _canonical(number: str) -> str:
@@ -224,10 +251,10 @@ _ASCII_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?:['’][a-z]+)?(?![A-Za
 _CAPITALIZED = re.compile(r"[A-Z][a-z]+(?:['’]s)?")
 _NAME_JOINERS = frozenset({"of", "and", "for", "the", "on", "de", "in"})
 # Capitalized words that are structure, not names.
-_NOT_NAMES = frozenset(
+_NOT_NAMES = _words(
     "article articles section sections chapter part paragraph paragraphs supplement no "
     "figure table annex appendix item items i a an the this that these those monday tuesday "
-    "wednesday thursday friday saturday sunday unverified".split()
+    "wednesday thursday friday saturday sunday unverified"
 ) | frozenset(_MONTHS)
 _SENTENCE_START = re.compile(r"(^|[.!?:;。！？；\n]\s*|^\s*[-*•]\s+|[“\"'(]\s*)$")
 
@@ -261,7 +288,8 @@ def entities(text: str) -> set[str]:
 
 def _capitalized_runs(text: str) -> Iterator[tuple[int, list[str]]]:
     """Runs of Title-case words joined by single spaces and small words ("of", "and")."""
-    start, words, last_end = 0, [], -1
+    start, last_end = 0, -1
+    words: list[str] = []
     for m in _ASCII_WORD.finditer(text):
         word = m.group()
         capitalized = bool(_CAPITALIZED.fullmatch(word))
@@ -298,7 +326,7 @@ def name_text(text: str) -> str:
 
 # ---------------------------------------------------------------- content terms
 
-_STOPWORDS = frozenset(
+_STOPWORDS = _words(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each few
     for from further had has have having he her here hers herself him himself his how i if in
@@ -307,11 +335,11 @@ _STOPWORDS = frozenset(
     there these they this those through to too under until up very was we were what when where
     which while who whom why will with would you your yours yourself shall may must might
     such per via upon within whether either etc eg ie according states stated says said
-    however therefore thus also including include includes""".split()
+    however therefore thus also including include includes"""
 )
-_NEGATION_WORDS = frozenset(
+_NEGATION_WORDS = _words(
     "not no never without none nor neither cannot nobody nothing nowhere prohibit prohibits "
-    "prohibited prohibiting prohibition forbid forbids forbidden ban bans banned".split()
+    "prohibited prohibiting prohibition forbid forbids forbidden ban bans banned"
 )
 _SUFFIXES = ("ational", "ization", "ations", "ation", "ments", "ment", "ingly", "ings", "ing",
              "edly", "ies", "ied", "ed", "es", "s", "ly")  # fmt: skip
@@ -336,16 +364,16 @@ def content_terms(text: str) -> set[str]:
     terms = {
         stem(w)
         for w in _EN_WORD.findall(text)
-        if len(w) > 1 and w.lower() not in _STOPWORDS and w.lower() not in _NEGATION_WORDS
+        if len(w) > 1
+        and w.lower() not in _STOPWORDS
+        and w.lower() not in _NEGATION_WORDS
         and not w.lower().endswith(("n't", "n’t"))
     }
     for run in _CJK_RUN.findall(text):
         if len(run) == 1:
             terms.add(run)
         terms.update(
-            run[i : i + 2]
-            for i in range(len(run) - 1)
-            if not (_CJK_FILLER & set(run[i : i + 2]))
+            run[i : i + 2] for i in range(len(run) - 1) if not (_CJK_FILLER & set(run[i : i + 2]))
         )
     return terms
 

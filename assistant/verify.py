@@ -1,0 +1,350 @@
+"""Check an LLM's answer sentence by sentence against the passages it cites.
+
+The model writes sentences ending in `[n]` markers that point into the numbered passage list
+it was shown. A sentence survives only when a cited passage supports it (`Verifier`); markers
+that point nowhere are dropped and never shown. Every surviving sentence gets citations to
+the exact supporting quote with document offsets, numbered in order of first appearance.
+Unsupported sentences are removed, or kept visibly marked, and reported with a reason.
+
+`LexicalVerifier` is the default check (rules below); an NLI model can replace it later by
+implementing `Verifier`. Everything here is pure: no model, disk or network.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from assistant.llm.citations import CitationBook, supporting_span
+from assistant.llm.facts import (
+    evidence_facts,
+    extract_facts,
+    name_text,
+    negation_cues,
+    tokens,
+)
+from assistant.models import Citation, Passage, UnverifiedSentence
+from assistant.prompts import is_abstention
+from assistant.sentences import split_sentences
+
+__all__ = [
+    "DEFAULT_MIN_OVERLAP",
+    "UNVERIFIED_MARK",
+    "ClaimSentence",
+    "LexicalVerifier",
+    "SentenceVerdict",
+    "VerifiedAnswer",
+    "Verdict",
+    "Verifier",
+    "needs_fallback",
+    "parse_answer",
+    "verify_answer",
+]
+
+#: Share of a sentence's content terms that the supporting quote must contain. Chosen on the
+#: bundled corpus (docs/llm.md, "Calibration"): supported sentences and close paraphrases
+#: score 0.7–1.0; sentences cited to a wrong passage of the same law mostly score below 0.5.
+DEFAULT_MIN_OVERLAP = 0.6
+#: Prefix of an unsupported sentence kept in the text (`LLMSettings.unsupported == "mark"`).
+UNVERIFIED_MARK = "[unverified]"
+
+# [1]  [1, 2]  [1-3]  [Source 1]  【1】 ; several in a row ([1][2]) are separate matches.
+_MARKER = re.compile(
+    r"\[\s*(?:(?:source|passage|src)\s*:?\s*)?(\d+(?:\s*(?:[,，、;]|[-–])\s*\d+)*)\s*\]"
+    r"|【\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*】",
+    re.IGNORECASE,
+)
+_MARKERS = rf"(?:\s*(?:{_MARKER.pattern}))+"
+# A marker written after the full stop ("… chips. [1]") belongs to the sentence before it.
+_MARKER_AFTER_STOP = re.compile(rf"(?<=\S)([.!?。！？；]+)({_MARKERS})", re.IGNORECASE)
+_ENUMERATOR = re.compile(
+    r"\s*(?:[-*•]|\(?\d{1,3}[.)]|\(?[A-Za-z][.)]|[一二三四五六七八九十]+、)\s*"
+)
+_TERMINAL = re.compile(r"[.!?。！？；:：]+[\"'”’)）]*$")
+
+
+@dataclass(frozen=True)
+class ClaimSentence:
+    """One sentence of the model's answer: the claim and the passage numbers it cites."""
+
+    text: str  # as the model wrote it (markers moved before the full stop)
+    claim: str  # without markers
+    markers: tuple[int, ...]  # as written, in order, without repeats
+    gap: str = ""  # the text between the previous sentence and this one
+
+
+@dataclass(frozen=True)
+class Verdict:
+    supported: bool
+    reason: str = ""
+    overlap: float = 0.0
+
+
+class Verifier(Protocol):
+    """Decides whether passages support a claim (lexical rules today, an NLI model later)."""
+
+    def verify(self, claim: str, passages: Sequence[Passage]) -> Verdict: ...
+
+
+@dataclass(frozen=True)
+class SentenceVerdict:
+    sentence: ClaimSentence
+    supported: bool
+    reason: str
+    passages: tuple[int, ...] = ()  # 1-based numbers of the passages that support it
+
+
+@dataclass
+class VerifiedAnswer:
+    """The answer text after verification, with its citations and what was taken out."""
+
+    text: str
+    citations: list[Citation]
+    unverified: list[UnverifiedSentence]
+    verdicts: list[SentenceVerdict]
+    counts: dict[str, int] = field(default_factory=dict)
+    abstained: bool = False
+
+
+def parse_answer(raw: str) -> list[ClaimSentence]:
+    """Split the model's answer into sentences and read each sentence's `[n]` markers."""
+    text = _MARKER_AFTER_STOP.sub(lambda m: " " + m.group(2).strip() + m.group(1), raw)
+    out: list[ClaimSentence] = []
+    pos = 0
+    for span in split_sentences(text):
+        gap, sentence = text[pos : span.start], span.text
+        pos = span.end
+        leading = re.match(_MARKERS, sentence)
+        if leading and out:
+            # Markers that open a sentence close the one before it.
+            prev = out[-1]
+            out[-1] = ClaimSentence(
+                prev.text + leading.group(),
+                prev.claim,
+                _unique(prev.markers + _numbers(leading.group())),
+                prev.gap,
+            )
+            sentence = sentence[leading.end() :].strip()
+        claim = _tidy(_MARKER.sub(" ", sentence))
+        if not claim or _ENUMERATOR.fullmatch(claim):
+            continue  # "1." or "-" of a list: not a claim
+        out.append(ClaimSentence(sentence, claim, _unique(_numbers(sentence)), gap))
+    return out
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    found: list[int] = []
+    for m in _MARKER.finditer(text):
+        for part in re.split(r"\s*[,，、;]\s*", m.group(1) or m.group(2)):
+            low, _, high = re.sub(r"\s", "", part).replace("–", "-").partition("-")
+            first, last = int(low), int(high or low)
+            found.extend(range(first, min(last, first + 20) + 1))
+    return tuple(found)
+
+
+def _unique(numbers: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(numbers))
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    text = re.sub(r"\s+([.,;:!?。，；：！？)）])", r"\1", text)
+    return text
+
+
+@dataclass(frozen=True)
+class LexicalVerifier:
+    """Support by surface evidence, with no model.
+
+    A claim is supported by passages when (1) every figure (number, amount, percentage, date,
+    article or section number) and every name (capitalized names, acronyms, codes) in it
+    appears in them, title and section included; (2) the best supporting quote contains at
+    least `min_overlap` of the claim's content terms; and (3) no shared term is negated in
+    one and not in the other (not/no/never/without/不/未/无/非/禁止 … within `window` tokens
+    before it in the same clause).
+    """
+
+    min_overlap: float = DEFAULT_MIN_OVERLAP
+    window: int = 8
+
+    def verify(self, claim: str, passages: Sequence[Passage]) -> Verdict:
+        facts = extract_facts(claim)
+        if len(facts.terms) + len(facts.figures) + len(facts.entities) < 2:
+            return Verdict(False, "too little content to check against a source")
+        whole = [evidence_facts(_context(p)) for p in passages]
+        figures = frozenset().union(*(w.figures for w in whole))
+        missing = sorted(facts.figures - figures)
+        if missing:
+            shown = ", ".join(f.partition(":")[2] for f in missing)
+            return Verdict(False, f"figure not in the cited passage: {shown}")
+        names = " ".join(name_text(_context(p)) for p in passages)
+        absent = sorted(e.strip() for e in facts.entities if e not in names)
+        if absent:
+            return Verdict(False, f"name not in the cited passage: {', '.join(absent)}")
+        spans = [s for p in passages if (s := supporting_span(facts, p.text)) is not None]
+        covered = frozenset().union(*(s.covered_terms for s in spans))
+        overlap = len(covered) / len(facts.terms) if facts.terms else 1.0
+        if overlap < self.min_overlap:
+            return Verdict(
+                False,
+                f"only {overlap:.0%} of its words are in the cited passage "
+                f"(needs {self.min_overlap:.0%})",
+                overlap,
+            )
+        quotes = [p.text[s.start : s.end] for p, s in zip(passages, spans, strict=False)]
+        flipped = self._negation_mismatch(claim, quotes, covered)
+        if flipped:
+            return Verdict(
+                False, f"negation differs from the cited passage near '{flipped}'", overlap
+            )
+        return Verdict(True, "", overlap)
+
+    def _negation_mismatch(self, claim: str, quotes: Sequence[str], shared: frozenset[str]) -> str:
+        """A shared term negated on one side only ("" when polarity agrees)."""
+        c_neg, c_pos = _polarity(claim, shared, self.window)
+        e_neg: set[str] = set()
+        e_pos: set[str] = set()
+        for quote in quotes:
+            neg, pos = _polarity(quote, shared, self.window)
+            e_neg |= neg
+            e_pos |= pos
+        for term in sorted(shared):
+            claim_only_neg = term in c_neg and term not in c_pos
+            claim_only_pos = term in c_pos and term not in c_neg
+            if (claim_only_neg and term in e_pos and term not in e_neg) or (
+                claim_only_pos and term in e_neg and term not in e_pos
+            ):
+                return term
+        return ""
+
+
+def _context(passage: Passage) -> str:
+    # The section heading ("第二十一条", "§ 744.23") is evidence for the passage's number.
+    return "\n".join(x for x in (passage.title, passage.section or "", passage.text) if x)
+
+
+def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str], set[str]]:
+    """The shared terms of `text` that stand in a negated scope, and those that stand outside."""
+    toks = tokens(text)
+    cue_starts = set(negation_cues(text))
+    negated: set[int] = set()
+    for tok in toks:
+        if tok.start in cue_starts:
+            for follower in toks[tok.index + 1 : tok.index + 1 + window]:
+                if follower.clause_end:
+                    break
+                negated.add(follower.index)
+    neg = {t.term for t in toks if t.term in shared and t.index in negated}
+    pos = {t.term for t in toks if t.term in shared and t.index not in negated}
+    return {t for t in neg if t}, {t for t in pos if t}
+
+
+def verify_answer(
+    raw: str,
+    passages: Sequence[Passage],
+    *,
+    verifier: Verifier | None = None,
+    unsupported: Literal["remove", "mark"] = "remove",
+) -> VerifiedAnswer:
+    """Keep the sentences the cited passages support, cite their quotes, report the rest."""
+    verifier = verifier or LexicalVerifier()
+    sentences = parse_answer(raw)
+    counts = {
+        "sentences": len(sentences),
+        "supported": 0,
+        "removed": 0,
+        "marked": 0,
+        "unsupported_before": 0,
+        "uncited": 0,
+        "invalid_citations": 0,
+        "unsupported_citations": 0,
+    }
+    if any(is_abstention(s.claim) for s in sentences) or (not sentences and is_abstention(raw)):
+        counts["model_abstained"] = 1
+        return VerifiedAnswer("", [], [], [], counts, abstained=True)
+
+    verdicts: list[SentenceVerdict] = []
+    for sentence in sentences:
+        valid = tuple(n for n in sentence.markers if 1 <= n <= len(passages))
+        counts["invalid_citations"] += len(sentence.markers) - len(valid)
+        verdict = _judge(sentence, valid, passages, verifier)
+        if verdict.supported:
+            counts["unsupported_citations"] += len(valid) - len(verdict.passages)
+        if not valid:
+            counts["uncited"] += 1
+        verdicts.append(verdict)
+
+    book = CitationBook()
+    parts: list[str] = []
+    unverified: list[UnverifiedSentence] = []
+    newline = False  # a line break stood before this sentence or a removed one before it
+    for verdict in verdicts:
+        sentence = verdict.sentence
+        newline = newline or "\n" in sentence.gap
+        sep = ("\n" if newline else " ") if parts else ""
+        markers: list[int] = []
+        if verdict.supported:
+            facts = extract_facts(sentence.claim)
+            for n in verdict.passages:
+                marker = book.cite(facts, passages[n - 1])
+                if marker is not None and marker not in markers:
+                    markers.append(marker)
+        if markers:
+            counts["supported"] += 1
+            parts.append(sep + _with_markers(sentence.claim, markers))
+            newline = False
+            continue
+        reason = verdict.reason or "no quote in the cited passage supports it"
+        counts["unsupported_before"] += 1
+        unverified.append(UnverifiedSentence(text=sentence.claim, reason=reason))
+        if unsupported == "mark":
+            counts["marked"] += 1
+            parts.append(f"{sep}{UNVERIFIED_MARK} {sentence.claim}")
+            newline = False
+        else:
+            counts["removed"] += 1
+    return VerifiedAnswer("".join(parts).strip(), book.citations, unverified, verdicts, counts)
+
+
+def _judge(
+    sentence: ClaimSentence, valid: tuple[int, ...], passages: Sequence[Passage], verifier: Verifier
+) -> SentenceVerdict:
+    if not valid:
+        reason = (
+            "cites only passages that do not exist: "
+            + ", ".join(f"[{n}]" for n in sentence.markers)
+            if sentence.markers
+            else "no citation"
+        )
+        return SentenceVerdict(sentence, False, reason)
+    single = [(n, verifier.verify(sentence.claim, [passages[n - 1]])) for n in valid]
+    supporting = tuple(n for n, v in single if v.supported)
+    if supporting:
+        return SentenceVerdict(sentence, True, "", supporting)
+    if len(valid) > 1:
+        # One sentence may join facts from two passages: check them together.
+        joint = verifier.verify(sentence.claim, [passages[n - 1] for n in valid])
+        if joint.supported:
+            return SentenceVerdict(sentence, True, "", valid)
+    best = max(single, key=lambda pair: pair[1].overlap)[1]
+    return SentenceVerdict(sentence, False, best.reason or "not supported by the cited passage")
+
+
+def _with_markers(claim: str, markers: list[int]) -> str:
+    """The claim with its markers before the closing punctuation: `… chips [1][2].`"""
+    tags = "".join(f"[{m}]" for m in markers)
+    end = _TERMINAL.search(claim)
+    body, stop = (claim[: end.start()], end.group()) if end else (claim, "")
+    body = body.rstrip()
+    space = "" if body and "\u3400" <= body[-1] <= "\u9fff" else " "
+    return f"{body}{space}{tags}{stop}"
+
+
+def needs_fallback(result: VerifiedAnswer, min_supported_ratio: float) -> bool:
+    """Whether too little of the model's answer survived to show it (abstentions excepted)."""
+    if result.abstained:
+        return False
+    total, supported = result.counts["sentences"], result.counts["supported"]
+    return supported == 0 or supported / total < min_supported_ratio
