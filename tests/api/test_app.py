@@ -118,5 +118,6 @@ def test_chat_page_and_its_assets_are_served(api: ApiEnv) -> None:
     page = api.client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "<script" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
     for asset in ("/static/app.js", "/static/style.css"):
         assert api.client.get(asset).status_code == 200, asset

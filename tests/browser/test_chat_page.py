@@ -40,7 +40,7 @@ def test_ask_click_citation_and_see_the_quote_highlighted(server: LiveServer, br
     page.wait_for_selector("#key-dialog[open]")
     page.fill("#key-input", server.keys["reader"])
     page.click("#key-submit")
-    page.wait_for_function("document.querySelectorAll('#group-filter option').length > 1")
+    page.locator("#group-filter option").nth(1).wait_for(state="attached")
     assert page.evaluate("sessionStorage.getItem('complyqa.apiKey')") == server.keys["reader"]
     assert page.evaluate("localStorage.length") == 0
 
@@ -75,7 +75,7 @@ def test_follow_up_in_the_same_conversation_and_group_filter(server: LiveServer,
     page.goto(server.url + "/")
     page.fill("#key-input", server.keys["reader"])
     page.click("#key-submit")
-    page.wait_for_function("document.querySelectorAll('#group-filter option').length > 1")
+    page.locator("#group-filter option").nth(1).wait_for(state="attached")
     page.select_option("#group-filter", "cn-regulations")
 
     bodies: list[dict[str, object]] = []
@@ -86,11 +86,7 @@ def test_follow_up_in_the_same_conversation_and_group_filter(server: LiveServer,
     for question in ("出口经营者应当建立什么制度？", "国家对管制物项的出口实行什么制度？"):
         page.fill("#question", question)
         page.press("#question", "Enter")
-        page.wait_for_function(
-            "n => document.querySelectorAll('.msg.answer[data-done=\"true\"]').length >= n",
-            arg=len(bodies),
-            timeout=120_000,
-        )
+        page.locator('.msg.answer[data-done="true"]').nth(len(bodies) - 1).wait_for(timeout=120_000)
     assert bodies[0]["conversation_id"] is None and bodies[1]["conversation_id"]
     assert all(b["filters"] == {"groups": ["cn-regulations"]} for b in bodies)
     assert page.locator(".msg.question").count() == 2
