@@ -172,16 +172,15 @@ function renderFinal(bubble, answer) {
   if (answer.citations.length) {
     const list = el("ol", { class: "sources" });
     for (const c of answer.citations) {
-      const item = el("li", {}, el("span", { class: "marker" }, `[${c.marker}]`), " ");
-      const link = el("a", { href: "#", class: "source-link", "data-marker": String(c.marker) }, c.title);
+      const link = el("a", { href: "#", class: "source-link", title: sourceLabel(c), "data-marker": String(c.marker) }, c.title);
       link.addEventListener("click", (e) => {
         e.preventDefault();
         openSource(c, link);
       });
-      item.append(link);
+      const body = el("div", { class: "source-body" }, link);
       const meta = [c.section, c.date].filter(Boolean).join(" · ");
-      if (meta) item.append(el("span", { class: "source-meta-inline" }, ` ${meta}`));
-      list.append(item);
+      if (meta) body.append(el("div", { class: "source-meta-inline" }, meta));
+      list.append(el("li", {}, el("span", { class: "marker" }, `[${c.marker}]`), body));
     }
     footer.append(list);
   }
