@@ -29,7 +29,7 @@ from assistant.models import (
     Turn,
 )
 from assistant.retrieval import HybridSearch, named_documents
-from assistant.settings import Settings
+from assistant.settings import AnswerSettings, Settings
 from ingest.embeddings import Embedder
 from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
 from ingest.legal_refs import article_aliases
@@ -196,7 +196,15 @@ class ComplyQA:
             )
         from assistant.llm.chain import LLMAnswerer
 
-        answerer = LLMAnswerer(self.settings, self.retriever(filters=filters, k=k))
+        def fallback(query: str, passages: Sequence[Passage], settings: AnswerSettings) -> Answer:
+            aliases = " ".join(article_aliases(query))
+            return answer_extractively(
+                query, passages, settings, idf=self.idf, query=f"{query} {aliases}"
+            )
+
+        answerer = LLMAnswerer(
+            self.settings, self.retriever(filters=filters, k=k), fallback=fallback
+        )
         final: Answer | None = None
         for event in answerer.stream(question, history):
             if isinstance(event, AnswerDone):

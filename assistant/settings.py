@@ -61,6 +61,8 @@ class LLMSettings(BaseModel):
     retries: int = Field(default=1, ge=0, le=10)
     unsupported: Literal["remove", "mark"] = "remove"
     min_supported_ratio: float = Field(default=0.5, ge=0, le=1)
+    # Share of a sentence's content words its cited quote must contain (docs/llm.md).
+    min_overlap: float = Field(default=0.6, ge=0, le=1)
 
 
 class ApiSettings(BaseModel):

@@ -33,7 +33,6 @@ from assistant.prompts import (
 )
 from assistant.settings import AnswerSettings, LLMSettings, Settings
 from assistant.verify import (
-    DEFAULT_MIN_OVERLAP,
     LexicalVerifier,
     Verifier,
     needs_fallback,
@@ -117,7 +116,7 @@ class LLMAnswerer:
         self._model_id = settings.llm.model if chat_model is None else _model_name(chat_model)
         self.chat_model = chat_model or build_chat_model(settings.llm)
         self.verifier = verifier or LexicalVerifier(
-            min_overlap=float(getattr(settings.llm, "min_overlap", DEFAULT_MIN_OVERLAP))
+            min_overlap=settings.llm.min_overlap
         )
         self.fallback: Fallback = fallback or _extractive
         self.max_source_chars = max_source_chars
