@@ -20,6 +20,7 @@ from typing import Literal, TextIO
 from pydantic import BaseModel, Field
 
 from assistant.models import Answer
+from assistant.sqlite import open_sqlite
 from ingest.errors import ComplyqaError
 
 __all__ = ["AuditEntry", "AuditLog", "MIGRATIONS", "InvalidSince", "parse_since"]
@@ -177,12 +178,8 @@ class AuditLog:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db = open_sqlite(self.path)
         migrate(self._db)
 
     @property

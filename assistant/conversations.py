@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from assistant.models import Turn
+from assistant.sqlite import open_sqlite
 from ingest.errors import ComplyqaError
 
 __all__ = ["Conversation", "ConversationNotFound", "ConversationStore"]
@@ -47,12 +47,8 @@ class ConversationStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db = open_sqlite(self.path)
         self._db.executescript(
             """
             CREATE TABLE IF NOT EXISTS conversations (
