@@ -115,7 +115,13 @@ def _show(value: Any) -> str:
     number = _as_float(value)
     if number is None:
         return "—" if value is None else str(value)
-    return f"{number:.4f}" if abs(number) < 100 else f"{number:.0f}"
+    if isinstance(value, int):
+        return str(value)
+    return f"{number:.4f}" if abs(number) < 100 else f"{number:.1f}"
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
 
 
 def compare_table(
@@ -123,17 +129,18 @@ def compare_table(
 ) -> Table:
     """Numeric metrics of both runs with B − A, green when B is better, red when worse."""
     table = Table(title=f"{name_a} → {name_b}")
-    table.add_column("metric")
+    keys = [k for k in a if k in b] + [k for k in b if k not in a]
+    # Metric names are what a reader scans for: never wrap or cut them.
+    table.add_column("metric", no_wrap=True, min_width=max((len(k) for k in keys), default=6))
     table.add_column(name_a, justify="right")
     table.add_column(name_b, justify="right")
     table.add_column("Δ", justify="right")
-    keys = [k for k in a if k in b] + [k for k in b if k not in a]
     for key in keys:
         va, vb = a.get(key), b.get(key)
         fa, fb = _as_float(va), _as_float(vb)
         if fa is None and fb is None:
             if va != vb:
-                table.add_row(key, _show(va), _show(vb), "")
+                table.add_row(key, _short(_show(va)), _short(_show(vb)), "")
             continue
         delta = ""
         if fa is not None and fb is not None:
