@@ -11,7 +11,7 @@ import logging
 import re
 import warnings
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -44,6 +44,8 @@ class RankingScores:
     mean: dict[str, float]
     per_query: dict[str, dict[str, float]]
     n_queries: int
+    #: Mean recall@k for k = 1..curve_k, when asked for (the recall@k plot).
+    curve: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -60,15 +62,20 @@ def ranking_metrics(
     gold: Mapping[str, Collection[str]],
     rankings: Mapping[str, Sequence[str]],
     metrics: Sequence[str] = RANKING_METRICS,
+    *,
+    curve_k: int = 0,
 ) -> RankingScores:
     """Score ranked ids against gold ids with ranx; queries without gold ids are left out.
 
     `rankings[q]` is best first and must not repeat an id. A query in `gold` that has no
-    ranking counts as having retrieved nothing (all metrics 0).
+    ranking counts as having retrieved nothing (all metrics 0). With `curve_k`, the same
+    ranx call also gives mean recall@1..curve_k (building ranx's Run is the slow part).
     """
+    curve_names = [f"recall@{k}" for k in range(1, curve_k + 1)]
     qrels_dict = {q: {i: 1 for i in ids} for q, ids in gold.items() if ids}
     if not qrels_dict:
-        return RankingScores(mean={m: float("nan") for m in metrics}, per_query={}, n_queries=0)
+        nan = float("nan")
+        return RankingScores({m: nan for m in metrics}, {}, 0, [nan for _ in curve_names])
     run_dict: dict[str, dict[str, float]] = {}
     for q in qrels_dict:
         ranked = list(rankings.get(q, ()))
@@ -76,11 +83,12 @@ def ranking_metrics(
             raise ValueError(f"ranking for {q!r} repeats an id; rank unique ids")
         # Strictly decreasing scores keep ranx's order identical to ours (no tie-breaking).
         run_dict[q] = {item: float(len(ranked) - r) for r, item in enumerate(ranked)}
-    per_metric = _ranx_evaluate(qrels_dict, run_dict, list(metrics))
+    per_metric = _ranx_evaluate(qrels_dict, run_dict, list(dict.fromkeys([*metrics, *curve_names])))
     queries = sorted(qrels_dict)
     per_query = {q: {m: float(per_metric[m][i]) for m in metrics} for i, q in enumerate(queries)}
     mean = {m: float(np.mean(per_metric[m])) for m in metrics}
-    return RankingScores(mean=mean, per_query=per_query, n_queries=len(queries))
+    curve = [float(np.mean(per_metric[m])) for m in curve_names]
+    return RankingScores(mean=mean, per_query=per_query, n_queries=len(queries), curve=curve)
 
 
 def _ranx_evaluate(
@@ -97,7 +105,8 @@ def _ranx_evaluate(
     run = Run(run_dict)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba type-safety chatter
-        values = evaluate(qrels, run, metrics, return_mean=False, threads=1, make_comparable=True)
+        # Every qrels query has a run (see above), so ranx's slow make_comparable is not needed.
+        values = evaluate(qrels, run, metrics, return_mean=False, threads=1)
     if len(metrics) == 1:
         values = {metrics[0]: values}
     # ranx orders queries like its Qrels, which sorts ids; check instead of assuming.
@@ -112,9 +121,7 @@ def recall_curve(
     gold: Mapping[str, Collection[str]], rankings: Mapping[str, Sequence[str]], max_k: int
 ) -> list[float]:
     """Mean ranx recall@k for k = 1..max_k (the recall@k plot)."""
-    names = [f"recall@{k}" for k in range(1, max_k + 1)]
-    scores = ranking_metrics(gold, rankings, names)
-    return [scores.mean[n] for n in names]
+    return ranking_metrics(gold, rankings, [], curve_k=max_k).curve
 
 
 def unique_in_order(items: Iterable[str]) -> list[str]:

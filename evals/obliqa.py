@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from tqdm import tqdm
 
 from assistant.models import IngestReport, Passage
-from evals.metrics import percentiles, ranking_metrics, recall_curve, unique_in_order
+from evals.metrics import percentiles, ranking_metrics, unique_in_order
 from evals.report import (
     Figure,
     Report,
@@ -258,7 +258,7 @@ def run_obliqa(
         rankings[q.id] = unique_in_order(passage_ref(p.doc_id, p.key) for p in passages)
 
     gold = {q.id: q.gold for q in questions}
-    scores = ranking_metrics(gold, rankings, METRICS)
+    scores = ranking_metrics(gold, rankings, METRICS, curve_k=SEARCH_K)
     p50, p95 = percentiles(latencies)
     metrics: dict[str, Any] = {
         **{m: scores.mean[m] for m in METRICS},
@@ -291,7 +291,7 @@ def run_obliqa(
             for q in questions
         ),
     )
-    curve = recall_curve(gold, rankings, SEARCH_K)
+    curve = scores.curve
     write_report(
         obliqa_report(metrics, questions, rankings, scores.per_query, curve, latencies), out_dir
     )

@@ -35,7 +35,6 @@ from evals.metrics import (
     passage_ranking,
     percentiles,
     ranking_metrics,
-    recall_curve,
 )
 from ingest.errors import ComplyqaError, InvalidQuestion
 
@@ -186,13 +185,13 @@ def aggregate(cases: list[CaseResult]) -> tuple[dict[str, Any], dict[str, list[f
             {c.id: c.passage_ranking for c in answerable},
         ),
     ):
-        ranked = ranking_metrics(gold, ranks, RANKING_METRICS)
+        ranked = ranking_metrics(gold, ranks, RANKING_METRICS, curve_k=EVAL_K)
         metrics.update({f"{level}{m}": _num(v) for m, v in ranked.mean.items()})
         metrics[f"n_{level or 'doc_'}retrieval_cases"] = ranked.n_queries
         for c in answerable:
             c.scores.update({f"{level}{m}": v for m, v in ranked.per_query.get(c.id, {}).items()})
         if ranked.n_queries:
-            curves["passage" if level else "document"] = recall_curve(gold, ranks, EVAL_K)
+            curves["passage" if level else "document"] = ranked.curve
 
     answered = [c for c in cases if not c.abstained and c.counts.get("sentences")]
     metrics["citation_precision"] = mean_or_none(
