@@ -54,17 +54,40 @@ def passage_terms(passage: Passage) -> set[str]:
 
 
 def assess_evidence(
-    question: str, passages: Sequence[Passage], idf: Idf | None, depth: int
+    question: str,
+    passages: Sequence[Passage],
+    idf: Idf | None,
+    depth: int,
+    *,
+    alternate: str | None = None,
+    dense_reliable: bool = True,
 ) -> Evidence:
-    weights = question_weights(question, idf)
+    """The best passage's evidence for the question.
+
+    `alternate` is the question's concepts in the other language (a passage may cover them
+    there); when the embedding model does not cover the question's language its cosine is
+    noise, and evidence rests on term coverage alone.
+    """
+    readings = _readings(question, alternate, idf)
     best = Evidence(0.0, 0.0, 0.0)
     for passage in passages[:depth]:
-        cov = coverage(weights, passage_terms(passage))
-        dense = _scale_dense(passage.dense_score)
-        score = _COVERAGE_WEIGHT * cov + (1 - _COVERAGE_WEIGHT) * dense
+        cov = best_coverage(readings, passage_terms(passage))
+        dense = _scale_dense(passage.dense_score) if dense_reliable else 0.0
+        score = _COVERAGE_WEIGHT * cov + (1 - _COVERAGE_WEIGHT) * dense if dense_reliable else cov
         if score > best.score:
             best = Evidence(score, cov, dense)
     return best
+
+
+def _readings(question: str, alternate: str | None, idf: Idf | None) -> list[dict[str, float]]:
+    readings = [question_weights(question, idf)]
+    if alternate:
+        readings.append(question_weights(alternate, idf))
+    return readings
+
+
+def best_coverage(readings: Sequence[dict[str, float]], terms: set[str]) -> float:
+    return max(coverage(weights, terms) for weights in readings)
 
 
 def _scale_dense(cosine: float | None) -> float:
@@ -89,20 +112,37 @@ def answer_extractively(
     *,
     idf: Idf | None = None,
     query: str | None = None,
+    alternate: str | None = None,
+    dense_reliable: bool = True,
 ) -> Answer:
     """Answer from the passages' own sentences, each cited, or abstain.
 
     `query` is the text whose terms are looked for (default: the question), for callers that
-    add spellings the question implies, such as 第二十二条 for "Article 22".
+    add spellings the question implies, such as 第二十二条 for "Article 22"; `alternate` holds
+    the question's terms in the other language (see `assess_evidence`).
     """
     query = query or question
-    evidence = assess_evidence(query, passages, idf, settings.passages_considered)
+    evidence = assess_evidence(
+        query,
+        passages,
+        idf,
+        settings.passages_considered,
+        alternate=alternate,
+        dense_reliable=dense_reliable,
+    )
+    abstain = Answer(
+        question=question,
+        text=ABSTENTION,
+        abstained=True,
+        passages=list(passages),
+        evidence=evidence.score,
+    )
     if not passages or evidence.score < settings.min_evidence:
-        return Answer(question=question, text=ABSTENTION, abstained=True, passages=list(passages))
-    weights = question_weights(query, idf)
-    chosen = _select(_candidates(weights, passages, settings), settings)
+        return abstain
+    readings = _readings(query, alternate, idf)
+    chosen = _select(_candidates(readings, passages, settings), settings)
     if not chosen:
-        return Answer(question=question, text=ABSTENTION, abstained=True, passages=list(passages))
+        return abstain
     parts: list[str] = []
     citations: list[Citation] = []
     for marker, cand in enumerate(chosen, start=1):
@@ -122,7 +162,11 @@ def answer_extractively(
             )
         )
     return Answer(
-        question=question, text="\n".join(parts), citations=citations, passages=list(passages)
+        question=question,
+        text="\n".join(parts),
+        citations=citations,
+        passages=list(passages),
+        evidence=evidence.score,
     )
 
 
@@ -136,14 +180,14 @@ def _mark_each_sentence(text: str, marker: int) -> str:
 
 
 def _candidates(
-    weights: dict[str, float], passages: Sequence[Passage], settings: AnswerSettings
+    readings: list[dict[str, float]], passages: Sequence[Passage], settings: AnswerSettings
 ) -> list[_Candidate]:
     out = []
     for rank, passage in enumerate(passages[: settings.passages_considered]):
-        context = coverage(weights, passage_terms(passage))
+        context = best_coverage(readings, passage_terms(passage))
         for span in _answer_spans(passage.text, settings.max_chars):
             terms = frozenset(content_terms(span.text))
-            own = coverage(weights, set(terms))
+            own = best_coverage(readings, set(terms))
             if own <= 0:
                 continue
             score = (

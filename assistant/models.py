@@ -74,6 +74,11 @@ class Answer(BaseModel):
     citations: list[Citation] = []
     passages: list[Passage] = []
     abstained: bool = False
+    evidence: float | None = Field(
+        default=None,
+        description="Strength of the best passage's evidence (0–1); below the profile's "
+        "min_evidence the assistant abstains",
+    )
     mode: str = "extractive"
     profile: str = "default"
     model_id: str | None = None
@@ -98,7 +103,9 @@ class Filters(BaseModel):
     jurisdictions: list[str] | None = None
 
     def is_empty(self) -> bool:
-        return not (self.doc_ids or self.groups or self.languages or self.jurisdictions)
+        # An empty list is a filter that admits nothing (e.g. a scope with no overlap).
+        fields = (self.doc_ids, self.groups, self.languages, self.jurisdictions)
+        return all(f is None for f in fields)
 
     def narrowed_to_groups(self, groups: list[str] | None) -> Filters:
         """This filter further limited to `groups` (an API key's scope); None means no limit."""

@@ -63,6 +63,7 @@ class HybridSearch:
         filters: Filters | None = None,
         context_doc_ids: Sequence[str] = (),
         article_text: str | None = None,
+        language: str | None = None,
     ) -> list[Passage]:
         """The `k` best passages for `query` among those `filters` allow.
 
@@ -86,10 +87,10 @@ class HybridSearch:
         structural = self._article_chunks(article_text, where, manifest, named)
 
         rankings = [[c.chunk_id for c in dense], [h.chunk_id for h in lexical]]
-        dense_weight = self.settings.dense_language_weights.get(
-            detect_language(query), self.settings.dense_weight
-        )
-        weights = [dense_weight, self.settings.lexical_weight]
+        weights = [
+            self.dense_weight(language or detect_language(query)),
+            self.settings.lexical_weight,
+        ]
         if named:
             # The user named a law (or is discussing one): its passages come first.
             candidates = _interleave(rankings)
@@ -119,6 +120,10 @@ class HybridSearch:
             for cid, score in fused
             if cid in known
         ]
+
+    def dense_weight(self, language: str) -> float:
+        """The dense ranking's fusion weight for a query in `language`."""
+        return self.settings.dense_language_weights.get(language, self.settings.dense_weight)
 
     def _article_chunks(
         self,

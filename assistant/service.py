@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from assistant.conversation import condense
 from assistant.extractive import answer_extractively
+from assistant.glossary import translate, translations
 from assistant.index import Index
 from assistant.models import (
     Answer,
@@ -34,6 +35,7 @@ from ingest.embeddings import Embedder
 from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
 from ingest.legal_refs import article_aliases
 from ingest.models import Document
+from ingest.normalize import detect_language
 from ingest.store import Metadata
 
 if TYPE_CHECKING:
@@ -161,14 +163,17 @@ class ComplyQA:
                 context = (
                     named_documents(history[-1].question, manifest) or condensed.context_doc_ids[:1]
                 )
-            # "Article 22" must also find and match 第二十二条, and the reverse.
+            # "Article 22" must also find and match 第二十二条, and the reverse; glossary
+            # terms let a question find and match sources in the other language.
             aliases = " ".join(article_aliases(question))
+            extra = " ".join(translations(f"{condensed.query} {aliases}"))
             passages = self.search_engine.search(
-                f"{condensed.query} {aliases}".strip(),
+                f"{condensed.query} {aliases}\n{extra}".strip(),
                 k=k,
                 filters=filters,
                 context_doc_ids=context,
                 article_text=question,
+                language=detect_language(question),
             )
             retrieved = time.perf_counter()
             answer = answer_extractively(
@@ -177,6 +182,8 @@ class ComplyQA:
                 self.settings.answer,
                 idf=self.idf,
                 query=f"{question} {aliases}",
+                alternate=translate(f"{question} {aliases}"),
+                dense_reliable=self.search_engine.dense_weight(detect_language(question)) > 0,
             )
             answer.timings.retrieve_ms = (retrieved - started) * 1000
             answer.timings.answer_ms = (time.perf_counter() - retrieved) * 1000

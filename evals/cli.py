@@ -186,3 +186,45 @@ def obliqa_command(
     console.print(f"report: {out_dir / 'report.html'}")
     if gate:
         _apply_gate(metrics, gate)
+
+
+@eval_app.command("calibrate")
+@_user_errors
+def calibrate_command(
+    dataset: Annotated[
+        Path | None,
+        typer.Option(
+            "--dataset", "-d", help="JSONL eval set with unanswerable cases (default: dev set)."
+        ),
+    ] = None,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder.")] = None,
+    profile: Profile = None,
+) -> None:
+    """Sweep the abstention threshold; print each one's trade-off and the best (Youden's J)."""
+    from rich.table import Table
+
+    from assistant.cli.output import console
+    from assistant.settings import Settings
+    from evals.calibrate import best, evidence_scores, sweep
+    from evals.dataset import DEV_DATASET
+
+    settings = Settings.load(profile)
+    scores = evidence_scores(dataset or DEV_DATASET, corpus or settings.corpus_dir, settings)
+    rows = sweep(scores, [i / 100 for i in range(0, 101, 5)])
+    table = Table(title=f"abstention threshold sweep (profile {settings.profile})")
+    for col in ("min_evidence", "abstention P", "abstention R", "answerable kept", "J"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(
+            f"{r.threshold:.2f}",
+            f"{r.abstention_precision:.3f}",
+            f"{r.abstention_recall:.3f}",
+            f"{r.answerable_kept:.3f}",
+            f"{r.youden_j:.3f}",
+        )
+    console.print(table)
+    chosen = best(rows)
+    console.print(
+        f"best: min_evidence = {chosen.threshold:.2f} (J {chosen.youden_j:.3f}); "
+        f"current profile value {settings.answer.min_evidence:.2f}"
+    )

@@ -1,0 +1,95 @@
+"""Cross-lingual query expansion with a bilingual legal glossary.
+
+all-MiniLM-L6-v2 is English-only and BM25 matches words, so a Chinese question about an EAR
+section, or an English question about a Chinese law, finds nothing on either side. Adding the
+other language's terms for the concepts a question names (出口管制 ↔ export control) lets BM25
+match across languages, and lets answer evidence count a concept as covered in either language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+GLOSSARY_FILE = Path(__file__).with_name("zh_en.tsv")
+
+
+@dataclass(frozen=True)
+class Entry:
+    zh: tuple[str, ...]
+    en: tuple[str, ...]
+
+
+@lru_cache(maxsize=4)
+def load_glossary(path: Path = GLOSSARY_FILE) -> tuple[Entry, ...]:
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        zh, sep, en = line.partition("\t")
+        if not sep:
+            raise ValueError(f"{path}:{number}: expected 'Chinese<TAB>English'")
+        entries.append(Entry(_alternatives(zh), _alternatives(en)))
+    return tuple(entries)
+
+
+def _alternatives(field: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in field.split(";") if a.strip())
+
+
+@lru_cache(maxsize=1024)
+def _english_pattern(term: str) -> re.Pattern[str]:
+    # Acronyms match case-sensitively ("EAR", not "ear"); words ignore case.
+    flags = 0 if term.isupper() else re.IGNORECASE
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", flags)
+
+
+def translations(text: str, entries: tuple[Entry, ...] | None = None) -> list[str]:
+    """The other language's terms for every glossary concept `text` mentions, in order."""
+    entries = load_glossary() if entries is None else entries
+    found: dict[str, None] = {}
+    for entry in entries:
+        if any(term in text for term in entry.zh):
+            found.update(dict.fromkeys(entry.en))
+        if any(_english_pattern(term).search(text) for term in entry.en):
+            found.update(dict.fromkeys(entry.zh))
+    return list(found)
+
+
+def translate(text: str, entries: tuple[Entry, ...] | None = None) -> str:
+    """`text` with each glossary term replaced by its other-language terms.
+
+    Terms the glossary does not know stay as they are, so a question about "jaywalking
+    penalties" becomes "jaywalking 罚款 处罚": the concept it knows is carried over, and the
+    one the corpus lacks still counts against the evidence.
+    """
+    entries = load_glossary() if entries is None else entries
+    spans: list[tuple[int, int, tuple[str, ...]]] = []
+    for entry in entries:
+        for term in entry.zh:
+            spans.extend((m.start(), m.end(), entry.en) for m in re.finditer(re.escape(term), text))
+        for term in entry.en:
+            spans.extend(
+                (m.start(), m.end(), entry.zh) for m in _english_pattern(term).finditer(text)
+            )
+    # Longest match wins where terms overlap (出口管制 over 出口).
+    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    chosen: list[tuple[int, int, tuple[str, ...]]] = []
+    for span in spans:
+        if all(span[1] <= c[0] or span[0] >= c[1] for c in chosen):
+            chosen.append(span)
+    out, pos = [], 0
+    for start, end, replacement in sorted(chosen):
+        out.append(text[pos:start])
+        out.append(f" {' '.join(replacement)} ")
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def expand(text: str) -> str:
+    """`text` followed by its translated terms (unchanged when the glossary knows none)."""
+    extra = translations(text)
+    return f"{text}\n{' '.join(extra)}" if extra else text

@@ -1,0 +1,74 @@
+"""Choosing the abstention threshold from a labelled dataset instead of by hand.
+
+Every case is answered with abstention switched off, the answer's evidence score is kept,
+and each candidate threshold is judged by how well it separates answerable from unanswerable
+cases (Youden's J = recall on unanswerable + recall on answerable − 1, i.e. balanced accuracy).
+One scalar is fitted, so the result transfers to unseen questions as far as the dev set is
+representative; the chosen value belongs in a profile's `[answer] min_evidence`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant.service import ComplyQA
+from assistant.settings import Settings
+from evals.dataset import load_dataset
+
+
+@dataclass(frozen=True)
+class ThresholdRow:
+    threshold: float
+    abstention_precision: float
+    abstention_recall: float
+    answerable_kept: float  # share of answerable cases still answered
+
+    @property
+    def youden_j(self) -> float:
+        return self.abstention_recall + self.answerable_kept - 1.0
+
+
+def sweep(scores: Sequence[tuple[bool, float]], thresholds: Sequence[float]) -> list[ThresholdRow]:
+    """`scores` = (answerable, evidence) per case; abstain when evidence < threshold."""
+    answerable = [e for a, e in scores if a]
+    unanswerable = [e for a, e in scores if not a]
+    rows = []
+    for t in thresholds:
+        true_abstain = sum(e < t for e in unanswerable)
+        false_abstain = sum(e < t for e in answerable)
+        abstained = true_abstain + false_abstain
+        rows.append(
+            ThresholdRow(
+                threshold=round(t, 4),
+                abstention_precision=true_abstain / abstained if abstained else 1.0,
+                abstention_recall=true_abstain / len(unanswerable) if unanswerable else 1.0,
+                answerable_kept=1 - false_abstain / len(answerable) if answerable else 1.0,
+            )
+        )
+    return rows
+
+
+def best(rows: Sequence[ThresholdRow]) -> ThresholdRow:
+    # Ties go to the lower threshold: fewer answerable questions lost.
+    return max(rows, key=lambda r: (round(r.youden_j, 6), -r.threshold))
+
+
+def evidence_scores(
+    dataset: Path, corpus: Path, settings: Settings, *, progress: bool = True
+) -> list[tuple[bool, float]]:
+    """Evidence of every valid case, with abstention off so each score is observed."""
+    off = settings.model_copy(
+        update={"answer": settings.answer.model_copy(update={"min_evidence": 0.0})}
+    )
+    qa = ComplyQA(off)
+    qa.ingest([corpus], corpus)
+    cases = load_dataset(dataset, corpus).cases
+    out = []
+    for case in tqdm(cases, desc="calibrate", disable=not progress):
+        answer = qa.ask(case.question, mode="extractive")
+        out.append((case.answerable, answer.evidence or 0.0))
+    return out

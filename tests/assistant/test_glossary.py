@@ -1,0 +1,34 @@
+from assistant.glossary import Entry, load_glossary, translate, translations
+
+ENTRIES = (
+    Entry(("出口管制",), ("export control", "export controls")),
+    Entry(("出口",), ("export",)),
+    Entry(("罚款",), ("fine", "penalty")),
+    Entry(("出口管理条例",), ("EAR",)),
+)
+
+
+def test_chinese_terms_bring_their_english_equivalents_and_the_reverse() -> None:
+    assert translations("出口管制的罚款", ENTRIES) == [
+        "export control",
+        "export controls",
+        "export",
+        "fine",
+        "penalty",
+    ]
+    assert translations("What penalty applies under the EAR?", ENTRIES) == ["罚款", "出口管理条例"]
+
+
+def test_acronyms_match_case_sensitively_and_words_whole() -> None:
+    assert translations("this year my ear hurts", ENTRIES) == []
+    assert translations("fines", ENTRIES) == []
+
+
+def test_translate_keeps_unknown_terms_and_prefers_the_longest_match() -> None:
+    assert translate("jaywalking penalty", ENTRIES).split() == ["jaywalking", "罚款"]
+    assert translate("出口管制", ENTRIES).split() == ["export", "control", "export", "controls"]
+
+
+def test_bundled_glossary_loads() -> None:
+    entries = load_glossary()
+    assert len(entries) > 100 and all(e.zh and e.en for e in entries)

@@ -1,0 +1,16 @@
+from evals.calibrate import best, sweep
+
+
+def test_sweep_counts_abstentions_per_threshold() -> None:
+    scores = [(True, 0.9), (True, 0.5), (False, 0.2), (False, 0.6)]
+    rows = {r.threshold: r for r in sweep(scores, [0.3, 0.55, 1.0])}
+    assert rows[0.3].abstention_recall == 0.5 and rows[0.3].answerable_kept == 1.0
+    assert rows[0.3].abstention_precision == 1.0
+    assert rows[0.55].abstention_recall == 0.5 and rows[0.55].answerable_kept == 0.5
+    assert rows[1.0].abstention_recall == 1.0 and rows[1.0].answerable_kept == 0.0
+
+
+def test_best_maximises_youden_j_and_prefers_the_lower_threshold_on_ties() -> None:
+    scores = [(True, 0.8), (True, 0.7), (False, 0.1), (False, 0.2)]
+    chosen = best(sweep(scores, [0.0, 0.25, 0.5, 0.75]))
+    assert chosen.threshold == 0.25 and chosen.youden_j == 1.0
