@@ -16,9 +16,9 @@ from typing import Any
 from assistant.fusion import reciprocal_rank_fusion
 from assistant.index import Index
 from assistant.models import Filters, Passage
+from assistant.query import PreparedQuery, prepare_query
 from assistant.settings import RetrievalSettings
 from ingest.legal_refs import find_article_refs
-from ingest.normalize import detect_language
 from ingest.store import StoredChunk
 
 
@@ -57,19 +57,19 @@ class HybridSearch:
 
     def search(
         self,
-        query: str,
+        query: PreparedQuery | str,
         *,
         k: int | None = None,
         filters: Filters | None = None,
         context_doc_ids: Sequence[str] = (),
-        article_text: str | None = None,
-        language: str | None = None,
     ) -> list[Passage]:
         """The `k` best passages for `query` among those `filters` allow.
 
-        `article_text` is where article references are read from (default: the query); a
-        condensed follow-up passes the user's own words so earlier turns' articles don't leak.
+        Article references are read from the user's own words (`query.question`), so a
+        condensed follow-up does not drag in the earlier turn's articles.
         """
+        if isinstance(query, str):
+            query = prepare_query(query)
         k = k or self.settings.top_k
         if excludes_everything(filters):
             return []
@@ -77,20 +77,17 @@ class HybridSearch:
         if not manifest:
             return []
         where = chroma_where(filters)
-        vector = self.index.embedder.encode_query(query)
+        vector = self.index.embedder.encode_query(query.expanded)
         dense = self.index.store.query(vector, self.settings.dense_k, where, manifest)
         lexical = self.index.lexical().search(
-            query, self.settings.lexical_k, lexical_where(filters)
+            query.expanded, self.settings.lexical_k, lexical_where(filters)
         )
-        article_text = article_text or query
+        article_text = query.question
         named = tuple(context_doc_ids) or named_documents(article_text, manifest)
         structural = self._article_chunks(article_text, where, manifest, named)
 
         rankings = [[c.chunk_id for c in dense], [h.chunk_id for h in lexical]]
-        weights = [
-            self.dense_weight(language or detect_language(query)),
-            self.settings.lexical_weight,
-        ]
+        weights = [self.dense_weight(query.language), self.settings.lexical_weight]
         if named:
             # The user named a law (or is discussing one): its passages come first.
             candidates = _interleave(rankings)

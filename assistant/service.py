@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from assistant.conversation import condense
 from assistant.extractive import answer_extractively
-from assistant.glossary import translate, translations
 from assistant.index import Index
 from assistant.models import (
     Answer,
@@ -29,13 +28,13 @@ from assistant.models import (
     Passage,
     Turn,
 )
+from assistant.query import prepare_query
 from assistant.retrieval import HybridSearch, named_documents
 from assistant.settings import AnswerSettings, Settings
 from ingest.embeddings import Embedder
 from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
 from ingest.legal_refs import article_aliases
 from ingest.models import Document
-from ingest.normalize import detect_language
 from ingest.store import Metadata
 
 if TYPE_CHECKING:
@@ -86,7 +85,7 @@ class ComplyQA:
         self, query: str, *, k: int | None = None, filters: Filters | None = None
     ) -> list[Passage]:
         query = self._check_question(query)
-        return self.search_engine.search(query, k=k, filters=filters)
+        return self.search_engine.search(prepare_query(query), k=k, filters=filters)
 
     def retriever(self, filters: Filters | None = None, k: int | None = None) -> HybridRetriever:
         from assistant.retriever import HybridRetriever
@@ -163,17 +162,9 @@ class ComplyQA:
                 context = (
                     named_documents(history[-1].question, manifest) or condensed.context_doc_ids[:1]
                 )
-            # "Article 22" must also find and match 第二十二条, and the reverse; glossary
-            # terms let a question find and match sources in the other language.
-            aliases = " ".join(article_aliases(question))
-            extra = " ".join(translations(f"{condensed.query} {aliases}"))
+            prepared = prepare_query(question, condensed.query)
             passages = self.search_engine.search(
-                f"{condensed.query} {aliases}\n{extra}".strip(),
-                k=k,
-                filters=filters,
-                context_doc_ids=context,
-                article_text=question,
-                language=detect_language(question),
+                prepared, k=k, filters=filters, context_doc_ids=context
             )
             retrieved = time.perf_counter()
             answer = answer_extractively(
@@ -181,9 +172,9 @@ class ComplyQA:
                 passages,
                 self.settings.answer,
                 idf=self.idf,
-                query=f"{question} {aliases}",
-                alternate=translate(f"{question} {aliases}"),
-                dense_reliable=self.search_engine.dense_weight(detect_language(question)) > 0,
+                query=prepared.answer_terms,
+                alternate=prepared.alternate,
+                dense_reliable=self.search_engine.dense_weight(prepared.language) > 0,
             )
             answer.timings.retrieve_ms = (retrieved - started) * 1000
             answer.timings.answer_ms = (time.perf_counter() - retrieved) * 1000

@@ -1,0 +1,36 @@
+"""What a question becomes before retrieval: the words to embed, the words to match, and the
+spellings it implies in the other language or numbering style."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.glossary import translate, translations
+from ingest.legal_refs import article_aliases
+from ingest.normalize import detect_language
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    question: str  # the user's own words (article references are read from these)
+    expanded: str  # embedded and matched: standalone query, article aliases, glossary terms
+    answer_terms: str  # what answer sentences must cover: question plus article aliases
+    alternate: str  # the question with glossary terms in the other language
+    language: str
+
+
+def prepare_query(question: str, standalone: str | None = None) -> PreparedQuery:
+    """`standalone` is the question made self-contained by a conversation (default: itself)."""
+    standalone = standalone or question
+    # "Article 22" must also find and match 第二十二条, and the reverse.
+    aliases = " ".join(article_aliases(question))
+    text = f"{standalone} {aliases}".strip()
+    extra = " ".join(translations(text))
+    return PreparedQuery(
+        question=question,
+        # Measured on the dev set: the glossary terms help the dense ranking too.
+        expanded=f"{text}\n{extra}" if extra else text,
+        answer_terms=f"{question} {aliases}".strip(),
+        alternate=translate(f"{question} {aliases}"),
+        language=detect_language(question),
+    )
