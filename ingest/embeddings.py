@@ -16,7 +16,9 @@ from threading import Lock, Thread
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from ingest import query_encoder
 from ingest.errors import ConfigurationError
+from ingest.query_encoder import MeanPoolingEncoder
 from ingest.settings import EmbeddingSettings
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class Embedder(Embeddings):
         self.settings = settings
         self.name = settings.model
         self._model = None
+        self._query_encoder: MeanPoolingEncoder | None = None
         self._lock = Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_cache_size = query_cache_size
@@ -85,13 +88,32 @@ class Embedder(Embeddings):
         log.info("loading embedding model %s from %s", self.name, path)
         return SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
+    def _query_model(self) -> MeanPoolingEncoder | None:
+        """The light query encoder when the model's layout allows it (see query_encoder)."""
+        if self.settings.query_prefix:
+            return None
+        if self._query_encoder is None:
+            with self._lock:
+                if self._query_encoder is None:
+                    path = resolve_model_path(self.name)
+                    if not query_encoder.supports(path):
+                        return None
+                    limit_blas_threads()
+                    self._query_encoder = MeanPoolingEncoder(path)
+        return self._query_encoder
+
     def preload(self) -> Thread:
         """Start loading the model in the background; a first query waits only for the rest.
 
         A cold CLI call spends most of its time importing torch and reading weights; the
         index, the lexical index and jieba's dictionary load meanwhile on the other core.
         """
-        thread = Thread(target=lambda: self.model, name="embedding-preload", daemon=True)
+
+        def load() -> None:
+            if self._query_model() is None:
+                _ = self.model
+
+        thread = Thread(target=load, name="embedding-preload", daemon=True)
         thread.start()
         return thread
 
@@ -108,7 +130,11 @@ class Embedder(Embeddings):
         if cached is not None:
             self._query_cache.move_to_end(text)
             return cached
-        vector = self._encode([self.settings.query_prefix + text], False)[0]
+        light = self._query_model()
+        if light is not None:
+            vector = light.encode([text])[0]
+        else:
+            vector = self._encode([self.settings.query_prefix + text], False)[0]
         self._query_cache[text] = vector
         if len(self._query_cache) > self._query_cache_size:
             self._query_cache.popitem(last=False)
