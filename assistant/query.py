@@ -19,13 +19,19 @@ class PreparedQuery:
     language: str
 
 
-def prepare_query(question: str, standalone: str | None = None) -> PreparedQuery:
-    """`standalone` is the question made self-contained by a conversation (default: itself)."""
+def prepare_query(
+    question: str,
+    standalone: str | None = None,
+    *,
+    languages: frozenset[str] = frozenset({"zh", "en"}),
+) -> PreparedQuery:
+    """`standalone` is the question made self-contained by a conversation (default: itself);
+    `languages` are those of the indexed documents (glossary terms are added only in those)."""
     standalone = standalone or question
     # "Article 22" must also find and match 第二十二条, and the reverse.
     aliases = " ".join(article_aliases(question))
     text = f"{standalone} {aliases}".strip()
-    extra = " ".join(translations(text))
+    extra = " ".join(translations(text, into=languages))
     return PreparedQuery(
         question=question,
         # Measured on the dev set: the glossary terms help the dense ranking too.

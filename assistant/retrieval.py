@@ -69,7 +69,7 @@ class HybridSearch:
         condensed follow-up does not drag in the earlier turn's articles.
         """
         if isinstance(query, str):
-            query = prepare_query(query)
+            query = self.prepare(query)
         k = k or self.settings.top_k
         if excludes_everything(filters):
             return []
@@ -117,6 +117,11 @@ class HybridSearch:
             for cid, score in fused
             if cid in known
         ]
+
+    def prepare(self, question: str, standalone: str | None = None) -> PreparedQuery:
+        """The question ready for retrieval against the documents indexed now."""
+        languages = frozenset(str(m.get("language", "")) for m in self.index.manifest().values())
+        return prepare_query(question, standalone, languages=languages)
 
     def dense_weight(self, language: str) -> float:
         """The dense ranking's fusion weight for a query in `language`."""

@@ -28,7 +28,6 @@ from assistant.models import (
     Passage,
     Turn,
 )
-from assistant.query import prepare_query
 from assistant.retrieval import HybridSearch, named_documents
 from assistant.settings import AnswerSettings, Settings
 from ingest.embeddings import Embedder
@@ -85,7 +84,7 @@ class ComplyQA:
         self, query: str, *, k: int | None = None, filters: Filters | None = None
     ) -> list[Passage]:
         query = self._check_question(query)
-        return self.search_engine.search(prepare_query(query), k=k, filters=filters)
+        return self.search_engine.search(query, k=k, filters=filters)
 
     def retriever(self, filters: Filters | None = None, k: int | None = None) -> HybridRetriever:
         from assistant.retriever import HybridRetriever
@@ -162,7 +161,7 @@ class ComplyQA:
                 context = (
                     named_documents(history[-1].question, manifest) or condensed.context_doc_ids[:1]
                 )
-            prepared = prepare_query(question, condensed.query)
+            prepared = self.search_engine.prepare(question, condensed.query)
             passages = self.search_engine.search(
                 prepared, k=k, filters=filters, context_doc_ids=context
             )

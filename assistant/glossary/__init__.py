@@ -46,14 +46,23 @@ def _english_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", flags)
 
 
-def translations(text: str, entries: tuple[Entry, ...] | None = None) -> list[str]:
-    """The other language's terms for every glossary concept `text` mentions, in order."""
+def translations(
+    text: str,
+    entries: tuple[Entry, ...] | None = None,
+    *,
+    into: frozenset[str] = frozenset({"zh", "en"}),
+) -> list[str]:
+    """The other language's terms for every glossary concept `text` mentions, in order.
+
+    `into` limits the target languages to those the index holds: Chinese terms added to an
+    English-only corpus's queries would match nothing and only blur the query's embedding.
+    """
     entries = load_glossary() if entries is None else entries
     found: dict[str, None] = {}
     for entry in entries:
-        if any(term in text for term in entry.zh):
+        if "en" in into and any(term in text for term in entry.zh):
             found.update(dict.fromkeys(entry.en))
-        if any(_english_pattern(term).search(text) for term in entry.en):
+        if "zh" in into and any(_english_pattern(term).search(text) for term in entry.en):
             found.update(dict.fromkeys(entry.zh))
     return list(found)
 

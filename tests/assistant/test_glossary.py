@@ -32,3 +32,8 @@ def test_translate_keeps_unknown_terms_and_prefers_the_longest_match() -> None:
 def test_bundled_glossary_loads() -> None:
     entries = load_glossary()
     assert len(entries) > 100 and all(e.zh and e.en for e in entries)
+
+
+def test_translations_only_into_the_languages_the_index_holds() -> None:
+    assert translations("出口管制的罚款 under the EAR", ENTRIES, into=frozenset({"zh"})) == ["出口管理条例"]
+    assert translations("What penalty applies under the EAR?", ENTRIES, into=frozenset({"en"})) == []
