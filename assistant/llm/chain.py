@@ -173,7 +173,14 @@ class LLMAnswerer:
         if state["passages"]:
             stream = self.generate_chain.stream(state)
             while True:
-                chunk = self._call(lambda: next(stream, None))
+                try:
+                    chunk = self._call(lambda: next(stream, None))
+                except ValueError as exc:
+                    # langchain-core raises this when a server streams no content at all (seen
+                    # with llama.cpp); an empty draft is simply an unsupported one.
+                    if "No generation chunks" not in str(exc):
+                        raise
+                    chunk = None
                 if chunk is None:
                     break
                 if chunk:
