@@ -52,9 +52,14 @@ def sweep(scores: Sequence[tuple[bool, float]], thresholds: Sequence[float]) -> 
     return rows
 
 
-def best(rows: Sequence[ThresholdRow]) -> ThresholdRow:
-    # Ties go to the lower threshold: fewer answerable questions lost.
-    return max(rows, key=lambda r: (round(r.youden_j, 6), -r.threshold))
+def best(rows: Sequence[ThresholdRow], tolerance: float = 0.01) -> ThresholdRow:
+    """The lowest threshold whose J is within `tolerance` of the best.
+
+    Differences that small are noise on a dev set of this size, and a lower threshold loses
+    fewer answerable questions.
+    """
+    top = max(r.youden_j for r in rows)
+    return min((r for r in rows if r.youden_j >= top - tolerance), key=lambda r: r.threshold)
 
 
 def evidence_scores(

@@ -14,3 +14,11 @@ def test_best_maximises_youden_j_and_prefers_the_lower_threshold_on_ties() -> No
     scores = [(True, 0.8), (True, 0.7), (False, 0.1), (False, 0.2)]
     chosen = best(sweep(scores, [0.0, 0.25, 0.5, 0.75]))
     assert chosen.threshold == 0.25 and chosen.youden_j == 1.0
+
+
+def test_near_ties_go_to_the_lower_threshold() -> None:
+    scores = [(True, 0.9)] * 10 + [(True, 0.45)] * 2 + [(False, 0.42)] * 3 + [(False, 0.1)] * 3
+    rows = sweep(scores, [0.4, 0.5])
+    assert rows[1].youden_j > rows[0].youden_j
+    assert best(rows, tolerance=0.5).threshold == 0.4
+    assert best(rows, tolerance=0.0).threshold == 0.5
