@@ -148,19 +148,7 @@ def answer_extractively(
     for marker, cand in enumerate(chosen, start=1):
         p, span = cand.passage, cand.span
         parts.append(_mark_each_sentence(span.text, marker))
-        citations.append(
-            Citation(
-                marker=marker,
-                doc_id=p.doc_id,
-                title=p.title,
-                section=p.section,
-                start=p.start + span.start,
-                end=p.start + span.end,
-                quote=span.text,
-                date=p.date,
-                chunk_id=p.chunk_id,
-            )
-        )
+        citations.append(Citation.of_span(marker, p, span.start, span.end))
     return Answer(
         question=question,
         text="\n".join(parts),

@@ -49,6 +49,22 @@ class Citation(BaseModel):
     date: str | None = None
     chunk_id: str | None = None
 
+    @classmethod
+    def of_span(cls, marker: int, passage: Passage, start: int, end: int) -> Citation:
+        """Cite `passage.text[start:end]`; offsets become document offsets, so the quote is
+        the document text at them by construction."""
+        return cls(
+            marker=marker,
+            doc_id=passage.doc_id,
+            title=passage.title,
+            section=passage.section,
+            start=passage.start + start,
+            end=passage.start + end,
+            quote=passage.text[start:end],
+            date=passage.date,
+            chunk_id=passage.chunk_id,
+        )
+
 
 class Timings(BaseModel):
     """Milliseconds spent per stage."""

@@ -145,17 +145,5 @@ class CitationBook:
         if key not in self._markers:
             marker = len(self.citations) + 1
             self._markers[key] = marker
-            self.citations.append(
-                Citation(
-                    marker=marker,
-                    doc_id=passage.doc_id,
-                    title=passage.title,
-                    section=passage.section,
-                    start=passage.start + span.start,
-                    end=passage.start + span.end,
-                    quote=passage.text[span.start : span.end],
-                    date=passage.date,
-                    chunk_id=passage.chunk_id,
-                )
-            )
+            self.citations.append(Citation.of_span(marker, passage, span.start, span.end))
         return self._markers[key]
