@@ -24,8 +24,11 @@ from ingest.store import StoredChunk
 
 def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
     conditions = [{field: {"$in": values}} for field, values in _filter_fields(filters).items()]
-    if not conditions:
-        return None
+    return all_of(conditions) if conditions else None
+
+
+def all_of(conditions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Chroma `where` requiring every condition (Chroma rejects an `$and` of one)."""
     return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
@@ -137,26 +140,10 @@ class HybridSearch:
         refs = {r.number for r in find_article_refs(query)}
         if not refs:
             return []
-        conditions: list[dict[str, Any]] = [{"article": {"$in": sorted(refs)}}]
-        if where:
-            conditions.append(where)
-        found = self.index.store.chunks.get(
-            where=conditions[0] if len(conditions) == 1 else {"$and": conditions},
-            include=["documents", "metadatas"],
-            limit=50,
+        article = {"article": {"$in": sorted(refs)}}
+        visible = self.index.store.find(
+            all_of([article, where] if where else [article]), manifest, limit=50
         )
-        chunks = [
-            StoredChunk(cid, text or "", dict(meta or {}))
-            for cid, text, meta in zip(
-                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
-            )
-        ]
-        visible = [
-            c
-            for c in chunks
-            if manifest.get(str(c.metadata.get("doc_id")), {}).get("content_hash")
-            == c.metadata.get("content_hash")
-        ]
         context = set(context_doc_ids)
         visible.sort(
             key=lambda c: (

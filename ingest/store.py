@@ -178,13 +178,14 @@ class ChromaStore:
     def visible_chunks(self, manifest: dict[str, Metadata]) -> list[StoredChunk]:
         """Every chunk a reader may see, for building the lexical index."""
         got = self.chunks.get(include=["documents", "metadatas"])
-        out = [
-            StoredChunk(cid, text or "", dict(meta or {}))
-            for cid, text, meta in zip(
-                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
-            )
-        ]
-        return [c for c in out if _visible(c.metadata, manifest)]
+        return [c for c in _rows(got) if _visible(c.metadata, manifest)]
+
+    def find(
+        self, where: dict[str, Any], manifest: dict[str, Metadata], *, limit: int
+    ) -> list[StoredChunk]:
+        """Visible chunks whose metadata match `where` (e.g. an article number), unranked."""
+        got = self.chunks.get(where=where, include=["documents", "metadatas"], limit=limit)
+        return [c for c in _rows(got) if _visible(c.metadata, manifest)]
 
     def query(
         self,
@@ -217,16 +218,20 @@ class ChromaStore:
         ids = list(ids)
         if not ids:
             return []
-        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
-        return [
-            StoredChunk(cid, text or "", dict(meta or {}))
-            for cid, text, meta in zip(
-                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
-            )
-        ]
+        return _rows(self.chunks.get(ids=ids, include=["documents", "metadatas"]))
 
     def count_chunks(self) -> int:
         return int(self.chunks.count())
+
+
+def _rows(got: Any) -> list[StoredChunk]:
+    """Chroma's column-wise `get` result as chunks."""
+    return [
+        StoredChunk(cid, text or "", dict(meta or {}))
+        for cid, text, meta in zip(
+            got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
+        )
+    ]
 
 
 def _visible(meta: Metadata, manifest: dict[str, Metadata]) -> bool:
