@@ -4,10 +4,8 @@ through the API (so the embedding model loads once, in the server)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from tests.api.corpus import FILES
+from tests.servers import free_port, stop, wait_until_up
 
 COMPLYQA = str(Path(sys.executable).parent / "complyqa")
 
@@ -29,13 +28,6 @@ class LiveServer:
 
     def auth(self, name: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[name]}"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -88,30 +80,11 @@ def live_server(tmp: Path, startup_timeout: float = 240.0) -> Iterator[LiveServe
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_healthy(server.url, proc, startup_timeout, server.log)
+            wait_until_up(proc, f"{server.url}/healthz", timeout=startup_timeout, log=server.log)
             _upload_corpus(server)
             yield server
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"server not healthy after {timeout} s:\n{log.read_text()}")
+            stop(proc)
 
 
 def _upload_corpus(server: LiveServer) -> None:
