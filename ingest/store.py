@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +25,10 @@ from ingest.settings import IndexSettings
 log = logging.getLogger(__name__)
 
 Metadata = dict[str, str | int | float | bool]
+
+#: Rows per bulk read. Chroma turns a `get` into one SQLite statement with a variable per row,
+#: so an unbounded read of a large collection (~32k rows and up) fails; every bulk read pages.
+PAGE_SIZE = 5000
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,7 @@ class ChromaStore:
 
     # -- manifest -----------------------------------------------------------------------
     def manifest(self) -> dict[str, Metadata]:
-        got = self.documents.get(include=["metadatas"])
-        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
+        return {i: dict(m or {}) for i, _, m in _paged(self.documents, include=["metadatas"])}
 
     def document_text(self, doc_id: str) -> str | None:
         got = self.documents.get(ids=[doc_id], include=["documents"])
@@ -161,10 +164,9 @@ class ChromaStore:
     def sweep_orphans(self) -> int:
         """Delete chunks no manifest record makes visible (left by an interrupted ingest)."""
         manifest = self.manifest()
-        got = self.chunks.get(include=["metadatas"])
         orphans = [
             cid
-            for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
+            for cid, _, meta in _paged(self.chunks, include=["metadatas"])
             if manifest.get(str(meta.get("doc_id")), {}).get("content_hash")
             != meta.get("content_hash")
         ]
@@ -177,14 +179,18 @@ class ChromaStore:
     # -- reads --------------------------------------------------------------------------
     def visible_chunks(self, manifest: dict[str, Metadata]) -> list[StoredChunk]:
         """Every chunk a reader may see, for building the lexical index."""
-        got = self.chunks.get(include=["documents", "metadatas"])
-        return [c for c in _rows(got) if _visible(c.metadata, manifest)]
+        rows = _paged(self.chunks, include=["documents", "metadatas"])
+        return [
+            StoredChunk(cid, text, meta) for cid, text, meta in rows if _visible(meta, manifest)
+        ]
 
     def find(
         self, where: dict[str, Any], manifest: dict[str, Metadata], *, limit: int
     ) -> list[StoredChunk]:
         """Visible chunks whose metadata match `where` (e.g. an article number), unranked."""
-        got = self.chunks.get(where=where, include=["documents", "metadatas"], limit=limit)
+        got = self.chunks.get(
+            where=where, include=["documents", "metadatas"], limit=min(limit, PAGE_SIZE)
+        )
         return [c for c in _rows(got) if _visible(c.metadata, manifest)]
 
     def query(
@@ -216,12 +222,31 @@ class ChromaStore:
 
     def get_chunks(self, ids: Iterable[str]) -> list[StoredChunk]:
         ids = list(ids)
-        if not ids:
-            return []
-        return _rows(self.chunks.get(ids=ids, include=["documents", "metadatas"]))
+        out: list[StoredChunk] = []
+        for lo in range(0, len(ids), PAGE_SIZE):
+            page = ids[lo : lo + PAGE_SIZE]
+            out += _rows(self.chunks.get(ids=page, include=["documents", "metadatas"]))
+        return out
 
     def count_chunks(self) -> int:
         return int(self.chunks.count())
+
+
+def _paged(
+    collection: Any, include: list[str], page_size: int = PAGE_SIZE
+) -> Iterator[tuple[str, str, Metadata]]:
+    """Every row of a collection as (id, document, metadata), read one page at a time."""
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=page_size, offset=offset)
+        ids = got["ids"]
+        docs = got.get("documents") or [None] * len(ids)
+        metas = got.get("metadatas") or [None] * len(ids)
+        for cid, text, meta in zip(ids, docs, metas, strict=True):
+            yield cid, text or "", dict(meta or {})
+        if len(ids) < page_size:
+            return
+        offset += page_size
 
 
 def _rows(got: Any) -> list[StoredChunk]:
