@@ -1,8 +1,10 @@
-"""The audit log: one append-only row for every answer (and search) the API gives.
+"""The audit log: one append-only row for every `/v1` request, answer and key change.
 
-Rows are never updated or deleted (SQLite triggers refuse it), and the schema changes only
-through numbered migrations recorded in `schema_migrations`, so an old database upgrades
-itself when it is opened. The log stores the id of the API key, never the key.
+Rows are never updated or deleted (SQLite triggers refuse it), each row carries a hash chained
+to the previous row (`assistant.audit_chain`) so editing the file around the triggers shows,
+and the schema changes only through numbered migrations recorded in `schema_migrations`, so an
+old database upgrades itself when it is opened. The log stores the id of the API key, never
+the key.
 """
 
 from __future__ import annotations
@@ -12,21 +14,65 @@ import io
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal, TextIO
 
 from pydantic import BaseModel, Field
 
+from assistant.audit_chain import GENESIS, ChainReport, row_hash, verify_rows
 from assistant.models import Answer
 from assistant.sqlite import open_sqlite
 from ingest.errors import ComplyqaError
 
-__all__ = ["AuditEntry", "AuditLog", "MIGRATIONS", "InvalidSince", "parse_since"]
+__all__ = [
+    "AuditEntry",
+    "AuditLog",
+    "ChainReport",
+    "MIGRATIONS",
+    "InvalidSince",
+    "parse_since",
+]
 
-#: Numbered schema migrations; append new ones, never edit or reorder old ones.
-MIGRATIONS: list[tuple[int, str]] = [
+_APPEND_ONLY = """
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+def _chain_rows(db: sqlite3.Connection) -> None:
+    """Migration 3: who asked (forwarded user), the HTTP method, and the hash chain.
+
+    Rows written before the chain existed are hashed once, as they are at the upgrade; the
+    update trigger is lifted for exactly that, inside the migration's transaction.
+    """
+    for column in ("method", "user_id", "user_name", "user_email", "user_role"):
+        db.execute(f"ALTER TABLE audit_log ADD COLUMN {column} TEXT")
+    db.execute("ALTER TABLE audit_log ADD COLUMN prev_hash TEXT")
+    db.execute("ALTER TABLE audit_log ADD COLUMN row_hash TEXT")
+    db.execute("DROP TRIGGER audit_log_no_update")
+    prev = GENESIS
+    cur = db.execute("SELECT * FROM audit_log ORDER BY id")
+    names = [d[0] for d in cur.description]
+    for values in cur.fetchall():
+        row = dict(zip(names, values, strict=True)) | {"prev_hash": prev}
+        prev = row_hash(row)
+        db.execute(
+            "UPDATE audit_log SET prev_hash = ?, row_hash = ? WHERE id = ?",
+            (row["prev_hash"], prev, row["id"]),
+        )
+    db.execute(_APPEND_ONLY)
+    db.execute(
+        "CREATE TRIGGER audit_log_chained BEFORE INSERT ON audit_log "
+        "WHEN NEW.row_hash IS NULL OR NEW.prev_hash IS NULL "
+        "BEGIN SELECT RAISE(ABORT, 'audit rows must carry their chain hashes'); END"
+    )
+
+
+#: Numbered schema migrations; append new ones, never edit or reorder old ones. A new column
+#: must be nullable without a default, so rows before it keep their chain hashes.
+MIGRATIONS: list[tuple[int, str | Callable[[sqlite3.Connection], None]]] = [
     (
         1,
         """
@@ -60,6 +106,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
         """,
     ),
+    (3, _chain_rows),
 ]
 
 
@@ -71,12 +118,14 @@ class AuditCitation(BaseModel):
 
 
 class AuditEntry(BaseModel):
-    """One audited call: what was asked, what was answered, from which corpus and settings."""
+    """One audited call: who, which route, with what outcome; for answers also what was asked,
+    what was answered, from which corpus and settings."""
 
     id: int | None = None
     time: str = Field(description="UTC time, ISO 8601")
     key_id: str | None = Field(default=None, description="Id of the API key (never the key)")
-    endpoint: str
+    endpoint: str = Field(description="Route (path template), or the CLI command")
+    method: str | None = Field(default=None, description="HTTP method")
     question: str | None = None
     answer_text: str | None = None
     citations: list[AuditCitation] = []
@@ -89,6 +138,14 @@ class AuditEntry(BaseModel):
     status: int = 200
     conversation_id: str | None = None
     detail: str | None = Field(default=None, description="Error message, or what a write did")
+    user_id: str | None = Field(
+        default=None, description="End user forwarded by a client such as Open WebUI"
+    )
+    user_name: str | None = None
+    user_email: str | None = None
+    user_role: str | None = None
+    prev_hash: str | None = Field(default=None, description="Hash of the row before this one")
+    row_hash: str | None = Field(default=None, description="Hash of this row (and prev_hash)")
 
     @classmethod
     def for_answer(
@@ -164,6 +221,13 @@ _COLUMNS = [
     "status",
     "conversation_id",
     "detail",
+    "method",
+    "user_id",
+    "user_name",
+    "user_email",
+    "user_role",
+    "prev_hash",
+    "row_hash",
 ]
 
 
@@ -188,16 +252,49 @@ class AuditLog:
             return _current_version(self._db)
 
     def record(self, entry: AuditEntry) -> int:
-        """Appends `entry`; returns its row id."""
-        values = entry.model_dump(exclude={"id"})
+        """Appends `entry`, chained to the last row; returns its row id.
+
+        The write lock is taken before the last row is read, so writers in other processes
+        (API workers, the CLI) chain one after another, never two rows onto the same one.
+        """
+        values: dict[str, object] = entry.model_dump(exclude={"id", "prev_hash", "row_hash"})
         values["citations"] = json.dumps(values["citations"], ensure_ascii=False)
         if values["abstained"] is not None:
-            values["abstained"] = int(values["abstained"])
-        cols = list(values)
-        sql = f"INSERT INTO audit_log ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+            values["abstained"] = int(bool(values["abstained"]))
         with self._lock:
-            cur = self._db.execute(sql, [values[c] for c in cols])
-            return int(cur.lastrowid or 0)
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                last = self._db.execute(
+                    "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
+                ).fetchone()
+                row_id = max(last["id"] if last else 0, self._highest_id()) + 1
+                values["id"] = row_id
+                values["prev_hash"] = last["row_hash"] if last else GENESIS
+                values["row_hash"] = row_hash(values)
+                cols = list(values)
+                self._db.execute(
+                    f"INSERT INTO audit_log ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' for _ in cols)})",
+                    [values[c] for c in cols],
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return row_id
+
+    def verify(self) -> ChainReport:
+        """Checks the hash chain from the first row; names the first row that breaks it."""
+        with self._lock:
+            rows = [dict(r) for r in self._db.execute("SELECT * FROM audit_log ORDER BY id")]
+            highest = self._highest_id()
+        return verify_rows(rows, highest_id_ever=highest)
+
+    def _highest_id(self) -> int:
+        row = self._db.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'"
+        ).fetchone()
+        return int(row[0]) if row else 0
 
     def entries(
         self, since: str | None = None, limit: int | None = None, after_id: int = 0
@@ -271,18 +368,23 @@ def migrate(db: sqlite3.Connection, upto: int | None = None) -> int:
         " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
     current = _current_version(db)
-    for version, sql in MIGRATIONS:
+    for version, step in MIGRATIONS:
         if version <= current or (upto is not None and version > upto):
             continue
-        # executescript commits first; the migration and its bookkeeping then run as one
-        # transaction, so a crash never leaves a half-applied version behind.
+        # The migration and its bookkeeping run as one transaction, so a crash never leaves a
+        # half-applied version behind.
+        record = (
+            f"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, '{utc_now()}')"
+        )
         try:
-            db.executescript(
-                "BEGIN;\n"
-                + sql
-                + f"\nINSERT INTO schema_migrations (version, applied_at) VALUES ({version}, "
-                f"'{utc_now()}');\nCOMMIT;"
-            )
+            if isinstance(step, str):
+                # executescript commits first, so the transaction is part of the script.
+                db.executescript(f"BEGIN;\n{step}\n{record};\nCOMMIT;")
+            else:
+                db.execute("BEGIN IMMEDIATE")
+                step(db)
+                db.execute(record)
+                db.execute("COMMIT")
         except sqlite3.Error:
             if db.in_transaction:
                 db.execute("ROLLBACK")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
 
 from assistant.audit import MIGRATIONS, AuditEntry, AuditLog, InvalidSince, migrate, parse_since
+from assistant.audit_chain import GENESIS
 from assistant.models import Answer, Citation
 
 
@@ -34,7 +37,8 @@ def test_answers_are_recorded_with_provenance(tmp_path: Path) -> None:
     row_id = log.record(entry)
     (stored,) = log.entries()
     assert stored.id == row_id
-    assert stored.model_dump(exclude={"id"}) == entry.model_dump(exclude={"id"})
+    chain = {"id", "prev_hash", "row_hash"}
+    assert stored.model_dump(exclude=chain) == entry.model_dump(exclude=chain)
     assert stored.citations[0].doc_id == "us-ear/744.23.md" and stored.citations[0].start == 5
     assert stored.profile == "fast" and stored.corpus_fingerprint == "fp"
     assert stored.model_id == "m" and stored.prompt_version == "v1" and stored.latency_ms == 12.3
@@ -51,6 +55,86 @@ def test_rows_cannot_be_updated_or_deleted(tmp_path: Path) -> None:
     assert len(log.entries()) == 1
 
 
+def _log_with_rows(path: Path, n: int) -> AuditLog:
+    log = AuditLog(path)
+    for i in range(n):
+        log.record(AuditEntry(time=f"2025-01-0{i + 1}T00:00:00.000+00:00", endpoint=f"/v1/r{i}"))
+    return log
+
+
+def test_each_row_is_chained_to_the_one_before(tmp_path: Path) -> None:
+    log = _log_with_rows(tmp_path / "a.sqlite", 3)
+    first, second, third = log.entries()
+    assert first.prev_hash == GENESIS
+    assert second.prev_hash == first.row_hash and third.prev_hash == second.row_hash
+    assert len({first.row_hash, second.row_hash, third.row_hash}) == 3
+    report = log.verify()
+    assert report.ok and report.rows == 3 and report.head == third.row_hash
+
+
+def _tampered_copy(src: Path, dst: Path, sql: str) -> AuditLog:
+    """What an intruder with file access does: copy, drop the triggers, change rows."""
+    shutil.copy(src, dst)
+    db = sqlite3.connect(dst, isolation_level=None)
+    db.execute("DROP TRIGGER audit_log_no_update")
+    db.execute("DROP TRIGGER audit_log_no_delete")
+    db.execute(sql)
+    db.close()
+    return AuditLog(dst)
+
+
+def test_verify_names_an_edited_row(tmp_path: Path) -> None:
+    log = _log_with_rows(tmp_path / "a.sqlite", 4)
+    log.close()
+    copy = _tampered_copy(
+        tmp_path / "a.sqlite", tmp_path / "b.sqlite", "UPDATE audit_log SET key_id='x' WHERE id=3"
+    )
+    report = copy.verify()
+    assert not report.ok and report.bad_row == 3 and "edited" in (report.reason or "")
+    assert AuditLog(tmp_path / "a.sqlite").verify().ok  # the original is untouched
+
+
+def test_verify_names_the_row_after_a_removed_or_rehashed_one(tmp_path: Path) -> None:
+    _log_with_rows(tmp_path / "a.sqlite", 4).close()
+    removed = _tampered_copy(
+        tmp_path / "a.sqlite", tmp_path / "b.sqlite", "DELETE FROM audit_log WHERE id=2"
+    )
+    assert removed.verify().bad_row == 3
+    rehashed = _tampered_copy(
+        tmp_path / "a.sqlite", tmp_path / "c.sqlite", "UPDATE audit_log SET row_hash='f' WHERE id=2"
+    )
+    assert rehashed.verify().bad_row == 2
+
+
+def test_verify_sees_rows_removed_from_the_end(tmp_path: Path) -> None:
+    _log_with_rows(tmp_path / "a.sqlite", 4).close()
+    cut = _tampered_copy(
+        tmp_path / "a.sqlite", tmp_path / "b.sqlite", "DELETE FROM audit_log WHERE id >= 3"
+    )
+    report = cut.verify()
+    assert report.bad_row == 3 and "removed from the end" in (report.reason or "")
+
+
+def test_rows_without_chain_hashes_are_refused(tmp_path: Path) -> None:
+    _log_with_rows(tmp_path / "a.sqlite", 1).close()
+    db = sqlite3.connect(tmp_path / "a.sqlite")
+    with pytest.raises(sqlite3.DatabaseError, match="chain hashes"):
+        db.execute("INSERT INTO audit_log (time, endpoint) VALUES ('t', '/v1/forged')")
+
+
+def test_data_files_are_private(tmp_path: Path) -> None:
+    log = _log_with_rows(tmp_path / "a.sqlite", 1)
+    for name in ("a.sqlite", "a.sqlite-wal", "a.sqlite-shm"):
+        path = tmp_path / name
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+    log.close()
+    loose = tmp_path / "loose.sqlite"
+    loose.touch(mode=0o644)
+    AuditLog(loose).close()  # an existing file is narrowed too
+    assert stat.S_IMODE(loose.stat().st_mode) == 0o600
+
+
 def test_an_old_database_upgrades_itself(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     db = sqlite3.connect(path, isolation_level=None)
@@ -64,6 +148,12 @@ def test_an_old_database_upgrades_itself(tmp_path: Path) -> None:
     assert log.schema_version == MIGRATIONS[-1][0]
     (old,) = log.entries()
     assert old.question == "old question" and old.status == 200
+    # Rows from before the chain are hashed once at the upgrade; new rows chain onto them.
+    assert old.prev_hash == GENESIS and old.row_hash
+    log.record(AuditEntry(time="2025-01-01T00:00:00.000+00:00", endpoint="/v1/ask"))
+    assert log.entries()[1].prev_hash == old.row_hash and log.verify().ok
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        sqlite3.connect(path).execute("UPDATE audit_log SET question = 'forged'")
     versions = sqlite3.connect(path).execute("SELECT version FROM schema_migrations").fetchall()
     assert [v for (v,) in versions] == [n for n, _ in MIGRATIONS]
     assert AuditLog(path).schema_version == MIGRATIONS[-1][0]  # reopening changes nothing
