@@ -1,4 +1,4 @@
-"""`complyqa eval run|compare|gate|obliqa`, added to the CLI through the `complyqa.cli` entry point.
+"""`complyqa eval run|verifier|compare|gate|obliqa`, added to the CLI through the `complyqa.cli` entry point.
 
 Thin: each command parses options, calls `evals`, prints through the CLI's output layer, and
 turns user errors into one line on stderr and exit code 2; a missed gate exits with 1.
@@ -121,6 +121,47 @@ def run_command(
     console.print(f"report: {out_dir / 'report.html'}")
     if gate:
         _apply_gate(result.metrics, gate)
+
+
+@eval_app.command("verifier")
+@_user_errors
+def verifier_command(
+    dataset: Annotated[
+        Path | None,
+        typer.Option(
+            "--dataset", "-d", help="Claims JSONL (default: evals/datasets/verifier.jsonl)."
+        ),
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus folder the citations refer to.")
+    ] = None,
+    profile: Profile = None,
+    out: Out = None,
+    gate: Gate = None,
+) -> None:
+    """Run LLM mode's sentence verifier on labelled claims: removal and false-removal rates."""
+    from assistant.cli.output import console
+    from assistant.settings import Settings
+    from evals.compare import parse_gate
+    from evals.report import fmt
+    from evals.verifier import VERIFIER_DATASET, run_verifier_eval
+
+    if gate:
+        parse_gate(gate)
+    settings = Settings.load(profile)
+    out_dir = out or _default_out("verifier", settings.profile)
+    metrics = run_verifier_eval(
+        dataset or VERIFIER_DATASET, corpus or settings.corpus_dir, settings, out_dir
+    )
+    for key in ("n_supported", "n_unsupported", "removal_rate", "false_removal_rate"):
+        console.print(f"{key:30s} {fmt(metrics[key])}")
+    for edit, rates in metrics["per_edit"].items():
+        key = "false_removal_rate" if edit == "supported" else "removal_rate"
+        console.print(f"  {edit:28s} {key} {fmt(rates[key])}")
+    console.print(f"{'latency_p50_ms':30s} {metrics['latency_p50_ms']:.2f}")
+    console.print(f"report: {out_dir / 'report.md'}")
+    if gate:
+        _apply_gate(metrics, gate)
 
 
 @eval_app.command("compare")
