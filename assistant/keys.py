@@ -27,6 +27,9 @@ from ingest.errors import ComplyqaError
 __all__ = ["ApiKey", "KeyNotFound", "KeyStore", "Role", "InvalidKeySpec", "KEY_PREFIX"]
 
 KEY_PREFIX = "cqa_"
+#: A document group is one folder name; long ones are refused before they reach a file system.
+MAX_GROUP = 100
+MAX_NAME = 200
 _GROUP_RE = re.compile(r"^[\w][\w.-]*$")
 
 
@@ -52,6 +55,11 @@ class ApiKey(BaseModel):
         default=None,
         description="Document groups this key may see; null means every group",
     )
+    trust_user_headers: bool = Field(
+        default=False,
+        description="The client (e.g. Open WebUI) may name the end user in X-OpenWebUI-User-* "
+        "headers: the user is audited and rate-limited on their own",
+    )
     prefix: str = Field(default="", description="First characters of the key, to recognise it")
     created_at: str = ""
     revoked_at: str | None = None
@@ -62,6 +70,12 @@ class ApiKey(BaseModel):
 
     def may_see_group(self, group: str) -> bool:
         return self.scope is None or group in self.scope
+
+    def describe(self) -> str:
+        """One line for the audit log: id, name, role, scope, trust (never the secret)."""
+        scope = ", ".join(self.scope) if self.scope else "all groups"
+        trust = "; trusts user headers" if self.trust_user_headers else ""
+        return f"key {self.id} {self.name!r} ({self.role.value}; scope {scope}{trust})"
 
 
 class InvalidKeySpec(ComplyqaError):
@@ -90,6 +104,11 @@ def normalize_scope(scope: list[str] | None) -> list[str] | None:
             group = part.strip()
             if not group:
                 continue
+            if len(group) > MAX_GROUP:
+                raise InvalidKeySpec(
+                    f"document group names have at most {MAX_GROUP} characters; "
+                    f"{group[:20]!r}... has {len(group)}"
+                )
             if not _GROUP_RE.match(group):
                 raise InvalidKeySpec(
                     f"invalid document group {group!r}: use a top-level folder name of the corpus "
@@ -127,6 +146,11 @@ class KeyStore:
                 revoked_at TEXT
             )"""
         )
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(api_keys)")}
+        if "trust_user_headers" not in columns:  # stores made before the attribute existed
+            self._db.execute(
+                "ALTER TABLE api_keys ADD COLUMN trust_user_headers INTEGER NOT NULL DEFAULT 0"
+            )
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -140,12 +164,24 @@ class KeyStore:
             self._db.execute("COMMIT")
 
     def create(
-        self, name: str, role: Role | str, scope: list[str] | None = None
+        self,
+        name: str,
+        role: Role | str,
+        scope: list[str] | None = None,
+        *,
+        trust_user_headers: bool = False,
     ) -> tuple[str, ApiKey]:
-        """A new key: returns the secret (shown once, never stored) and its record."""
+        """A new key: returns the secret (shown once, never stored) and its record.
+
+        `trust_user_headers` is for a key held by a front end that authenticates its own users
+        (Open WebUI with `ENABLE_FORWARD_USER_INFO_HEADERS=true`): the users it names are
+        audited and rate-limited one by one.
+        """
         name = name.strip()
         if not name:
             raise InvalidKeySpec("a key needs a name, e.g. --name bot-1")
+        if len(name) > MAX_NAME:
+            raise InvalidKeySpec(f"a key name has at most {MAX_NAME} characters")
         try:
             role = Role(role)
         except ValueError:
@@ -160,13 +196,14 @@ class KeyStore:
             name=name,
             role=role,
             scope=scope,
+            trust_user_headers=trust_user_headers,
             prefix=secret[: len(KEY_PREFIX) + len(key_id)],
             created_at=_now(),
         )
         with self._tx() as db:
             db.execute(
-                "INSERT INTO api_keys (id, name, role, scope, key_hash, prefix, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO api_keys (id, name, role, scope, key_hash, prefix, created_at,"
+                " trust_user_headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.id,
                     record.name,
@@ -175,6 +212,7 @@ class KeyStore:
                     hash_key(secret),
                     record.prefix,
                     record.created_at,
+                    int(trust_user_headers),
                 ),
             )
         return secret, record
@@ -229,6 +267,7 @@ def _row_to_key(row: sqlite3.Row) -> ApiKey:
         name=row["name"],
         role=Role(row["role"]),
         scope=json.loads(row["scope"]) if row["scope"] is not None else None,
+        trust_user_headers=bool(row["trust_user_headers"]),
         prefix=row["prefix"],
         created_at=row["created_at"],
         revoked_at=row["revoked_at"],

@@ -162,6 +162,10 @@ class DocumentInfo(BaseModel):
     content_hash: str
     n_chunks: int
     chars: int = 0
+    source: str = Field(
+        default="corpus",
+        description="'corpus' (ingested from the corpus folder) or 'upload by <key name>'",
+    )
 
 
 class DocumentRecord(DocumentInfo):

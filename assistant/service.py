@@ -28,6 +28,7 @@ from assistant.models import (
     Passage,
     Turn,
 )
+from assistant.provenance import source_status
 from assistant.retrieval import HybridSearch, named_documents
 from assistant.settings import AnswerSettings, Settings
 from ingest.embeddings import Embedder
@@ -241,6 +242,7 @@ def _info(doc_id: str, meta: Metadata) -> DocumentInfo:
         content_hash=str(meta.get("content_hash", "")),
         n_chunks=int(meta.get("n_chunks", 0)),
         chars=int(meta.get("chars", 0)),
+        source=source_status(meta),
     )
 
 

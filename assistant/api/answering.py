@@ -1,19 +1,19 @@
-"""Asking the facade on behalf of an API key: scope filter in, audit record out.
+"""Asking the facade on behalf of an API key: scope filter in, audit details out.
 
 Shared by `/v1/ask`, `/v1/chat` and `/v1/chat/completions`, so every answer the API gives
-is audited the same way and every question is asked inside the key's scope.
+is audited the same way (on its request's audit row) and every question is asked inside the
+key's scope.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from assistant.api.audit_trail import RequestAudit
 from assistant.api.deps import ApiState, ComplyQA, guard_doc_ids, scoped_filters
 from assistant.api.errors import ApiError, Problem, problem_for_exception
-from assistant.audit import AuditEntry, utc_now
 from assistant.keys import ApiKey
 from assistant.models import Answer, AnswerDelta, AnswerDone, Filters, Turn
 from ingest.errors import ComplyqaError
@@ -38,40 +38,36 @@ class Question:
     conversation_id: str | None = None
 
 
-def ask(state: ApiState, key: ApiKey, req: Question) -> Answer:
+def ask(state: ApiState, key: ApiKey, req: Question, record: RequestAudit) -> Answer:
     """The facade's answer inside the key's scope; audited whether it succeeds or fails."""
-    started = time.perf_counter()
+    _audit_question(state, req, record)
     filters = scoped_filters(req.filters, key)
-    try:
-        qa = state.facade(req.profile)
-        answer = qa.ask(
-            req.question, k=req.k, filters=filters, mode=req.mode, history=tuple(req.history)
-        )
-        guard_scope(answer, key)
-    except Exception as exc:
-        _audit_failure(state, key, req, exc, started)
-        raise
-    _audit_answer(state, key, req, answer, started)
+    qa = state.facade(req.profile)
+    answer = qa.ask(
+        req.question, k=req.k, filters=filters, mode=req.mode, history=tuple(req.history)
+    )
+    guard_scope(answer, key)
+    record.answer(answer, req.question, req.conversation_id)
     return answer
 
 
 def stream(
-    state: ApiState, key: ApiKey, req: Question
+    state: ApiState, key: ApiKey, req: Question, record: RequestAudit
 ) -> Iterator[AnswerDelta | AnswerDone | Problem]:
     """The facade's answer events inside the key's scope; a failure ends with a `Problem`.
 
     The final answer is audited once it is complete. Scope and profile are checked before
     the first event, so a refused request fails as a plain HTTP error, not mid-stream.
     """
+    _audit_question(state, req, record)
     filters = scoped_filters(req.filters, key)
     qa = state.facade(req.profile)
-    return _stream_events(state, key, req, qa, filters)
+    return _stream_events(key, req, qa, filters, record)
 
 
 def _stream_events(
-    state: ApiState, key: ApiKey, req: Question, qa: ComplyQA, filters: Filters
+    key: ApiKey, req: Question, qa: ComplyQA, filters: Filters, record: RequestAudit
 ) -> Iterator[AnswerDelta | AnswerDone | Problem]:
-    started = time.perf_counter()
     try:
         events = qa.stream_ask(
             req.question, k=req.k, filters=filters, mode=req.mode, history=tuple(req.history)
@@ -79,13 +75,15 @@ def _stream_events(
         for event in events:
             if isinstance(event, AnswerDone):
                 guard_scope(event.answer, key)
-                _audit_answer(state, key, req, event.answer, started)
+                record.answer(event.answer, req.question, req.conversation_id)
             yield event
     except Exception as exc:
         if not isinstance(exc, ComplyqaError | ApiError):
             log.error("answer stream failed", exc_info=exc)
-        _audit_failure(state, key, req, exc, started)
-        yield problem_for_exception(exc)
+        p = problem_for_exception(exc)
+        # The response said 200 before the failure: the audit row says what happened.
+        record.note(status=p.status, detail=p.detail)
+        yield p
 
 
 def guard_scope(answer: Answer, key: ApiKey) -> None:
@@ -93,34 +91,10 @@ def guard_scope(answer: Answer, key: ApiKey) -> None:
     guard_doc_ids([c.doc_id for c in answer.citations] + [p.doc_id for p in answer.passages], key)
 
 
-def _audit_answer(
-    state: ApiState, key: ApiKey, req: Question, answer: Answer, started: float
-) -> None:
-    entry = AuditEntry.for_answer(
-        answer,
-        endpoint=req.endpoint,
-        key_id=key.id,
-        latency_ms=(time.perf_counter() - started) * 1000,
+def _audit_question(state: ApiState, req: Question, record: RequestAudit) -> None:
+    """What is known before answering, so a failed answer is audited with its question."""
+    record.note(
+        question=req.question,
+        profile=req.profile or state.settings.profile,
         conversation_id=req.conversation_id,
-    )
-    entry.question = req.question
-    state.audit.record(entry)
-
-
-def _audit_failure(
-    state: ApiState, key: ApiKey, req: Question, exc: Exception, started: float
-) -> None:
-    p = problem_for_exception(exc)
-    state.audit.record(
-        AuditEntry(
-            time=utc_now(),
-            key_id=key.id,
-            endpoint=req.endpoint,
-            question=req.question,
-            profile=req.profile or state.settings.profile,
-            latency_ms=round((time.perf_counter() - started) * 1000, 1),
-            status=p.status,
-            conversation_id=req.conversation_id,
-            detail=p.detail,
-        )
     )

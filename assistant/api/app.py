@@ -13,8 +13,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
+from assistant.api.audit_trail import AuditTrail
 from assistant.api.deps import ApiState, ComplyQA
-from assistant.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from assistant.api.errors import PROBLEM_MEDIA_TYPE, UnhandledErrors, install_error_handlers
+from assistant.api.guard import BrowserGuard
 from assistant.api.limits import BodySizeLimit
 from assistant.api.routes import ask, audit, chat, documents, health, keys, openai, page, search
 from assistant.api.routes.page import STATIC_DIR
@@ -71,6 +73,8 @@ def create_app(settings: Settings, qa: ComplyQA | None = None) -> FastAPI:
     )
     app.state.complyqa = state
     install_error_handlers(app)
+    # Innermost first: the last one added sees the request first.
+    app.add_middleware(UnhandledErrors)
     if settings.api.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -79,6 +83,13 @@ def create_app(settings: Settings, qa: ComplyQA | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodySizeLimit, max_upload_bytes=settings.api.max_upload_bytes)
+    app.add_middleware(
+        BrowserGuard,
+        loopback_only=not settings.api.auth,
+        allowed_origins=settings.api.cors_origins,
+    )
+    # Outermost, so that every refusal above is audited too.
+    app.add_middleware(AuditTrail, audit=state.audit)
     for module in (health, ask, chat, search, documents, openai, keys, audit, page):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

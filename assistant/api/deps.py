@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from assistant.api.audit_trail import KEY_STATE, STATE_KEY, RequestAudit
 from assistant.api.errors import ApiError
+from assistant.api.forwarded import forwarded_user
 from assistant.audit import AuditLog
 from assistant.conversations import ConversationStore
-from assistant.keys import ApiKey, KeyStore, Role
+from assistant.keys import MAX_GROUP, ApiKey, KeyStore, Role
 from assistant.models import Filters
 from assistant.ratelimit import RateLimiter
 from assistant.settings import Settings, available_profiles
@@ -121,6 +123,15 @@ AuditDep = Annotated[AuditLog, Depends(get_audit)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
 KeysDep = Annotated[KeyStore, Depends(get_keys)]
 
+
+def get_request_audit(request: Request) -> RequestAudit:
+    """This request's audit record, made by the `AuditTrail` middleware for every `/v1` call."""
+    record: RequestAudit = request.scope["state"][STATE_KEY]
+    return record
+
+
+RecordDep = Annotated[RequestAudit, Depends(get_request_audit)]
+
 _bearer = HTTPBearer(
     auto_error=False,
     description="An API key from `complyqa keys create` (or `POST /v1/keys`).",
@@ -151,16 +162,21 @@ def current_key(
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         key = found
-    retry_after = state.limiter.acquire(key.id)
+    # Known from here on, so a refusal below is audited under this key.
+    setattr(request.state, KEY_STATE, key)
+    user = forwarded_user(request.headers, key)
+    # A key trusted to forward users (Open WebUI) gives each user a bucket of their own.
+    bucket = key.id if user is None else f"{key.id}/user:{user.bucket}"
+    retry_after = state.limiter.acquire(bucket)
     if retry_after is not None:
         seconds = max(1, int(retry_after + 0.999))
+        who = "this key" if user is None else f"user {user.bucket!r} of this key"
         raise ApiError(
             429,
             f"rate limit of {state.settings.api.rate_limit_per_minute} requests a minute "
-            f"exceeded for this key; retry in {seconds} s",
+            f"exceeded for {who}; retry in {seconds} s",
             headers={"Retry-After": str(seconds)},
         )
-    request.state.api_key = key
     return key
 
 
@@ -201,6 +217,7 @@ def scoped_filters(filters: Filters | None, key: ApiKey) -> Filters:
     an empty group list would read as "no filter" further down.
     """
     filters = filters or Filters()
+    check_filter_names(filters)
     if key.scope is None:
         return filters
     if filters.groups is not None:
@@ -213,6 +230,23 @@ def scoped_filters(filters: Filters | None, key: ApiKey) -> Filters:
     if not narrowed.groups:  # pragma: no cover - excluded above; never query without the scope
         raise ApiError(403, "this key's scope leaves no document group to search")
     return narrowed
+
+
+#: Longest value each filter accepts: names, not documents (a group is one folder name).
+_FILTER_LIMITS = {"groups": MAX_GROUP, "doc_ids": 1000, "languages": 20, "jurisdictions": 100}
+
+
+def check_filter_names(filters: Filters) -> None:
+    """Refuses over-long filter values (422) before they reach the index or a file name."""
+    for name, limit in _FILTER_LIMITS.items():
+        for value in getattr(filters, name) or ():
+            if len(value) > limit:
+                raise ApiError(
+                    422,
+                    f"filters.{name}: {value[:20]!r}... has {len(value)} characters; "
+                    f"the limit is {limit}",
+                    type="urn:complyqa:error:invalid-request",
+                )
 
 
 def guard_doc_ids(doc_ids: Iterable[str], key: ApiKey) -> None:

@@ -13,8 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ingest.errors import ComplyqaError
+from ingest.errors import ComplyqaError, ConfigurationError
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,10 @@ def problem_for_exception(exc: BaseException) -> Problem:
     """The problem a client sees for `exc`; unknown errors say nothing about internals."""
     if isinstance(exc, ApiError):
         return problem(exc.status, exc.detail, type=exc.type)
+    if isinstance(exc, ConfigurationError):
+        # Not the client's fault and not a crash: the server lacks a setting (an LLM endpoint,
+        # a model) the request needs, and the message names it.
+        return problem(503, str(exc), type=_error_type(exc))
     if isinstance(exc, ComplyqaError):
         return problem(exc.status_code, str(exc), type=_error_type(exc))
     if isinstance(exc, StarletteHTTPException):
@@ -104,9 +109,10 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _complyqa_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ComplyqaError)
-    if exc.status_code >= 500:
+    p = problem_for_exception(exc)
+    if p.status >= 500:
         log.warning("%s: %s", type(exc).__name__, exc)
-    return problem_response(problem_for_exception(exc))
+    return problem_response(p)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -126,11 +132,48 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_INTERNAL = "The server failed to handle this request; the error has been logged."
+
+
 async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(
-        problem(500, "The server failed to handle this request; the error has been logged.")
-    )
+    return problem_response(problem(500, _INTERNAL))
+
+
+class UnhandledErrors:
+    """ASGI middleware turning an unexpected exception into one log record and a 500 problem.
+
+    Starlette's own last-resort handler re-raises after answering, so the server logs a
+    second traceback and, the response being sent, drops the keep-alive connection. Here the
+    exception ends with the response: the connection stays usable.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.error(
+                "unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc
+            )
+            if started:
+                # Half a response is out: the client sees the connection end, and nothing
+                # more can be said.
+                return
+            await problem_response(problem(500, _INTERNAL))(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -151,7 +194,7 @@ _DESCRIPTIONS = {
     422: "Invalid request: empty or over-long question, bad parameter",
     429: "Rate limit exceeded; retry after `Retry-After` seconds",
     500: "Internal error (no details are given)",
-    503: "No index loaded yet",
+    503: "No index loaded yet, or LLM mode asked for with no LLM configured",
 }
 
 

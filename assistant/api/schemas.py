@@ -14,17 +14,28 @@ _QUESTION_DOC = (
 )
 
 
+class FiltersBody(Filters):
+    """`Filters` as a request sends them: unknown keys are an error, not silently ignored
+    (a misspelt `group` would otherwise search everything)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class AskBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, description=_QUESTION_DOC)
-    filters: Filters | None = Field(default=None, description="Narrow retrieval (all optional)")
+    filters: FiltersBody | None = Field(default=None, description="Narrow retrieval (all optional)")
     k: int | None = Field(default=None, ge=1, le=100, description="Passages to retrieve")
     profile: str | None = Field(
-        default=None, description="Settings profile, e.g. 'fast'; the server's own by default"
+        default=None,
+        max_length=100,
+        description="Settings profile, e.g. 'fast'; the server's own by default",
     )
     mode: str | None = Field(
-        default=None, description="Answerer, e.g. 'extractive' or 'llm'; the profile's by default"
+        default=None,
+        max_length=100,
+        description="Answerer, e.g. 'extractive' or 'llm'; the profile's by default",
     )
 
 
@@ -32,10 +43,12 @@ class ChatBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     conversation_id: str | None = Field(
-        default=None, description="Continue this conversation; omit to start a new one"
+        default=None,
+        max_length=200,
+        description="Continue this conversation; omit to start a new one",
     )
     question: str = Field(min_length=1, description=_QUESTION_DOC)
-    filters: Filters | None = None
+    filters: FiltersBody | None = None
     k: int | None = Field(default=None, ge=1, le=100)
 
 
@@ -94,7 +107,13 @@ class CreateKeyBody(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     role: Role = Role.reader
     scope: list[str] | None = Field(
-        default=None, description="Document groups the key may see; omit for all"
+        default=None, max_length=1000, description="Document groups the key may see; omit for all"
+    )
+    trust_user_headers: bool = Field(
+        default=False,
+        description="For a front end that signs in its own users (Open WebUI with "
+        "ENABLE_FORWARD_USER_INFO_HEADERS=true): audit and rate-limit the user named in "
+        "X-OpenWebUI-User-* headers",
     )
 
 
@@ -136,7 +155,7 @@ class ChatCompletionBody(BaseModel):
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
     k: int | None = Field(default=None, ge=1, le=100, description="complyqa: passages to retrieve")
-    filters: Filters | None = Field(default=None, description="complyqa: narrow retrieval")
+    filters: FiltersBody | None = Field(default=None, description="complyqa: narrow retrieval")
 
 
 class AssistantMessage(BaseModel):

@@ -1,8 +1,11 @@
-"""Uploaded files: safe names, a place under `DATA_DIR/uploads/<group>/`, and an ingest that
-keeps nothing it could not index.
+"""Uploaded files: safe names, a place under `DATA_DIR/uploads/<group>/`, ids of their own
+(`<group>/uploads/<file name>`, see `assistant.provenance`), and an ingest that keeps nothing
+it could not index.
 
 A file replacing an earlier upload of the same name is written over it only after the old one
 is set aside; if the new one fails to ingest, the old file comes back, so disk and index agree.
+An admin's explicit replacement of a corpus document keeps its file under
+`uploads/.replacements/<doc id>`, a folder no document group can be named.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import secrets
 import shutil
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +25,11 @@ from fastapi import UploadFile
 from assistant.api.errors import ApiError
 from assistant.api.schemas import UploadReport
 from assistant.keys import normalize_scope
-from assistant.models import FailedFile, IngestReport
+from assistant.models import FailedFile, Filters, IngestReport
+from assistant.provenance import CORPUS, UPLOADED_BY, is_upload_id, upload_doc_id
 from ingest.errors import ComplyqaError
-from ingest.loaders import GROUP_META, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
+from ingest.loaders import GROUP_META, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_file
+from ingest.models import Document
 
 if TYPE_CHECKING:
     from assistant.service import ComplyQA
@@ -34,10 +39,15 @@ else:
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "check_group",
+    "doc_id_of_file",
+    "file_of_doc_id",
     "remove_uploaded",
     "safe_filename",
     "store_and_ingest",
 ]
+
+#: Files of admin replacements of corpus documents; never a valid group name (leading dot).
+REPLACEMENTS = ".replacements"
 
 _MAX_NAME = 180
 _UNSAFE = re.compile(r"[^\w.\-()（） ]+")
@@ -68,6 +78,28 @@ def safe_filename(raw: str | None) -> str | None:
     return name
 
 
+def file_of_doc_id(uploads_root: Path, doc_id: str) -> Path:
+    """Where the uploaded file behind `doc_id` is (or would be) kept: in its group's folder, or
+    under `.replacements/` for an admin's replacement of a corpus document."""
+    if is_upload_id(doc_id):
+        group, _, rest = doc_id.split("/", 2)
+        return uploads_root / group / rest
+    return uploads_root / REPLACEMENTS / doc_id
+
+
+def doc_id_of_file(uploads_root: Path, path: Path) -> str | None:
+    """The document id an uploaded file is indexed under (the inverse of `file_of_doc_id`)."""
+    try:
+        parts = path.relative_to(uploads_root).parts
+    except ValueError:
+        return None
+    if len(parts) < 2:
+        return None
+    if parts[0] == REPLACEMENTS:
+        return "/".join(parts[1:])
+    return upload_doc_id(parts[0], "/".join(parts[1:]))
+
+
 @dataclass
 class _Planned:
     upload: UploadFile
@@ -75,6 +107,7 @@ class _Planned:
     target: Path
     doc_id: str
     backup: Path | None = None
+    doc_ids: list[str] = field(default_factory=list)
 
 
 def store_and_ingest(
@@ -83,10 +116,20 @@ def store_and_ingest(
     group: str,
     files: Sequence[UploadFile],
     max_bytes: int,
+    *,
+    uploaded_by: str,
+    replaces: str | None = None,
 ) -> UploadReport:
-    """Writes the uploads under `uploads_root/group/`, ingests them, and undoes failed ones."""
+    """Writes the uploads under `uploads_root/group/`, ingests them, and undoes failed ones.
+
+    Every document gets an id in the upload space and `uploaded_by` as its source; with
+    `replaces` (an admin's explicit act, checked by the caller) the one file is indexed under
+    that existing id instead.
+    """
     if not files:
         raise ApiError(422, "no files in the upload; send them as multipart field 'files'")
+    if replaces is not None and len(files) != 1:
+        raise ApiError(422, "replacing a document takes exactly one file")
     skipped: list[FailedFile] = []
     planned: list[_Planned] = []
     unsupported: list[str] = []
@@ -104,8 +147,17 @@ def store_and_ingest(
             unsupported.append(name)
         elif any(p.name == name for p in planned):
             skipped.append(FailedFile(path=name, reason="same file name twice in this upload"))
+        elif replaces is not None:
+            if Path(name).suffix.lower() != Path(replaces).suffix.lower():
+                raise ApiError(
+                    422,
+                    f"{name} cannot replace {replaces}: the replacement must be a "
+                    f"{Path(replaces).suffix or 'suffix-less'} file like the document it replaces",
+                )
+            planned.append(_Planned(upload, name, file_of_doc_id(uploads_root, replaces), replaces))
         else:
-            planned.append(_Planned(upload, name, folder / name, f"{group}/{name}"))
+            doc_id = upload_doc_id(group, name)
+            planned.append(_Planned(upload, name, folder / name, doc_id))
     if unsupported:
         raise ApiError(
             415,
@@ -122,18 +174,26 @@ def store_and_ingest(
     report = UploadReport(group=group, skipped=skipped)
     if not planned:
         return report
+    _refuse_corpus_ids(qa, planned, report, replaces)
+    planned = [p for p in planned if p.doc_id not in {f.path for f in report.failed}]
+    if not planned:
+        return report
 
     staging = uploads_root.parent / "upload-staging" / secrets.token_hex(8)
     staging.mkdir(parents=True)
-    folder.mkdir(parents=True, exist_ok=True)
     try:
+        documents: list[Document] = []
         for p in planned:
+            p.target.parent.mkdir(parents=True, exist_ok=True)
             if p.target.exists():
                 p.backup = staging / p.name
                 os.replace(p.target, p.backup)
             _write(p.upload, p.target, staging)
+            loaded = _documents_of(p, uploaded_by, report)
+            p.doc_ids = [d.doc_id for d in loaded]
+            documents.extend(loaded)
         try:
-            ingested = qa.ingest([p.target for p in planned], root=uploads_root)
+            ingested = qa.ingest_documents(documents) if documents else IngestReport()
         except BaseException:
             for p in planned:
                 _undo(p)
@@ -144,31 +204,59 @@ def store_and_ingest(
     return report
 
 
+def _refuse_corpus_ids(
+    qa: ComplyQA, planned: list[_Planned], report: UploadReport, replaces: str | None
+) -> None:
+    """Fails uploads whose id a corpus document holds (possible only if a corpus folder is
+    itself named `uploads`); an admin's `replaces` must name an existing document."""
+    ids = [p.doc_id for p in planned]
+    sources = {d.doc_id: d.source for d in qa.documents(filters=Filters(doc_ids=ids))}
+    if replaces is not None:
+        if replaces not in sources:
+            raise ApiError(404, f"no indexed document {replaces!r} to replace")
+        return
+    for p in planned:
+        if sources.get(p.doc_id) == CORPUS:
+            report.failed.append(
+                FailedFile(
+                    path=p.doc_id,
+                    reason="a corpus document has this id; an upload never replaces one "
+                    "(an admin can, with the form field 'replaces')",
+                )
+            )
+
+
+def _documents_of(p: _Planned, uploaded_by: str, report: UploadReport) -> list[Document]:
+    """The documents in one stored upload, in the upload id space and marked with who sent it;
+    a file that cannot be read is reported, put back as it was, and yields nothing."""
+    try:
+        # The one place an untrusted file is parsed.
+        loaded = load_file(p.target, p.target.parent)
+    except (ComplyqaError, OSError) as exc:
+        _undo(p)
+        reason = str(exc)
+        for path in (str(p.target.resolve()), str(p.target)):
+            reason = reason.replace(path, p.doc_id)
+        report.failed.append(FailedFile(path=p.doc_id, reason=reason))
+        return []
+    documents = []
+    for doc in loaded:
+        # A passage file may name ids of its own: they stay inside this upload's space.
+        doc_id = p.doc_id if doc.doc_id == p.target.name else f"{p.doc_id}#{doc.doc_id}"
+        extra = {**doc.extra, UPLOADED_BY: uploaded_by}
+        documents.append(replace(doc, doc_id=doc_id, extra=extra))
+    return documents
+
+
 def _merge(report: UploadReport, ingested: IngestReport, planned: list[_Planned]) -> None:
     """Copies the ingest outcome into `report`, undoing every file that failed."""
-    by_key: dict[str, _Planned] = {}
-    for p in planned:
-        by_key[str(p.target.resolve())] = p
-        by_key[str(p.target)] = p
-        by_key[p.doc_id] = p
+    by_doc: dict[str, _Planned] = {d: p for p in planned for d in p.doc_ids}
     for failure in ingested.failed:
-        failed = by_key.get(failure.path)
-        reason = failure.reason
+        failed = by_doc.get(failure.path)
         if failed is not None:
             _undo(failed)
-            # Reasons name the server-side path; the client knows the file as its doc id.
-            for path in (str(failed.target.resolve()), str(failed.target)):
-                reason = reason.replace(path, failed.doc_id)
-            report.failed.append(FailedFile(path=failed.doc_id, reason=reason))
-        else:
-            report.failed.append(FailedFile(path=failure.path, reason=reason))
-    for skip in ingested.skipped:
-        passed = by_key.get(skip.path)
-        if passed is not None:
-            _undo(passed)
-        report.skipped.append(
-            FailedFile(path=passed.doc_id if passed else skip.path, reason=skip.reason)
-        )
+        report.failed.append(FailedFile(path=failure.path, reason=failure.reason))
+    report.skipped.extend(ingested.skipped)
     report.added = list(ingested.added)
     report.replaced = list(ingested.replaced)
     report.unchanged = list(ingested.unchanged)
@@ -205,7 +293,7 @@ def _write(upload: UploadFile, target: Path, staging: Path) -> None:
 def remove_uploaded(uploads_root: Path, doc_id: str) -> bool:
     """Deletes the uploaded file behind `doc_id`, if there is one; never leaves `uploads_root`."""
     root = uploads_root.resolve()
-    path = (uploads_root / doc_id).resolve()
+    path = file_of_doc_id(uploads_root, doc_id).resolve()
     if not path.is_relative_to(root) or path == root or not path.is_file():
         return False
     path.unlink()

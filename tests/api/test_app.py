@@ -59,11 +59,11 @@ def test_chunked_upload_without_length_is_cut_at_the_limit(make_api: Callable[..
 def test_no_auth_mode_acts_as_a_local_admin(tmp_path: Path) -> None:
     settings = Settings.load(data_dir=tmp_path / "d", api={"auth": False})
     app = create_app(settings, qa=ComplyQA(settings, embedder=FakeEmbedder()))  # type: ignore[arg-type]
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://127.0.0.1:8000")
     assert client.get("/v1/documents").status_code == 200
     assert client.get("/v1/keys").status_code == 200
     assert client.get("/v1/search", params={"q": "export"}).status_code == 200
-    assert [e.key_id for e in app.state.complyqa.audit.entries()] == ["local"]
+    assert [e.key_id for e in app.state.complyqa.audit.entries()] == ["local"] * 3
     app.state.complyqa.close()
 
 

@@ -128,9 +128,9 @@ def test_scoped_editors_upload_and_delete_only_in_scope(make_api: Any) -> None:
     denied = env.post("/v1/documents", as_="seeds_editor", files=files, data={"group": "uploads"})
     assert denied.status_code == 403
     allowed = env.post("/v1/documents", as_="seeds_editor", files=files, data={"group": "seeds"})
-    assert allowed.status_code == 200 and allowed.json()["added"] == ["seeds/memo.txt"]
+    assert allowed.status_code == 200 and allowed.json()["added"] == ["seeds/uploads/memo.txt"]
     assert env.delete("/v1/documents/us-ear/744.23.md", as_="seeds_editor").status_code == 403
-    assert env.delete("/v1/documents/seeds/memo.txt", as_="seeds_editor").status_code == 200
+    assert env.delete("/v1/documents/seeds/uploads/memo.txt", as_="seeds_editor").status_code == 200
 
 
 def test_a_leak_from_the_index_fails_closed(api: ApiEnv, monkeypatch: pytest.MonkeyPatch) -> None:

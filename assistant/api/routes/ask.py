@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from assistant.api import answering
-from assistant.api.deps import ReaderKey, SettingsDep, StateDep, check_question
+from assistant.api.deps import ReaderKey, RecordDep, SettingsDep, StateDep, check_question
 from assistant.api.errors import problems
 from assistant.api.schemas import AskBody
 from assistant.api.streaming import ANSWER_EVENTS, answer_events, json_or_sse, sse
@@ -28,6 +28,7 @@ def ask(
     key: ReaderKey,
     state: StateDep,
     settings: SettingsDep,
+    record: RecordDep,
     stream: Annotated[bool, Query(description="Stream server-sent events")] = False,
 ) -> Answer | Response:
     """Answers from the indexed sources the key may see; abstains when they do not answer.
@@ -44,5 +45,5 @@ def ask(
         profile=body.profile,
     )
     if stream:
-        return sse(answer_events(answering.stream(state, key, question)))
-    return answering.ask(state, key, question)
+        return sse(answer_events(answering.stream(state, key, question, record)))
+    return answering.ask(state, key, question, record)

@@ -11,7 +11,14 @@ from sse_starlette import ServerSentEvent
 from starlette.responses import Response
 
 from assistant.api import answering
-from assistant.api.deps import ConversationsDep, ReaderKey, SettingsDep, StateDep, check_question
+from assistant.api.deps import (
+    ConversationsDep,
+    ReaderKey,
+    RecordDep,
+    SettingsDep,
+    StateDep,
+    check_question,
+)
 from assistant.api.errors import problems
 from assistant.api.schemas import ChatBody, ChatResponse, ConversationView
 from assistant.api.streaming import ANSWER_EVENTS, answer_events, json_or_sse, sse
@@ -40,6 +47,7 @@ def chat(
     state: StateDep,
     settings: SettingsDep,
     conversations: ConversationsDep,
+    record: RecordDep,
     stream: Annotated[bool, Query(description="Stream server-sent events")] = False,
 ) -> ChatResponse | Response:
     """Answers a question, reading follow-ups in the light of the conversation's earlier turns.
@@ -73,8 +81,8 @@ def chat(
                 data=json.dumps({"conversation_id": conversation_id}), event="conversation"
             )
 
-        return sse(answer_events(answering.stream(state, key, question), on_answer=saved))
-    answer = answering.ask(state, key, question)
+        return sse(answer_events(answering.stream(state, key, question, record), on_answer=saved))
+    answer = answering.ask(state, key, question, record)
     _save_turn(conversations, key, conversation_id, is_new, answer)
     return ChatResponse(conversation_id=conversation_id, answer=answer)
 

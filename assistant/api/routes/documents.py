@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from assistant.api import uploads
 from assistant.api.deps import (
-    AuditDep,
     EditorKey,
     QADep,
     ReaderKey,
+    RecordDep,
     StateDep,
     check_document_access,
     guard_doc_ids,
@@ -20,7 +19,7 @@ from assistant.api.deps import (
 )
 from assistant.api.errors import ApiError, problems
 from assistant.api.schemas import DeleteResult, UploadReport
-from assistant.audit import AuditEntry, utc_now
+from assistant.keys import Role
 from assistant.models import DocumentInfo, DocumentRecord, Filters
 
 router = APIRouter(tags=["documents"])
@@ -60,42 +59,60 @@ def get_document(doc_id: str, key: ReaderKey, qa: QADep) -> DocumentRecord:
     "/v1/documents",
     response_model=UploadReport,
     summary="Upload documents",
-    responses=problems(401, 403, 413, 415, 422, 429, 500),
+    responses=problems(401, 403, 404, 413, 415, 422, 429, 500),
 )
 def upload_documents(
     key: EditorKey,
     state: StateDep,
-    audit: AuditDep,
+    record: RecordDep,
     files: Annotated[
         list[UploadFile],
         File(description=f"One or more files ({', '.join(uploads.SUPPORTED_SUFFIXES)})"),
     ],
     group: Annotated[
-        str, Form(description="Document group (top-level folder) to store them in")
+        str,
+        Form(max_length=100, description="Document group (top-level folder) to store them in"),
     ] = "uploads",
+    replaces: Annotated[
+        str | None,
+        Form(
+            max_length=1000,
+            description="Admin only: the id of an indexed (corpus) document this one file "
+            "replaces under the same id",
+        ),
+    ] = None,
 ) -> UploadReport:
     """Stores the files under `DATA_DIR/uploads/<group>/` and ingests them.
 
-    Document ids are `<group>/<file name>`; a file with an existing name replaces that
-    document. A file that fails to ingest is not kept, and the index stays as it was for it.
+    Document ids are `<group>/uploads/<file name>`, apart from the corpus's own ids: an
+    upload never replaces a corpus document or takes its metadata, and its `source` says
+    `upload by <key name>`. Uploading a name again replaces that upload. A file that fails
+    to ingest is not kept, and the index stays as it was for it. Replacing a corpus
+    document is an unscoped admin's explicit act (`replaces`), and audited as such.
     """
-    started = time.perf_counter()
-    group = uploads.check_group(group)
+    replaces = replaces.strip() if replaces and replaces.strip() else None
+    if replaces is not None:
+        if key.role is not Role.admin or key.scope is not None:
+            raise ApiError(
+                403, "replacing an indexed document ('replaces') needs an admin key without scope"
+            )
+        group = replaces.split("/", 1)[0] if "/" in replaces else ""
+    else:
+        group = uploads.check_group(group)
     if not key.may_see_group(group):
         raise ApiError(403, f"this key's scope does not include the document group {group!r}")
     with state.write_lock:
         report = uploads.store_and_ingest(
-            state.facade(), state.uploads_dir, group, files, state.settings.api.max_upload_bytes
+            state.facade(),
+            state.uploads_dir,
+            group,
+            files,
+            state.settings.api.max_upload_bytes,
+            uploaded_by=key.name,
+            replaces=replaces,
         )
-    audit.record(
-        AuditEntry(
-            time=utc_now(),
-            key_id=key.id,
-            endpoint="POST /v1/documents",
-            latency_ms=round((time.perf_counter() - started) * 1000, 1),
-            detail=report.model_dump_json(include={"added", "replaced", "unchanged", "failed"}),
-        )
-    )
+    done = report.model_dump_json(include={"added", "replaced", "unchanged", "failed"})
+    record.note(detail=(f"replaced document {replaces}: " if replaces else "") + done)
     return report
 
 
@@ -105,7 +122,9 @@ def upload_documents(
     summary="Delete a document",
     responses=problems(401, 403, 404, 429, 500),
 )
-def delete_document(doc_id: str, key: EditorKey, state: StateDep, audit: AuditDep) -> DeleteResult:
+def delete_document(
+    doc_id: str, key: EditorKey, state: StateDep, record: RecordDep
+) -> DeleteResult:
     """Removes the document from the index, and its uploaded file if it was uploaded.
 
     A document from the corpus folder comes back if that folder is ingested again.
@@ -115,12 +134,5 @@ def delete_document(doc_id: str, key: EditorKey, state: StateDep, audit: AuditDe
         if not state.facade().delete_document(doc_id):
             raise ApiError(404, f"no indexed document {doc_id!r}")
         removed = uploads.remove_uploaded(state.uploads_dir, doc_id)
-    audit.record(
-        AuditEntry(
-            time=utc_now(),
-            key_id=key.id,
-            endpoint="DELETE /v1/documents",
-            detail=f"deleted {doc_id}" + (" and its uploaded file" if removed else ""),
-        )
-    )
+    record.note(detail=f"deleted {doc_id}" + (" and its uploaded file" if removed else ""))
     return DeleteResult(doc_id=doc_id, file_removed=removed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from assistant.api.deps import AdminKey, KeysDep
+from assistant.api.deps import AdminKey, KeysDep, RecordDep
 from assistant.api.errors import problems
 from assistant.api.schemas import CreatedKey, CreateKeyBody
 from assistant.keys import ApiKey
@@ -27,9 +27,14 @@ def list_keys(admin: AdminKey, keys: KeysDep) -> list[ApiKey]:
     summary="Create a key",
     responses=problems(401, 403, 422, 429),
 )
-def create_key(body: CreateKeyBody, admin: AdminKey, keys: KeysDep) -> CreatedKey:
+def create_key(
+    body: CreateKeyBody, admin: AdminKey, keys: KeysDep, record: RecordDep
+) -> CreatedKey:
     """A new key; the secret is in this response only."""
-    secret, info = keys.create(body.name, body.role, body.scope)
+    secret, info = keys.create(
+        body.name, body.role, body.scope, trust_user_headers=body.trust_user_headers
+    )
+    record.note(detail=f"created {info.describe()}")
     return CreatedKey(key=secret, info=info)
 
 
@@ -39,6 +44,8 @@ def create_key(body: CreateKeyBody, admin: AdminKey, keys: KeysDep) -> CreatedKe
     summary="Revoke a key",
     responses=problems(401, 403, 404, 429),
 )
-def revoke_key(key_id: str, admin: AdminKey, keys: KeysDep) -> ApiKey:
+def revoke_key(key_id: str, admin: AdminKey, keys: KeysDep, record: RecordDep) -> ApiKey:
     """Revokes the key at once; it stays listed with its revocation time."""
-    return keys.revoke(key_id)
+    info = keys.revoke(key_id)
+    record.note(detail=f"revoked {info.describe()}")
+    return info

@@ -14,7 +14,7 @@ from sse_starlette import ServerSentEvent
 from starlette.responses import Response
 
 from assistant.api import answering
-from assistant.api.deps import ReaderKey, SettingsDep, StateDep, check_question
+from assistant.api.deps import ReaderKey, RecordDep, SettingsDep, StateDep, check_question
 from assistant.api.errors import ApiError, Problem, problems
 from assistant.api.schemas import (
     AssistantMessage,
@@ -61,7 +61,11 @@ def models(key: ReaderKey) -> ModelList:
     },
 )
 def chat_completions(
-    body: ChatCompletionBody, key: ReaderKey, state: StateDep, settings: SettingsDep
+    body: ChatCompletionBody,
+    key: ReaderKey,
+    state: StateDep,
+    settings: SettingsDep,
+    record: RecordDep,
 ) -> ChatCompletion | Response:
     """The last user message is the question; earlier user/assistant turns are the history.
 
@@ -79,9 +83,9 @@ def chat_completions(
     completion_id = "chatcmpl-" + secrets.token_hex(12)
     created = int(time.time())
     if body.stream:
-        events = answering.stream(state, key, question)
+        events = answering.stream(state, key, question, record)
         return sse(_chunks(events, completion_id, created))
-    answer = answering.ask(state, key, question)
+    answer = answering.ask(state, key, question, record)
     return ChatCompletion(
         id=completion_id,
         created=created,

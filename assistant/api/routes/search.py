@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from assistant.api.deps import (
-    AuditDep,
     QADep,
     ReaderKey,
+    RecordDep,
     SettingsDep,
     check_question,
     guard_doc_ids,
@@ -18,7 +17,6 @@ from assistant.api.deps import (
 )
 from assistant.api.errors import problems
 from assistant.api.schemas import SearchResponse
-from assistant.audit import AuditEntry, utc_now
 from assistant.models import Filters
 
 router = APIRouter(tags=["search"])
@@ -34,7 +32,7 @@ def search(
     key: ReaderKey,
     qa: QADep,
     settings: SettingsDep,
-    audit: AuditDep,
+    record: RecordDep,
     q: Annotated[str, Query(min_length=1, description="The query")],
     k: Annotated[int | None, Query(ge=1, le=100, description="How many passages")] = None,
     group: Annotated[list[str] | None, Query(description="Only these document groups")] = None,
@@ -44,21 +42,12 @@ def search(
     doc_id: Annotated[list[str] | None, Query(description="Only these documents")] = None,
 ) -> SearchResponse:
     """Passages ranked by hybrid retrieval (dense + BM25, fused), from groups the key may see."""
-    started = time.perf_counter()
     query = check_question(q, settings, what="query")
+    record.note(question=query, profile=settings.profile)
     filters = scoped_filters(Filters(groups=group, languages=language, doc_ids=doc_id), key)
     passages = qa.search(query, k=k, filters=filters)
     guard_doc_ids([p.doc_id for p in passages], key)
-    audit.record(
-        AuditEntry(
-            time=utc_now(),
-            key_id=key.id,
-            endpoint="/v1/search",
-            question=query,
-            profile=settings.profile,
-            latency_ms=round((time.perf_counter() - started) * 1000, 1),
-            detail=f"{len(passages)} passages: "
-            + ", ".join(dict.fromkeys(p.doc_id for p in passages)),
-        )
+    record.note(
+        detail=f"{len(passages)} passages: " + ", ".join(dict.fromkeys(p.doc_id for p in passages))
     )
     return SearchResponse(query=query, passages=passages)

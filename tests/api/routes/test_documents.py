@@ -58,11 +58,11 @@ def test_upload_ingests_and_reports_per_file(make_api: Callable[..., ApiEnv]) ->
     assert response.status_code == 200, response.text
     report = response.json()
     assert report["group"] == "team-docs"
-    assert sorted(report["added"]) == ["team-docs/notes.txt", "team-docs/policy.md"]
+    assert sorted(report["added"]) == ["team-docs/uploads/notes.txt", "team-docs/uploads/policy.md"]
     assert not report["failed"] and report["chunks_embedded"] >= 2
     assert (env.settings.data_dir / "uploads" / "team-docs" / "notes.txt").read_bytes() == NOTE
     found = env.get("/v1/search", params={"q": "quantum sensors"}).json()["passages"]
-    assert found[0]["doc_id"] == "team-docs/notes.txt"
+    assert found[0]["doc_id"] == "team-docs/uploads/notes.txt"
 
     again = env.post(
         "/v1/documents",
@@ -70,20 +70,20 @@ def test_upload_ingests_and_reports_per_file(make_api: Callable[..., ApiEnv]) ->
         files=[("files", ("notes.txt", NOTE))],
         data={"group": "team-docs"},
     ).json()
-    assert again["unchanged"] == ["team-docs/notes.txt"]
+    assert again["unchanged"] == ["team-docs/uploads/notes.txt"]
     changed = env.post(
         "/v1/documents",
         as_="editor",
         files=[("files", ("notes.txt", NOTE + b"Also lasers.\n"))],
         data={"group": "team-docs"},
     ).json()
-    assert changed["replaced"] == ["team-docs/notes.txt"]
+    assert changed["replaced"] == ["team-docs/uploads/notes.txt"]
 
 
 def test_default_group_is_uploads(make_api: Callable[..., ApiEnv]) -> None:
     env = make_api()
     report = env.post("/v1/documents", as_="editor", files=[("files", ("n.txt", NOTE))]).json()
-    assert report["added"] == ["uploads/n.txt"]
+    assert report["added"] == ["uploads/uploads/n.txt"]
 
 
 def test_file_names_cannot_escape_the_uploads_folder(make_api: Callable[..., ApiEnv]) -> None:
@@ -99,9 +99,9 @@ def test_file_names_cannot_escape_the_uploads_folder(make_api: Callable[..., Api
     )
     assert response.status_code == 200, response.text
     assert sorted(response.json()["added"]) == [
-        "uploads/evil.txt",
-        "uploads/hidden.md",
-        "uploads/win.txt",
+        "uploads/uploads/evil.txt",
+        "uploads/uploads/hidden.md",
+        "uploads/uploads/win.txt",
     ]
     data = env.settings.data_dir
     stored = sorted(p.relative_to(data).as_posix() for p in data.rglob("*.txt"))
@@ -143,7 +143,7 @@ def test_a_failed_ingest_keeps_neither_the_file_nor_an_index_change(
 ) -> None:
     env = make_api()
     first = env.post("/v1/documents", as_="editor", files=[("files", ("notes.txt", NOTE))]).json()
-    assert first["added"] == ["uploads/notes.txt"]
+    assert first["added"] == ["uploads/uploads/notes.txt"]
     before = env.get("/v1/documents").json()
     fingerprint = env.client.get("/readyz").json()["fingerprint"]
 
@@ -157,7 +157,10 @@ def test_a_failed_ingest_keeps_neither_the_file_nor_an_index_change(
     )
     assert broken.status_code == 200, broken.text
     report = broken.json()
-    assert sorted(f["path"] for f in report["failed"]) == ["uploads/notes.txt", "uploads/scan.pdf"]
+    assert sorted(f["path"] for f in report["failed"]) == [
+        "uploads/uploads/notes.txt",
+        "uploads/uploads/scan.pdf",
+    ]
     assert all(str(env.settings.data_dir) not in f["reason"] for f in report["failed"])
     uploads = env.settings.data_dir / "uploads" / "uploads"
     assert (uploads / "notes.txt").read_bytes() == NOTE  # the earlier version is back
@@ -172,11 +175,15 @@ def test_delete_removes_document_and_uploaded_file(make_api: Callable[..., ApiEn
     env.post("/v1/documents", as_="editor", files=[("files", ("notes.txt", NOTE))])
     path = env.settings.data_dir / "uploads" / "uploads" / "notes.txt"
     assert path.exists()
-    response = env.delete("/v1/documents/uploads/notes.txt", as_="editor")
+    response = env.delete("/v1/documents/uploads/uploads/notes.txt", as_="editor")
     assert response.status_code == 200
-    assert response.json() == {"doc_id": "uploads/notes.txt", "deleted": True, "file_removed": True}
+    assert response.json() == {
+        "doc_id": "uploads/uploads/notes.txt",
+        "deleted": True,
+        "file_removed": True,
+    }
     assert not path.exists()
-    assert env.get("/v1/documents/uploads/notes.txt").status_code == 404
+    assert env.get("/v1/documents/uploads/uploads/notes.txt").status_code == 404
     corpus_doc = env.delete("/v1/documents/seeds/cloud-briefing.txt", as_="editor").json()
     assert corpus_doc["file_removed"] is False
     assert (env.corpus / "seeds" / "cloud-briefing.txt").exists()

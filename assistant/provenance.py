@@ -1,0 +1,45 @@
+"""Where a document came from: the ingested corpus, or an upload through the API by a named key.
+
+Uploads live in their own id space, `<group>/uploads/<file name>`: the group stays the first
+path component (so scopes and filters treat them like the group's other documents) while no
+upload can take the id, text or metadata of a corpus document. Replacing a corpus document
+with an upload is a separate, admin-only act, and the replacement then says who uploaded it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = [
+    "CORPUS",
+    "UPLOADED_BY",
+    "UPLOADS_FOLDER",
+    "is_upload_id",
+    "source_status",
+    "upload_doc_id",
+]
+
+#: The id-space folder of uploads inside a group.
+UPLOADS_FOLDER = "uploads"
+#: `Document.extra` key naming the key that uploaded a document (the store keeps extras as
+#: `x_<key>` in the document's manifest record).
+UPLOADED_BY = "uploaded_by"
+_STORED = "x_" + UPLOADED_BY
+#: The source status of a document that came from ingesting a corpus folder.
+CORPUS = "corpus"
+
+
+def upload_doc_id(group: str, name: str) -> str:
+    """The id of an uploaded file `name` in document group `group`."""
+    return f"{group}/{UPLOADS_FOLDER}/{name}"
+
+
+def is_upload_id(doc_id: str) -> bool:
+    parts = doc_id.split("/")
+    return len(parts) >= 3 and parts[1] == UPLOADS_FOLDER
+
+
+def source_status(meta: Mapping[str, object]) -> str:
+    """`corpus`, or `upload by <key name>` for a document uploaded through the API."""
+    who = meta.get(_STORED)
+    return f"upload by {who}" if who else CORPUS
