@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import shutil
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -72,7 +74,8 @@ class LexicalIndex:
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def save(self, directory: Path) -> None:
-        tmp = directory.with_name(directory.name + ".tmp")
+        # Several processes may build the same index at once: each writes its own folder.
+        tmp = directory.with_name(f"{directory.name}.tmp-{os.getpid()}-{threading.get_ident()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         if self.bm25 is not None:

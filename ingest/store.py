@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import urlparse
+from functools import partial
+from typing import Any, TypeVar
 
 import numpy as np
 
-from ingest.errors import ConfigurationError, EmbeddingModelMismatch
+from ingest.chroma_db import connect
+from ingest.errors import EmbeddingModelMismatch
 from ingest.models import Chunk, Document
 from ingest.settings import IndexSettings
 
 log = logging.getLogger(__name__)
 
 Metadata = dict[str, str | int | float | bool]
+T = TypeVar("T")
 
 #: Rows per bulk read. Chroma turns a `get` into one SQLite statement with a variable per row,
 #: so an unbounded read of a large collection (~32k rows and up) fails; every bulk read pages.
@@ -94,42 +96,70 @@ def document_metadata(doc: Document, n_chunks: int) -> Metadata:
     )
 
 
+@dataclass(frozen=True)
+class _Collections:
+    chunks: Any
+    documents: Any
+
+
 class ChromaStore:
-    """Chunks and manifest in two Chroma collections, local or on a Chroma server."""
+    """Chunks and manifest in two Chroma collections, local or on a Chroma server.
+
+    Every operation goes through the process's `ChromaConnection`, so what other processes
+    commit to the same data dir or server is seen here (see `ingest.chroma_db`).
+    """
 
     def __init__(self, settings: IndexSettings, embedding_model: str) -> None:
         self.settings = settings
         self.embedding_model = embedding_model
-        self.client = _make_client(settings)
-        self.chunks = self.client.get_or_create_collection(
-            f"{settings.collection}_chunks",
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedding_model": embedding_model},
-        )
-        self.documents = self.client.get_or_create_collection(
-            f"{settings.collection}_documents",
-            embedding_function=None,
-            metadata={"embedding_model": embedding_model},
-        )
-        built_with = (self.chunks.metadata or {}).get("embedding_model")
-        if built_with != embedding_model:
-            raise EmbeddingModelMismatch(
-                f"the index in {self.location} was built with embedding model {built_with!r}, "
-                f"not {embedding_model!r}; set the same model, or use another data dir "
-                "(COMPLYQA_DATA_DIR) or collection to build a new index"
-            )
+        self.db = connect(settings)
+        self._cached: tuple[int, _Collections] | None = None
+        # Creating the collections is a write: two first runs must not race.
+        self.db.write(self._collections)
 
     @property
     def location(self) -> str:
         return self.settings.chroma_url or str(self.settings.data_dir / "chroma")
 
+    def _collections(self, client: Any, generation: int) -> _Collections:
+        """This store's collections as handles of the connection's current client."""
+        cached = self._cached
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        chunks = client.get_or_create_collection(
+            f"{self.settings.collection}_chunks",
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedding_model": self.embedding_model},
+        )
+        documents = client.get_or_create_collection(
+            f"{self.settings.collection}_documents",
+            embedding_function=None,
+            metadata={"embedding_model": self.embedding_model},
+        )
+        built_with = (chunks.metadata or {}).get("embedding_model")
+        if built_with != self.embedding_model:
+            raise EmbeddingModelMismatch(
+                f"the index in {self.location} was built with embedding model {built_with!r}, "
+                f"not {self.embedding_model!r}; set the same model, or use another data dir "
+                "(COMPLYQA_DATA_DIR) or collection to build a new index"
+            )
+        collections = _Collections(chunks, documents)
+        self._cached = (generation, collections)
+        return collections
+
+    def _read(self, op: Callable[[_Collections], T]) -> T:
+        return self.db.read(lambda client, gen: op(self._collections(client, gen)))
+
+    def _write(self, op: Callable[[_Collections], T]) -> T:
+        return self.db.write(lambda client, gen: op(self._collections(client, gen)))
+
     # -- manifest -----------------------------------------------------------------------
     def manifest(self) -> dict[str, Metadata]:
-        return {i: dict(m or {}) for i, _, m in _paged(self.documents, include=["metadatas"])}
+        return self._read(_manifest)
 
     def document_text(self, doc_id: str) -> str | None:
-        got = self.documents.get(ids=[doc_id], include=["documents"])
+        got = self._read(lambda c: c.documents.get(ids=[doc_id], include=["documents"]))
         docs = got["documents"] or []
         return docs[0] if docs else None
 
@@ -137,49 +167,64 @@ class ChromaStore:
     def write_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Store a document version: chunks first, the manifest record last, then sweep."""
         ids = [chunk_id(doc, c) for c in chunks]
-        batch = max(1, self.client.get_max_batch_size())
-        for lo in range(0, len(ids), batch):
-            hi = lo + batch
-            self.chunks.upsert(
-                ids=ids[lo:hi],
-                embeddings=vectors[lo:hi],
-                documents=[c.text for c in chunks[lo:hi]],
-                metadatas=[chunk_metadata(doc, c) for c in chunks[lo:hi]],
+
+        def write(c: _Collections) -> None:
+            batch = max(1, self.db.client.get_max_batch_size())
+            for lo in range(0, len(ids), batch):
+                hi = lo + batch
+                c.chunks.upsert(
+                    ids=ids[lo:hi],
+                    embeddings=vectors[lo:hi],
+                    documents=[ch.text for ch in chunks[lo:hi]],
+                    metadatas=[chunk_metadata(doc, ch) for ch in chunks[lo:hi]],
+                )
+            c.documents.upsert(
+                ids=[doc.doc_id],
+                embeddings=[[1.0]],
+                documents=[doc.text],
+                metadatas=[document_metadata(doc, len(chunks))],
             )
-        self.documents.upsert(
-            ids=[doc.doc_id],
-            embeddings=[[1.0]],
-            documents=[doc.text],
-            metadatas=[document_metadata(doc, len(chunks))],
-        )
-        self.chunks.delete(
-            where={"$and": [{"doc_id": doc.doc_id}, {"content_hash": {"$ne": doc.content_hash}}]}
-        )
+            c.chunks.delete(
+                where={
+                    "$and": [{"doc_id": doc.doc_id}, {"content_hash": {"$ne": doc.content_hash}}]
+                }
+            )
+
+        self._write(write)
 
     def delete_document(self, doc_id: str) -> None:
         """Hide the document first (manifest), then drop its chunks."""
-        self.documents.delete(ids=[doc_id])
-        self.chunks.delete(where={"doc_id": doc_id})
+
+        def delete(c: _Collections) -> None:
+            c.documents.delete(ids=[doc_id])
+            c.chunks.delete(where={"doc_id": doc_id})
+
+        self._write(delete)
 
     def sweep_orphans(self) -> int:
         """Delete chunks no manifest record makes visible (left by an interrupted ingest)."""
-        manifest = self.manifest()
-        orphans = [
-            cid
-            for cid, _, meta in _paged(self.chunks, include=["metadatas"])
-            if manifest.get(str(meta.get("doc_id")), {}).get("content_hash")
-            != meta.get("content_hash")
-        ]
-        for lo in range(0, len(orphans), 1000):
-            self.chunks.delete(ids=orphans[lo : lo + 1000])
-        if orphans:
-            log.info("removed %d chunks left by an interrupted ingest", len(orphans))
-        return len(orphans)
+
+        def sweep(c: _Collections) -> int:
+            manifest = _manifest(c)
+            orphans = [
+                cid
+                for cid, _, meta in _paged(c.chunks, include=["metadatas"])
+                if manifest.get(str(meta.get("doc_id")), {}).get("content_hash")
+                != meta.get("content_hash")
+            ]
+            for lo in range(0, len(orphans), 1000):
+                c.chunks.delete(ids=orphans[lo : lo + 1000])
+            return len(orphans)
+
+        removed = self._write(sweep)
+        if removed:
+            log.info("removed %d chunks left by an interrupted ingest", removed)
+        return removed
 
     # -- reads --------------------------------------------------------------------------
     def visible_chunks(self, manifest: dict[str, Metadata]) -> list[StoredChunk]:
         """Every chunk a reader may see, for building the lexical index."""
-        rows = _paged(self.chunks, include=["documents", "metadatas"])
+        rows = self._read(lambda c: list(_paged(c.chunks, include=["documents", "metadatas"])))
         return [
             StoredChunk(cid, text, meta) for cid, text, meta in rows if _visible(meta, manifest)
         ]
@@ -188,8 +233,10 @@ class ChromaStore:
         self, where: dict[str, Any], manifest: dict[str, Metadata], *, limit: int
     ) -> list[StoredChunk]:
         """Visible chunks whose metadata match `where` (e.g. an article number), unranked."""
-        got = self.chunks.get(
-            where=where, include=["documents", "metadatas"], limit=min(limit, PAGE_SIZE)
+        got = self._read(
+            lambda c: c.chunks.get(
+                where=where, include=["documents", "metadatas"], limit=min(limit, PAGE_SIZE)
+            )
         )
         return [c for c in _rows(got) if _visible(c.metadata, manifest)]
 
@@ -201,15 +248,21 @@ class ChromaStore:
         manifest: dict[str, Metadata],
     ) -> list[StoredChunk]:
         """Nearest visible chunks; `where` (filters, scopes) is applied inside Chroma."""
-        total = self.chunks.count()
-        if total == 0:
+
+        def nearest(c: _Collections) -> Any:
+            total = c.chunks.count()
+            if total == 0:
+                return None
+            return c.chunks.query(
+                query_embeddings=[vector],
+                n_results=min(k, total),
+                where=where,
+                include=["documents", "metadatas", "distances"],
+            )
+
+        got = self._read(nearest)
+        if got is None:
             return []
-        got = self.chunks.query(
-            query_embeddings=[vector],
-            n_results=min(k, total),
-            where=where,
-            include=["documents", "metadatas", "distances"],
-        )
         rows = zip(
             got["ids"][0],
             (got["documents"] or [[]])[0],
@@ -224,12 +277,19 @@ class ChromaStore:
         ids = list(ids)
         out: list[StoredChunk] = []
         for lo in range(0, len(ids), PAGE_SIZE):
-            page = ids[lo : lo + PAGE_SIZE]
-            out += _rows(self.chunks.get(ids=page, include=["documents", "metadatas"]))
+            out += _rows(self._read(partial(_get_ids, ids=ids[lo : lo + PAGE_SIZE])))
         return out
 
     def count_chunks(self) -> int:
-        return int(self.chunks.count())
+        return int(self._read(lambda c: c.chunks.count()))
+
+
+def _get_ids(c: _Collections, ids: list[str]) -> Any:
+    return c.chunks.get(ids=ids, include=["documents", "metadatas"])
+
+
+def _manifest(c: _Collections) -> dict[str, Metadata]:
+    return {i: dict(m or {}) for i, _, m in _paged(c.documents, include=["metadatas"])}
 
 
 def _paged(
@@ -262,32 +322,3 @@ def _rows(got: Any) -> list[StoredChunk]:
 def _visible(meta: Metadata, manifest: dict[str, Metadata]) -> bool:
     record = manifest.get(str(meta.get("doc_id")))
     return record is not None and record.get("content_hash") == meta.get("content_hash")
-
-
-def _make_client(settings: IndexSettings):  # type: ignore[no-untyped-def]
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if not url.hostname:
-            raise ConfigurationError(
-                f"COMPLYQA_CHROMA_URL {settings.chroma_url!r} is not a URL; "
-                "use the form http://HOST:PORT"
-            )
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except Exception as exc:
-            raise ConfigurationError(
-                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}; "
-                "start it (chroma run --path DIR --port PORT) or unset COMPLYQA_CHROMA_URL"
-            ) from exc
-    path = settings.data_dir / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)

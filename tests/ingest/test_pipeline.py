@@ -81,11 +81,13 @@ def test_crash_mid_ingest_leaves_no_half_document_visible(
         calls["n"] += 1
         if calls["n"] == 2:
             # Chunks reach Chroma, then the process dies before the manifest record.
-            self.chunks.upsert(
-                ids=[chunk_id(doc, c) for c in chunks],
-                embeddings=vectors,
-                documents=[c.text for c in chunks],
-                metadatas=[chunk_metadata(doc, c) for c in chunks],
+            self._write(
+                lambda col: col.chunks.upsert(
+                    ids=[chunk_id(doc, c) for c in chunks],
+                    embeddings=vectors,
+                    documents=[c.text for c in chunks],
+                    metadatas=[chunk_metadata(doc, c) for c in chunks],
+                )
             )
             raise KeyboardInterrupt("simulated crash")
         return real_write(self, doc, chunks, vectors)

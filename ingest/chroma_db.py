@@ -1,0 +1,278 @@
+"""One process's connection to Chroma, kept current with what other processes commit.
+
+A local `PersistentClient` loads each collection's HNSW graph into memory once and never
+looks at the disk again, while its metadata queries read SQLite directly. When another
+process (a CLI ingest, a second API worker, an eval run) writes to the same data dir, the
+metadata side sees the new ids but the in-memory graph does not: filtered queries then fail
+with `InternalError: Error finding id` and unfiltered ones miss the new chunks, until
+restart. Worse, a stale process that writes persists its stale graph over the fresh one.
+
+So, for a local data dir:
+- every operation first reads Chroma's write sequence number from SQLite (one small query)
+  and reopens the client when another process moved it;
+- writes take an exclusive lock file, refresh, write, then remember the new sequence
+  number, so a writer never builds on a stale graph and two writers never interleave;
+- reopening takes the lock shared, so no graph is loaded while a writer is persisting it;
+- an `InternalError` or `NotFoundError` that slips through the window between the check and
+  the query reopens and retries the operation.
+A Chroma server is one process that owns its state, so remote connections skip all of this.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+from ingest.errors import ConfigurationError
+from ingest.settings import IndexSettings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Attempts of one read before its error reaches the caller.
+READ_ATTEMPTS = 3
+
+_VERSION_SQL = """
+SELECT
+  (SELECT coalesce(max(seq_id), 0) FROM embeddings_queue),
+  (SELECT coalesce(max(CAST(seq_id AS INTEGER)), 0) FROM max_seq_id),
+  (SELECT coalesce(group_concat(id), '') FROM (SELECT id FROM collections ORDER BY id))
+"""
+
+
+class RWLock:
+    """Many readers or one writer, within this process (reopening swaps the client)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            # A waiting reopen goes first, or a steady stream of reads would starve it.
+            self._cond.wait_for(lambda: not self._writer and not self._waiting)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting += 1
+            self._cond.wait_for(lambda: not self._writer and self._readers == 0)
+            self._waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class ChromaConnection:
+    """A Chroma client plus a generation number that grows each time the client is reopened.
+
+    Callers cache collection handles per generation and run every operation through
+    `read` or `write`.
+    """
+
+    def __init__(self, settings: IndexSettings) -> None:
+        self.settings = settings
+        self.client: Any = None
+        self.generation = 0
+        self._rw = RWLock()
+
+    def read(self, op: Callable[[Any, int], T]) -> T:
+        """Run `op(client, generation)`; on a stale-state error, reopen and try again."""
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            self.refresh()
+            with self._rw.shared():
+                generation = self.generation
+                try:
+                    return op(self.client, generation)
+                except Exception as exc:
+                    if attempt == READ_ATTEMPTS or not _is_stale_state(exc):
+                        raise
+                    log.info("Chroma read failed (%s); reopening the index and retrying", exc)
+            self.reopen(generation)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def write(self, op: Callable[[Any, int], T]) -> T:
+        """Run `op(client, generation)` as the only writer, on current state."""
+        with self._rw.shared():
+            return op(self.client, self.generation)
+
+    def refresh(self) -> None:
+        """Reopen if another process committed since this one last looked."""
+
+    def reopen(self, seen_generation: int) -> None:
+        """Open a new client, unless another thread already did since `seen_generation`."""
+        with self._rw.exclusive():
+            if self.generation == seen_generation:
+                self._open()
+
+    def _open(self) -> None:
+        self.client = _http_client(self.settings)
+        self.generation += 1
+
+
+class LocalChromaConnection(ChromaConnection):
+    """A `PersistentClient` on `data_dir/chroma`, shared by every store of this process."""
+
+    def __init__(self, settings: IndexSettings) -> None:
+        super().__init__(settings)
+        self.path = (settings.data_dir / "chroma").resolve()
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._lock_path = self.path.parent / "chroma.lock"
+        self._thread_write = threading.Lock()
+        self._holds_write = False
+        self._version: tuple[Any, ...] | None = None
+        self._sql: sqlite3.Connection | None = None
+        self._sql_lock = threading.Lock()
+
+    def refresh(self) -> None:
+        version = self._read_version()
+        if self.client is None or version != self._version:
+            with self._rw.exclusive():
+                if self.client is None or version != self._version:
+                    self._open()
+                    self._version = version
+
+    def reopen(self, seen_generation: int) -> None:
+        with self._rw.exclusive():
+            if self.generation == seen_generation:
+                self._version = self._read_version()
+                self._open()
+
+    def write(self, op: Callable[[Any, int], T]) -> T:
+        with self._thread_write, self._file_lock(fcntl.LOCK_EX):
+            self._holds_write = True
+            try:
+                self.refresh()
+                with self._rw.shared():
+                    result = op(self.client, self.generation)
+                # Nobody else can have written while we hold the lock: this state is ours.
+                self._version = self._read_version()
+                return result
+            finally:
+                self._holds_write = False
+
+    def _open(self) -> None:
+        """A fresh client whose graphs load from what is on disk now (callers hold _rw)."""
+        import chromadb
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        key = str(self.path)
+        # Chroma keeps one system per path per process; drop ours so the new client reloads.
+        old = SharedSystemClient._identifier_to_system.pop(key, None)
+        SharedSystemClient._identifier_to_refcount.pop(key, None)
+        if old is not None:
+            try:
+                old.stop()
+            except Exception:  # a stopping system that errors must not block the reopen
+                log.debug("stopping the previous Chroma client failed", exc_info=True)
+        if self._holds_write:
+            self.client = chromadb.PersistentClient(path=key, settings=_chroma_settings())
+        else:
+            # A writer may be persisting a graph right now; load only between writes.
+            with self._file_lock(fcntl.LOCK_SH):
+                self.client = chromadb.PersistentClient(path=key, settings=_chroma_settings())
+        self.generation += 1
+
+    @contextmanager
+    def _file_lock(self, mode: int) -> Iterator[None]:
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, mode)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _read_version(self) -> tuple[Any, ...] | None:
+        """Chroma's last write sequence number and collection ids: moves on every commit."""
+        db = self.path / "chroma.sqlite3"
+        if not db.exists():
+            return None
+        with self._sql_lock:
+            try:
+                if self._sql is None:
+                    self._sql = sqlite3.connect(
+                        f"file:{db}?mode=ro", uri=True, timeout=30, check_same_thread=False
+                    )
+                    self._sql.isolation_level = None
+                return tuple(self._sql.execute(_VERSION_SQL).fetchone())
+            except sqlite3.Error:
+                # Tables not created yet, or the file was replaced: reconnect next time.
+                if self._sql is not None:
+                    self._sql.close()
+                self._sql = None
+                return None
+
+
+_LOCAL: dict[Path, LocalChromaConnection] = {}
+_LOCAL_LOCK = threading.Lock()
+
+
+def connect(settings: IndexSettings) -> ChromaConnection:
+    """The process-wide connection for these settings (one per local data dir)."""
+    if settings.chroma_url:
+        connection = ChromaConnection(settings)
+        connection.reopen(0)
+        return connection
+    path = (settings.data_dir / "chroma").resolve()
+    with _LOCAL_LOCK:
+        if path not in _LOCAL:
+            _LOCAL[path] = LocalChromaConnection(settings)
+        return _LOCAL[path]
+
+
+def _is_stale_state(exc: Exception) -> bool:
+    from chromadb.errors import InternalError, NotFoundError
+
+    return isinstance(exc, InternalError | NotFoundError)
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False)
+
+
+def _http_client(settings: IndexSettings) -> Any:
+    import chromadb
+
+    url = urlparse(settings.chroma_url or "")
+    if not url.hostname:
+        raise ConfigurationError(
+            f"COMPLYQA_CHROMA_URL {settings.chroma_url!r} is not a URL; "
+            "use the form http://HOST:PORT"
+        )
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=_chroma_settings(),
+        )
+    except Exception as exc:
+        raise ConfigurationError(
+            f"cannot reach the Chroma server at {settings.chroma_url}: {exc}; "
+            "start it (chroma run --path DIR --port PORT) or unset COMPLYQA_CHROMA_URL"
+        ) from exc
