@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from assistant.llm.citations import CitationBook, supporting_span
+from assistant.llm.cues import law_titles, modality_cues, roles
 from assistant.llm.facts import (
     evidence_facts,
     extract_facts,
     name_text,
     negation_cues,
+    opening_word,
+    stem,
     tokens,
 )
 from assistant.models import Citation, Passage, UnverifiedSentence
@@ -179,10 +182,21 @@ class LexicalVerifier:
         if missing:
             shown = ", ".join(f.partition(":")[2] for f in missing)
             return Verdict(False, f"figure not in the cited passage: {shown}")
+        contexts = "\n".join(_context(p) for p in passages)
         names = " ".join(name_text(_context(p)) for p in passages)
         absent = sorted(e.strip() for e in facts.entities if e not in names)
         if absent:
             return Verdict(False, f"name not in the cited passage: {', '.join(absent)}")
+        opener = opening_word(claim)
+        if opener and stem(opener) not in _stems(contexts):
+            return Verdict(False, f"name not in the cited passage: {opener}")
+        others = sorted(roles(claim) - roles(contexts))
+        if others:
+            return Verdict(False, f"party not in the cited passage: {', '.join(others)}")
+        laws = sorted(t for t in law_titles(claim) if t not in contexts)
+        if laws:
+            shown = ", ".join(f"《{t}》" for t in laws)
+            return Verdict(False, f"law not in the cited passage: {shown}")
         spans = [s for p in passages if (s := supporting_span(facts, p.text)) is not None]
         covered = frozenset().union(*(s.covered_terms for s in spans))
         overlap = len(covered) / len(facts.terms) if facts.terms else 1.0
@@ -199,7 +213,27 @@ class LexicalVerifier:
             return Verdict(
                 False, f"negation differs from the cited passage near '{flipped}'", overlap
             )
+        modal = self._modality_mismatch(claim, quotes, covered)
+        if modal:
+            return Verdict(False, f"obligation differs from the cited passage: {modal}", overlap)
         return Verdict(True, "", overlap)
+
+    def _modality_mismatch(self, claim: str, quotes: Sequence[str], shared: frozenset[str]) -> str:
+        """A shared term under "may" on one side and only under "must" on the other ("" if none).
+
+        Sentences without a modal are not compared: "operators keep logs" summarises "operators
+        shall keep logs" well enough; "operators may keep logs" does not.
+        """
+        in_claim = _modal_scopes(claim, shared, self.window)
+        in_quotes: dict[str, set[str]] = {}
+        for quote in quotes:
+            for term, modes in _modal_scopes(quote, shared, self.window).items():
+                in_quotes.setdefault(term, set()).update(modes)
+        for term in sorted(in_claim):
+            said, source = in_claim[term], in_quotes.get(term, set())
+            if len(said) == 1 and len(source) == 1 and said != source:
+                return f"'{next(iter(said))}' where the source says '{next(iter(source))}' ({term})"
+        return ""
 
     def _negation_mismatch(self, claim: str, quotes: Sequence[str], shared: frozenset[str]) -> str:
         """A shared term negated on one side only ("" when polarity agrees)."""
@@ -218,6 +252,10 @@ class LexicalVerifier:
             ):
                 return term
         return ""
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in re.findall(r"[A-Za-z]+", text)}
 
 
 def _context(passage: Passage) -> str:
@@ -239,6 +277,27 @@ def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str],
     neg = {t.term for t in toks if t.term in shared and t.index in negated}
     pos = {t.term for t in toks if t.term in shared and t.index not in negated}
     return {t for t in neg if t}, {t for t in pos if t}
+
+
+def _modal_scopes(text: str, shared: frozenset[str], window: int) -> dict[str, set[str]]:
+    """For each shared term of `text` in the scope of a modal cue: which modalities govern it."""
+    toks = tokens(text)
+    cues = dict(modality_cues(text))
+    # A cue may start inside a token ("须" of a Chinese run): attach it to that token.
+    starts = sorted(cues)
+    out: dict[str, set[str]] = {}
+    i = 0
+    for tok in toks:
+        while i < len(starts) and starts[i] < tok.start:
+            i += 1
+        if i < len(starts) and starts[i] == tok.start:
+            mode = cues[starts[i]]
+            for follower in toks[tok.index + 1 : tok.index + 1 + window]:
+                if follower.clause_end:
+                    break
+                if follower.term and follower.term in shared:
+                    out.setdefault(follower.term, set()).add(mode)
+    return out
 
 
 def verify_answer(

@@ -132,7 +132,7 @@ _EN_NEGATION_REMOVE = [
     (r"\b(does|do|did|is|are|was|were|could|would|has|have)n[’']t\b", r"\1"),
     (r"\bwithout\b", "with"),
     (r"\bno longer\b", "still"),
-    (r"\b(?<!No\. )(no|No) (?=[a-z])", ""),
+    (r"\b(no|No) (?=[a-z])", ""),
     (r"\bnot\b ", ""),
     (r"\bnever\b", "always"),
 ]

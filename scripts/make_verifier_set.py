@@ -93,6 +93,32 @@ def relevance(sentence: str, passage: Passage) -> int:
     )
 
 
+def cited_places(
+    sentence: str, places: Sequence[tuple[ClaimCitation, Passage]]
+) -> dict[str, tuple[ClaimCitation, Passage]]:
+    """The gold places a sentence rests on, one chunk each (at most `MAX_CITED_CHUNKS`).
+
+    The most relevant place of every gold document comes first, since a reference sentence
+    of a two-document case usually joins both (term overlap cannot see that across
+    languages); then other places at least half as relevant as the best one.
+    """
+    scored = sorted(
+        ((relevance(sentence, p), i, c, p) for i, (c, p) in enumerate(places)),
+        key=lambda x: (-x[0], x[1]),
+    )
+    top = scored[0][0]
+    chosen: dict[str, tuple[ClaimCitation, Passage]] = {}
+    docs: set[str] = set()
+    for _, _, c, p in scored:
+        if p.doc_id not in docs and len(chosen) < MAX_CITED_CHUNKS:
+            docs.add(p.doc_id)
+            chosen.setdefault(p.chunk_id, (c, p))
+    for score, _, c, p in scored:
+        if score >= top / 2 and len(chosen) < MAX_CITED_CHUNKS:
+            chosen.setdefault(p.chunk_id, (c, p))
+    return chosen
+
+
 def sources(cases: Sequence[EvalCase], docs: CorpusPassages) -> list[Source]:
     out: list[Source] = []
     for case in cases:
@@ -110,12 +136,7 @@ def sources(cases: Sequence[EvalCase], docs: CorpusPassages) -> list[Source]:
         for index, span in enumerate(split_sentences(case.reference_answer)):
             if not is_claim(span.text):
                 continue
-            scored = [(relevance(span.text, p), c, p) for c, p in places]
-            top = max(s for s, _, _ in scored)
-            chosen: dict[str, tuple[ClaimCitation, Passage]] = {}
-            for score, c, p in sorted(scored, key=lambda x: -x[0]):
-                if score >= top / 2 and len(chosen) < MAX_CITED_CHUNKS:
-                    chosen.setdefault(p.chunk_id, (c, p))
+            chosen = cited_places(span.text, places)
             cites = tuple(c for c, _ in chosen.values())
             passages = tuple(p for _, p in chosen.values())
             out.append(Source(case, index, span.text, cites, passages))
@@ -143,14 +164,30 @@ def all_passages(corpus: Path, docs: CorpusPassages) -> list[Passage]:
     return out
 
 
+def states(sentence: str, passage: Passage) -> bool:
+    """Whether a passage states the sentence almost word for word (all figures, ≥ 80% terms).
+
+    Laws repeat each other ("处十万元以上一百万元以下罚款" stands in several): a sentence
+    cited to another document that says the same thing is supported there, not a wrong
+    citation, so such passages are not used as cross-document negatives.
+    """
+    claim = extract_facts(sentence)
+    source, _ = _source_facts(passage)
+    terms = len(claim.terms & source.terms) / len(claim.terms) if claim.terms else 1.0
+    return claim.figures <= source.figures and terms >= 0.8
+
+
 def cross_doc(source: Source, pool: Sequence[Passage]) -> ClaimCitation | None:
-    """The closest passage of a document the sentence does not rest on."""
+    """The closest passage of a document the sentence does not rest on (and is not stated in)."""
     own = {p.doc_id for p in source.passages} | set(source.case.gold_sources)
-    candidates = [p for p in pool if p.doc_id not in own]
-    if not candidates:
-        return None
-    best = max(candidates, key=lambda p: (relevance(source.sentence, p), -p.start))
-    return ClaimCitation(best.doc_id, start=best.start, end=best.end)
+    candidates = sorted(
+        (p for p in pool if p.doc_id not in own),
+        key=lambda p: (-relevance(source.sentence, p), p.doc_id, p.start),
+    )
+    for best in candidates:
+        if not states(source.sentence, best):
+            return ClaimCitation(best.doc_id, start=best.start, end=best.end)
+    return None
 
 
 def claims_for(source: Source, pool: Sequence[Passage]) -> list[Claim]:

@@ -29,6 +29,7 @@ __all__ = [
     "figures",
     "name_text",
     "negation_cues",
+    "opening_word",
     "tokens",
 ]
 
@@ -82,18 +83,36 @@ _DATE_PATTERNS = [
     re.compile(rf"\b{_MONTH}\s+{_DAY}\b"),
 ]
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_PERCENT = re.compile(rf"(?<![\w.])({_NUMBER})\s*(?:%|％|percent\b|per\s+cent\b)", re.IGNORECASE)
+# Digits may follow a Chinese character directly ("营业额5%", "用户5000万"): only ASCII
+# letters and digits before a number make it part of a code.
+_PERCENT = re.compile(
+    rf"(?<![A-Za-z0-9.])({_NUMBER})\s*(?:%|％|percent\b|per\s+cent\b)", re.IGNORECASE
+)
 _CN_PERCENT = re.compile(r"百分之([零〇一二三四五六七八九十百千两点]+|\d+(?:\.\d+)?)")
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
            "k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "b": 10**9,
            "千": 10**3, "万": 10**4, "亿": 10**8}  # fmt: skip
 _SCALED = re.compile(
-    rf"(?<![\w.])({_NUMBER})\s*(thousand|million|billion|trillion|千|万|亿)(?![a-z])"
+    rf"(?<![A-Za-z0-9.])({_NUMBER})\s*(thousand|million|billion|trillion|千|万|亿)(?![a-z])"
     rf"|(?<=\$)\s?({_NUMBER})\s?(k|m|mn|bn|b)\b",
     re.IGNORECASE,
 )
 # Digits glued to ASCII letters ("A100", "3A090") are codes, found by `entities` instead.
 _PLAIN = re.compile(rf"(?<![A-Za-z0-9.,])({_NUMBER})(?![A-Za-z0-9]|[.,]\d)")
+_EN_UNITS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+             "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+             "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}  # fmt: skip
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+            "eighty": 80, "ninety": 90}  # fmt: skip
+_EN_ONES = "one|two|three|four|five|six|seven|eight|nine"
+# "one" is a pronoun as often as a number, and "one hour" is "an hour" or "per hour" in a
+# source: it counts only as "one hundred/thousand/million".
+_NUMBER_WORDS = re.compile(
+    rf"\b(?:(?P<tens>{'|'.join(_EN_TENS)})(?:[- ](?P<ones>{_EN_ONES}))?"
+    rf"|(?P<unit>{'|'.join(_EN_UNITS)})|(?P<one>one|a)(?=\s+(?:hundred|thousand|million|billion)\b))"
+    r"(?:\s+(?P<scale>hundred|thousand|million|billion))?\b",
+    re.IGNORECASE,
+)
 _CN_NUMERAL = re.compile(r"[零〇一二三四五六七八九十百千万亿两]+")
 # A single Chinese numeral counts only next to a unit ("三年", "第一"): "一" alone is a word.
 _CN_UNITS = set("年月日天元条款项章节个次倍人名家种类级层位周")
@@ -139,6 +158,10 @@ def _read_figures(text: str) -> tuple[set[str], str]:
         found.add("num:" + _canonical(m.group(1)))
         take(m.start(), m.end())
     masked = "".join(mask)
+    for m in _NUMBER_WORDS.finditer(masked):
+        found.add("num:" + str(_number_word_value(m)))
+        take(m.start(), m.end())
+    masked = "".join(mask)
     for m in _CN_NUMERAL.finditer(masked):
         run = m.group()
         before = masked[m.start() - 1] if m.start() else ""
@@ -150,6 +173,20 @@ def _read_figures(text: str) -> tuple[set[str], str]:
             found.add("num:" + value)
             take(m.start(), m.end())
     return found, "".join(mask)
+
+
+def _number_word_value(m: re.Match[str]) -> int:
+    """`twenty-four` = 24, `five hundred` = 500, `one hour` = 1 (a matched number phrase)."""
+    g = {k: (v or "").lower() for k, v in m.groupdict().items()}
+    if g["tens"]:
+        value = _EN_TENS[g["tens"]] + (_EN_ONES.split("|").index(g["ones"]) + 1 if g["ones"] else 0)
+    elif g["unit"]:
+        value = _EN_UNITS[g["unit"]]
+    else:
+        value = 1
+    if g["scale"]:
+        value *= {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}[g["scale"]]
+    return value
 
 
 def evidence_facts(text: str) -> Facts:
@@ -259,6 +296,11 @@ _NOT_NAMES = _words(
 _SENTENCE_START = re.compile(r"(^|[.!?:;。！？；\n]\s*|^\s*[-*•]\s+|[“\"'(]\s*)$")
 
 
+# Currency codes mark an amount, not a party: "RMB 50,000" is "5万元" in a Chinese source.
+# Currencies are not compared (docs/llm.md), so their codes are not names either.
+_CURRENCY_CODES = frozenset({" rmb ", " cny ", " usd ", " eur ", " hkd ", " us$ "})
+
+
 def entities(text: str) -> set[str]:
     """Names in `text`, spelled as `name_text` spells them, so a source can be searched.
 
@@ -283,7 +325,34 @@ def entities(text: str) -> set[str]:
             continue
         found.add(name_text(" ".join(words)))
     found.discard("")
-    return found
+    return found - _CURRENCY_CODES
+
+
+# Words that open English sentences without naming anyone.
+_OPENERS = _words(
+    "yes no generally only otherwise both each under according since because although though "
+    "unless once instead besides moreover furthermore additionally similarly likewise overall "
+    "currently previously today now first second third finally together neither either nor "
+    "whether where when while if after before until within without among between as so thus "
+    "hence then there here any all some most many none every another other its their his her "
+    "in on for by with at from to of into over about against"
+)
+
+
+def opening_word(text: str) -> str | None:
+    """The capitalized word that opens `text` when it may be a name ("Bloomberg found …").
+
+    `entities` cannot tell a name from a capital at the start; the verifier asks the source:
+    such a word must appear in it in some form (as a name or as an ordinary word). Words that
+    usually open a sentence (`_OPENERS`, stopwords) are never names.
+    """
+    m = re.match(r"\W*([A-Z][a-z]+)\b(?!\s+[A-Z])", text)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    if word in _STOPWORDS or word in _OPENERS or word in _NOT_NAMES or word in _NEGATION_WORDS:
+        return None
+    return word
 
 
 def _capitalized_runs(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -395,9 +464,14 @@ _TOKEN = re.compile(r"[A-Za-z]+(?:['’]t)?|[\u3400-\u9fff]|[,;:.!?，；：。�
 _CLAUSE_PUNCT = frozenset(",;:.!?，；：。！？()（）")
 
 
+# "(b)(1)" and "(a)(3)(i)" cite a paragraph; they do not end a clause.
+_PARAGRAPH_REF = re.compile(r"\(([A-Za-z0-9]{1,4})\)")
+
+
 def tokens(text: str) -> list[Token]:
     """Words, Chinese characters and clause punctuation, in order, with their terms."""
     out: list[Token] = []
+    text = _PARAGRAPH_REF.sub(lambda m: " " + m.group(1) + " ", text)  # same offsets
     matches = list(_TOKEN.finditer(text))
     for i, m in enumerate(matches):
         word = m.group()

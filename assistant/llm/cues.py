@@ -1,0 +1,84 @@
+"""Words that change what a sentence claims without changing its vocabulary: the strength of
+an obligation, the party it binds, and the law it comes from.
+
+A summary that turns "must" into "may" (应当 into 可以), "operator" into "provider" or the
+Data Security Law into the Cybersecurity Law keeps nearly every content word of its source,
+so term overlap alone lets it through. These functions find such words so the verifier can
+compare them with the cited passage; negation cues live in `facts.negation_cues`. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+__all__ = [
+    "Modality",
+    "law_titles",
+    "modality_cues",
+    "roles",
+]
+
+Modality = Literal["must", "may"]
+
+# Obligation and permission. A cue right before a negation ("may not", "must not", 不得) is a
+# prohibition: the negation rule compares those, and "may not" = "must not" anyway.
+_EN_MUST = r"must|shall|(?:is|are|be) required to|(?:is|are) obliged to|ha(?:s|ve) to|needs? to"
+_EN_MAY = r"may|can|(?:is|are) (?:allowed|permitted|entitled) to|has the right to"
+_EN_MODAL = re.compile(rf"\b(?:(?P<must>{_EN_MUST})|(?P<may>{_EN_MAY}))\b(?!\s+not\b|n['’]t)", re.I)
+# Chinese: 应/须/需/可 are also parts of other words (供应, 相应, 必需, 许可, 可能 …).
+_ZH_MUST = r"应当|必须|应(?![用对急变答])|须|需要|需(?!求)"
+_ZH_MAY = r"可以|有权|允许|可(?![能靠控行信见知是否疑])"
+_ZH_MODAL = re.compile(
+    rf"(?<![供相反对适响顺感理答回呼效所必])(?:(?P<must>{_ZH_MUST})|(?<![许认不宁])(?P<may>{_ZH_MAY}))"
+    r"(?![不未])"
+)
+
+
+def modality_cues(text: str) -> list[tuple[int, Modality]]:
+    """Offsets of obligation (`must`: must, shall, 应当, 必须) and permission (`may`: may, can,
+    可以, 有权) cues, in order; prohibitions ("may not", 不得) are left to the negation rule."""
+    cues: list[tuple[int, Modality]] = []
+    for pattern in (_EN_MODAL, _ZH_MODAL):
+        for m in pattern.finditer(text):
+            cues.append((m.start(), "must" if m.group("must") else "may"))
+    return sorted(cues)
+
+
+# Parties a provision binds or protects, in their general legal sense. A claim that names one
+# must find it in the cited passage: "operator" for "provider" is a different rule.
+_EN_ROLES = (
+    "operator", "provider", "user", "exporter", "importer", "reexporter", "processor",
+    "controller", "seller", "buyer", "licensee", "applicant", "manufacturer", "distributor",
+    "supplier", "recipient", "customer", "consignee", "guardian", "employer", "employee",
+    "court", "regulator", "agent",
+)  # fmt: skip
+_EN_ROLE = re.compile(r"\b(" + "|".join(_EN_ROLES) + r")s?\b", re.IGNORECASE)
+_ZH_ROLES = (
+    "运营者", "提供者", "处理者", "使用者", "用户", "经营者", "进口商", "出口商", "受托人",
+    "监护人", "买方", "卖方", "用人单位", "工作人员", "网信部门", "公安部门", "商务主管部门",
+    "电信主管部门", "法院", "委托人", "接收方", "权利人", "侵权人", "被侵权人",
+)  # fmt: skip
+
+
+def roles(text: str) -> set[str]:
+    """The parties `text` names (English in the singular, lower case; Chinese as written).
+
+    A longer Chinese role hides the shorter ones inside it (被侵权人 is not 侵权人).
+    """
+    found = {m.group(1).lower() for m in _EN_ROLE.finditer(text)}
+    rest = text
+    for role in sorted(_ZH_ROLES, key=len, reverse=True):
+        if role in rest:
+            found.add(role)
+            rest = rest.replace(role, "\u3000")
+    return found
+
+
+_BOOK_TITLE = re.compile(r"《([^《》]{2,40})》")
+_PRC = "中华人民共和国"
+
+
+def law_titles(text: str) -> set[str]:
+    """Titles in 《》 ("《数据安全法》"), without the 中华人民共和国 prefix."""
+    return {m.group(1).removeprefix(_PRC).strip() for m in _BOOK_TITLE.finditer(text)}
