@@ -172,7 +172,7 @@ class ComplyQA:
                 passages,
                 self.settings.answer,
                 idf=self.idf,
-                query=prepared.answer_terms,
+                query=f"{prepared.answer_terms} {condensed.subject}".strip(),
                 alternate=prepared.alternate,
                 dense_reliable=self.search_engine.dense_weight(prepared.language) > 0,
             )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ingest.boilerplate import content_chunks
 from ingest.embeddings import Embedder
 from ingest.errors import ComplyqaError, UnreadablePath
 from ingest.loaders import discover_files, load_file
@@ -99,7 +100,7 @@ class Indexer:
             if known and known.get("content_hash") == doc.content_hash:
                 report.unchanged.append(doc.doc_id)
                 continue
-            chunks = split_document(doc, self.chunking)
+            chunks = content_chunks(doc, split_document(doc, self.chunking))
             if not chunks:
                 report.failed.append(FailedFile(path=doc.doc_id, reason="no text to index"))
                 continue
