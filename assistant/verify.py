@@ -18,8 +18,17 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from assistant.llm.citations import CitationBook, supporting_span
+from assistant.llm.crosslingual import (
+    LAW_NAMES_LIST,
+    bridge_terms,
+    concept_mismatch,
+    concept_names,
+    language_of,
+    law_names,
+)
 from assistant.llm.cues import law_titles, modality_cues, roles
 from assistant.llm.facts import (
+    Facts,
     evidence_facts,
     extract_facts,
     name_text,
@@ -174,7 +183,10 @@ class LexicalVerifier:
 
     def verify(self, claim: str, passages: Sequence[Passage]) -> Verdict:
         facts = extract_facts(claim)
-        if len(facts.terms) + len(facts.figures) + len(facts.entities) < 2:
+        lang = language_of(claim)
+        other = {language_of(p.text) for p in passages} - {lang}
+        translated = len(other) == 1 and all(language_of(p.text) != lang for p in passages)
+        if not translated and len(facts.terms) + len(facts.figures) + len(facts.entities) < 2:
             return Verdict(False, "too little content to check against a source")
         whole = [evidence_facts(_context(p)) for p in passages]
         figures = frozenset().union(*(w.figures for w in whole))
@@ -182,6 +194,8 @@ class LexicalVerifier:
         if missing:
             shown = ", ".join(f.partition(":")[2] for f in missing)
             return Verdict(False, f"figure not in the cited passage: {shown}")
+        if translated:
+            return self._verify_translation(claim, lang, other.pop(), facts, passages)
         contexts = "\n".join(_context(p) for p in passages)
         names = " ".join(name_text(_context(p)) for p in passages)
         absent = sorted(e.strip() for e in facts.entities if e not in names)
@@ -217,6 +231,38 @@ class LexicalVerifier:
         if modal:
             return Verdict(False, f"obligation differs from the cited passage: {modal}", overlap)
         return Verdict(True, "", overlap)
+
+    def _verify_translation(
+        self, claim: str, lang: str, source_lang: str, facts: Facts, passages: Sequence[Passage]
+    ) -> Verdict:
+        """A claim in one language, passages in the other: compare concepts (crosslingual)."""
+        contexts = "\n".join(_context(p) for p in passages)
+        names = name_text(contexts)
+        known = {name_text(n).strip() for n in concept_names(claim, lang)}
+        absent = sorted(
+            e.strip() for e in facts.entities if e not in names and e.strip() not in known
+        )
+        if absent:
+            return Verdict(False, f"name not in the cited passage: {', '.join(absent)}")
+        laws = law_names(claim, lang) - law_names(contexts, source_lang) - law_names(contexts, lang)
+        if laws:
+            shown = ", ".join(LAW_NAMES_LIST[i] for i in sorted(laws))
+            return Verdict(False, f"law not in the cited passage: {shown}")
+        coverage, count, conflict = concept_mismatch(
+            claim, lang, contexts, source_lang, self.window
+        )
+        if count + len(facts.figures) + len(facts.entities) < 2 or count < 1:
+            return Verdict(False, "too little in the glossary to check a translation")
+        if coverage < self.min_overlap:
+            return Verdict(
+                False,
+                f"only {coverage:.0%} of its concepts are in the cited passage "
+                f"(needs {self.min_overlap:.0%})",
+                coverage,
+            )
+        if conflict:
+            return Verdict(False, f"negation or obligation differs near {conflict}", coverage)
+        return Verdict(True, "", coverage)
 
     def _modality_mismatch(self, claim: str, quotes: Sequence[str], shared: frozenset[str]) -> str:
         """A shared term under "may" on one side and only under "must" on the other ("" if none).
@@ -345,9 +391,8 @@ def verify_answer(
         sep = ("\n" if newline else " ") if parts else ""
         markers: list[int] = []
         if verdict.supported:
-            facts = extract_facts(sentence.claim)
             for n in verdict.passages:
-                marker = book.cite(facts, passages[n - 1])
+                marker = book.cite(_quote_facts(sentence.claim, passages[n - 1]), passages[n - 1])
                 if marker is not None and marker not in markers:
                     markers.append(marker)
         if markers:
@@ -365,6 +410,15 @@ def verify_answer(
         else:
             counts["removed"] += 1
     return VerifiedAnswer("".join(parts).strip(), book.citations, unverified, verdicts, counts)
+
+
+def _quote_facts(claim: str, passage: Passage) -> Facts:
+    """The claim's facts for finding its quote; across languages, with the glossary's words."""
+    facts = extract_facts(claim)
+    lang = language_of(claim)
+    if language_of(passage.text) == lang:
+        return facts
+    return Facts(facts.figures, facts.entities, facts.terms | bridge_terms(claim, lang))
 
 
 def _judge(

@@ -1,0 +1,195 @@
+"""Lexical support across languages: an English sentence about a Chinese passage, or the reverse.
+
+Word overlap means nothing across languages, so a translated claim is checked by *concepts*:
+the entries of the bilingual glossary (`assistant.glossary`, 出口管制 ↔ export control) and of
+`LAW_NAMES` below that the claim mentions must be mentioned by the passage too, in either
+language, and each shared concept must stand in the same polarity (negated or not) and
+modality (must or may) on both sides. Figures and codes are compared as usual by the
+verifier. What the glossary does not know cannot be checked this way: a translated sentence
+whose content lies outside it is rejected for too little checkable content, and a concept
+the claim gets wrong without changing any glossary word passes (an NLI model's job). Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.glossary import _english_pattern, load_glossary
+from assistant.llm.cues import modality_cues
+from assistant.llm.facts import content_terms, negation_cues, tokens
+from ingest.normalize import detect_language
+
+__all__ = [
+    "LAW_NAMES",
+    "LAW_NAMES_LIST",
+    "bridge_terms",
+    "concept_names",
+    "Concept",
+    "concept_mentions",
+    "concept_mismatch",
+    "language_of",
+    "law_names",
+]
+
+#: Chinese laws of the corpus' domain and their usual English names and abbreviations. A law a
+#: claim names in one language must be the law of the cited passage in the other.
+LAW_NAMES: dict[str, tuple[str, ...]] = {
+    "网络安全法": ("Cybersecurity Law", "CSL"),
+    "数据安全法": ("Data Security Law", "DSL"),
+    "个人信息保护法": ("Personal Information Protection Law", "PIPL"),
+    "出口管制法": ("Export Control Law",),
+    "两用物项出口管制条例": ("Dual-Use Items Export Control Regulations", "Regulations on the "
+                             "Export Control of Dual-Use Items"),
+    "反外国制裁法": ("Anti-Foreign Sanctions Law",),
+    "电信条例": ("Telecommunications Regulations", "Telecom Regulations"),
+    "民法典": ("Civil Code",),
+    "关键信息基础设施安全保护条例": ("CII Regulations", "Critical Information Infrastructure "
+                                   "Security Protection Regulations"),
+    "网络数据安全管理条例": ("Network Data Security Regulations", "Network Data Security "
+                           "Management Regulations"),
+    "算法推荐管理规定": ("Algorithm Recommendation Provisions", "Algorithmic Recommendation "
+                       "Provisions"),
+}  # fmt: skip
+#: `LAW_NAMES` by index, as `law_names` reports them.
+LAW_NAMES_LIST = tuple(LAW_NAMES)
+
+
+def language_of(text: str) -> str:
+    """`zh` or `en`, decided as ingest decides a document's language."""
+    return detect_language(text)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """Terms of one meaning in both languages."""
+
+    zh: tuple[str, ...]
+    en: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> tuple[Concept, ...]:
+    glossary = tuple(Concept(e.zh, e.en) for e in load_glossary())
+    laws = tuple(Concept((zh,), en) for zh, en in LAW_NAMES.items())
+    return laws + glossary
+
+
+@lru_cache(maxsize=2048)
+def _inflected(term: str) -> re.Pattern[str]:
+    # The glossary's own matcher (`_english_pattern`) is exact, which suits query expansion;
+    # a claim writes "suspended" and "fined" where the glossary lists "suspend" and "fine".
+    base = _english_pattern(term).pattern.removesuffix(r"(?![\w-])")
+    flags = 0 if term.isupper() else re.IGNORECASE
+    return re.compile(base + r"(?:s|es|d|ed|ing)?(?![\w-])", flags)
+
+
+def _find(term: str, text: str, english: bool) -> list[tuple[int, int]]:
+    if english:
+        return [(m.start(), m.end()) for m in _inflected(term).finditer(text)]
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(term), text)]
+
+
+def concept_mentions(text: str, lang: str) -> list[tuple[int, int, int]]:
+    """(concept index, start, end) of each concept `text` names in `lang`; longest match wins."""
+    spans: list[tuple[int, int, int]] = []
+    for i, concept in enumerate(_concepts()):
+        for term in concept.en if lang == "en" else concept.zh:
+            spans.extend((i, s, e) for s, e in _find(term, text, lang == "en"))
+    spans.sort(key=lambda x: (-(x[2] - x[1]), x[1]))
+    chosen: list[tuple[int, int, int]] = []
+    for span in spans:
+        if all(span[2] <= c[1] or span[1] >= c[2] for c in chosen):
+            chosen.append(span)
+    return sorted(chosen, key=lambda x: x[1])
+
+
+def concept_names(text: str, lang: str) -> list[str]:
+    """The words of `text` that name a known concept ("Nvidia", "Cybersecurity Law", "CAC")."""
+    return [text[s:e] for _, s, e in concept_mentions(text, lang)]
+
+
+def bridge_terms(text: str, lang: str) -> frozenset[str]:
+    """Content terms of the other language's words for the concepts `text` names, so a
+    translated claim can find its quote in a passage (英伟达 for "Nvidia")."""
+    other = "zh" if lang == "en" else "en"
+    words: list[str] = []
+    for i, _, _ in concept_mentions(text, lang):
+        concept = _concepts()[i]
+        words.extend(concept.zh if other == "zh" else concept.en)
+    return frozenset(content_terms(" ".join(words))) if words else frozenset()
+
+
+def law_names(text: str, lang: str) -> set[int]:
+    """Indexes of the `LAW_NAMES` laws `text` names in `lang`."""
+    return {i for i, _, _ in concept_mentions(text, lang) if i < len(LAW_NAMES)}
+
+
+def _scopes(text: str, cues: Sequence[tuple[int, str]], window: int) -> list[tuple[int, int, str]]:
+    """Character ranges each cue governs: the next `window` tokens, up to clause punctuation."""
+    toks = tokens(text)
+    by_start = {t.start: t for t in toks}
+    out: list[tuple[int, int, str]] = []
+    for start, label in cues:
+        tok = by_start.get(start)
+        if tok is None:
+            continue
+        after = tok.index + 1 + window
+        end = toks[after].start if after < len(toks) else len(text)
+        for follower in toks[tok.index + 1 : after]:
+            if follower.clause_end:
+                end = follower.start
+                break
+        out.append((start, end, label))
+    return out
+
+
+# Bounds on a figure are not negations of what follows ("no less than six months" = 不少于
+# 六个月 = "at least six months"); the figures themselves are compared exactly elsewhere.
+_BOUNDS = re.compile(
+    r"\b(?:no|not) (?:less|more|fewer|later|earlier|longer) than\b|\bnot (?:exceed|below)\w*"
+    r"|不(?:少于|超过|低于|高于|多于|满|足)"
+)
+
+
+def _labels(text: str, lang: str, window: int) -> dict[int, set[str]]:
+    """For each concept of `text`: `neg`/`pos` for polarity, `must`/`may` when under a modal."""
+    bare = _BOUNDS.sub(lambda m: " " * len(m.group()), text)
+    negs = [(s, "neg") for s in negation_cues(bare)]
+    modal = [(s, m) for s, m in modality_cues(bare)]
+    scopes = _scopes(text, negs, window) + _scopes(text, modal, window)
+    out: dict[int, set[str]] = {}
+    for concept, start, _ in concept_mentions(text, lang):
+        labels = {label for a, b, label in scopes if a < start < b}
+        labels.add("neg" if "neg" in labels else "pos")
+        out.setdefault(concept, set()).update(labels)
+    return out
+
+
+def concept_mismatch(
+    claim: str, claim_lang: str, source: str, source_lang: str, window: int = 8
+) -> tuple[float, int, str]:
+    """(share of the claim's concepts the source names, their count, a conflict or "").
+
+    A conflict is a shared concept negated on one side only, or under "must" on one side and
+    only under "may" on the other, e.g. "operators may keep logs" against 运营者应当留存日志.
+    """
+    said = _labels(claim, claim_lang, window)
+    stated = _labels(source, source_lang, window)
+    # A concept the source writes in the claim's own language counts too (codes, names).
+    for concept, _, _ in concept_mentions(source, claim_lang):
+        stated.setdefault(concept, {"pos"})
+    if not said:
+        return 0.0, 0, ""
+    shared = [c for c in said if c in stated]
+    for c in shared:
+        a, b = said[c], stated[c]
+        for one, other in (("neg", "pos"), ("must", "may")):
+            if (one in a and other not in a and other in b and one not in b) or (
+                other in a and one not in a and one in b and other not in b
+            ):
+                name = _concepts()[c].en[0]
+                return len(shared) / len(said), len(said), f"'{name}' ({one}/{other})"
+    return len(shared) / len(said), len(said), ""
