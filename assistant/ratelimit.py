@@ -44,3 +44,11 @@ class RateLimiter:
                 bucket.tokens -= 1.0
                 return None
             return (1.0 - bucket.tokens) / self.rate
+
+    def refund(self, key: str) -> None:
+        """Gives back the token a request took, for requests found not to count (Open
+        WebUI's background title/tag prompts)."""
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is not None:
+                bucket.tokens = min(self.capacity, bucket.tokens + 1.0)

@@ -70,6 +70,13 @@ class ApiSettings(BaseModel):
     rate_limit_per_minute: int = Field(default=120, ge=1)
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     cors_origins: list[str] = []
+    #: OpenAI-compatible replies end with a plain "Sources:" list; clients that show the
+    #: structured source events (Open WebUI) can do without it (or ask per request).
+    sources_block: bool = True
+    #: Where people open the chat page, for citation links (default: the request's address).
+    public_url: str | None = None
+    #: How long a citation link opens its passage without an API key.
+    citation_link_hours: int = Field(default=24 * 30, ge=1)
 
 
 class Settings(BaseSettings):

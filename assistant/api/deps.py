@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.api.audit_trail import KEY_STATE, STATE_KEY, RequestAudit
 from assistant.api.errors import ApiError
-from assistant.api.forwarded import forwarded_user
+from assistant.api.forwarded import ForwardedUser, forwarded_user
 from assistant.audit import AuditLog
 from assistant.conversations import ConversationStore
 from assistant.keys import MAX_GROUP, ApiKey, KeyStore, Role
@@ -166,7 +166,7 @@ def current_key(
     setattr(request.state, KEY_STATE, key)
     user = forwarded_user(request.headers, key)
     # A key trusted to forward users (Open WebUI) gives each user a bucket of their own.
-    bucket = key.id if user is None else f"{key.id}/user:{user.bucket}"
+    bucket = rate_bucket(key, user)
     retry_after = state.limiter.acquire(bucket)
     if retry_after is not None:
         seconds = max(1, int(retry_after + 0.999))
@@ -178,6 +178,11 @@ def current_key(
             headers={"Retry-After": str(seconds)},
         )
     return key
+
+
+def rate_bucket(key: ApiKey, user: ForwardedUser | None) -> str:
+    """The rate-limit bucket a request counts against: the key's, or a forwarded user's."""
+    return key.id if user is None else f"{key.id}/user:{user.bucket}"
 
 
 CurrentKey = Annotated[ApiKey, Depends(current_key)]
