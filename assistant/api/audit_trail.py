@@ -104,7 +104,8 @@ def _entry(
 ) -> AuditEntry:
     key: ApiKey | None = scope.get("state", {}).get(KEY_STATE)
     route = scope.get("route")
-    endpoint = getattr(route, "path", None) or scope.get("path", "")
+    # The route's template (`/v1/documents/{doc_id}`), never the path a client made up.
+    endpoint = getattr(route, "path_format", None) or scope.get("path", "")
     user = forwarded_user(Headers(scope=scope), key)
     values: dict[str, Any] = {
         "time": when,

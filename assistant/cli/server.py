@@ -1,8 +1,7 @@
-"""`complyqa serve`, `complyqa keys create|list|revoke` and `complyqa audit export`."""
+"""`complyqa serve`, `complyqa keys create|list|revoke` and `complyqa audit export|verify`."""
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -37,15 +36,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to bind."),
     port: int = typer.Option(8000, min=0, max=65535, help="Port to listen on."),
@@ -58,6 +48,8 @@ def serve(
 ) -> None:
     """Serve the HTTP API and the chat page (http://HOST:PORT/)."""
     import uvicorn
+
+    from assistant.api.guard import is_loopback
 
     if no_auth and not is_loopback(host):
         raise UsageError(
@@ -108,11 +100,18 @@ def keys_create(
     name: str = typer.Option(..., "--name", help="Who or what uses the key, e.g. bot-1."),
     role: str = typer.Option("reader", "--role", help="reader, editor or admin."),
     scope: list[str] | None = ScopeOption,
+    trust_user_headers: bool = typer.Option(
+        False,
+        "--trust-user-headers",
+        help="For Open WebUI with ENABLE_FORWARD_USER_INFO_HEADERS=true: audit and rate-limit "
+        "each user it names in X-OpenWebUI-User-* headers (ignored for other keys).",
+    ),
     profile: str | None = ProfileOption,
 ) -> None:
     """Create a key and print it once (only its hash is stored)."""
     store = _key_store(profile)
-    secret, info = store.create(name, role, scope)
+    secret, info = store.create(name, role, scope, trust_user_headers=trust_user_headers)
+    _audit_key_change(profile, "keys create", f"created {info.describe()}")
     # Only the key goes to stdout, so `KEY=$(complyqa keys create ...)` works.
     errors.print(
         f"created key {info.id} ({info.role.value}, scope {_scope(info.scope)}) "
@@ -151,6 +150,7 @@ def keys_revoke(
 ) -> None:
     """Revoke a key at once."""
     info = _key_store(profile).revoke(key_id)
+    _audit_key_change(profile, "keys revoke", f"revoked {info.describe()}")
     console.print(f"revoked key {info.id} ({escape(info.name)}) at {info.revoked_at}")
 
 
@@ -176,6 +176,43 @@ def audit_export(
         with output.open("w", encoding="utf-8", newline="") as fh:
             n = log.export(fh, since=since, format=chosen)
     errors.print(f"[dim]{n} audit entr{'y' if n == 1 else 'ies'} exported[/dim]")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    db: Path | None = typer.Option(
+        None, "--db", help="Audit database to check (default DATA_DIR/audit.sqlite)."
+    ),
+    profile: str | None = ProfileOption,
+) -> None:
+    """Check the audit log's hash chain; name the first row that was edited or removed."""
+    from assistant.audit import AuditLog
+
+    path = db or Path(Settings.load(profile).data_dir) / AuditLog.FILENAME
+    if not path.is_file():
+        raise UsageError(f"no audit log at {path}; give one with --db")
+    log = AuditLog(path)
+    report = log.verify()
+    log.close()
+    if report.ok:
+        console.print(
+            f"audit log intact: {report.rows} rows; head hash {report.head} "
+            "(keep it elsewhere to detect a rewrite of the whole log)"
+        )
+        return
+    errors.print(f"[red]audit log broken at row {report.bad_row}: {report.reason}[/red]")
+    raise typer.Exit(1)
+
+
+def _audit_key_change(profile: str | None, command: str, detail: str) -> None:
+    """Key changes made on the command line are audited like those made through the API."""
+    from assistant.audit import AuditEntry, AuditLog, utc_now
+
+    log = AuditLog.in_data_dir(Settings.load(profile).data_dir)
+    try:
+        log.record(AuditEntry(time=utc_now(), endpoint=f"complyqa {command}", detail=detail))
+    finally:
+        log.close()
 
 
 def _key_store(profile: str | None) -> KeyStore:

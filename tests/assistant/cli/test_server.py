@@ -1,8 +1,10 @@
-"""`complyqa serve` guard rails, `complyqa keys …` and `complyqa audit export`."""
+"""`complyqa serve` guard rails, `complyqa keys …` and `complyqa audit export|verify`."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,6 @@ from typer.testing import CliRunner
 
 from assistant.audit import AuditEntry, AuditLog
 from assistant.cli.main import app
-from assistant.cli.server import is_loopback
 from assistant.keys import KeyStore
 
 
@@ -57,7 +58,41 @@ def test_no_auth_is_refused_off_loopback(data_dir: Path) -> None:
     assert "--no-auth is refused on 0.0.0.0" in str(result.exception) + result.output
 
 
-def test_loopback_addresses() -> None:
-    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
-    assert is_loopback("127.0.0.2") and is_loopback("[::1]")
-    assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1") and not is_loopback("::")
+def test_key_changes_on_the_command_line_are_audited(data_dir: Path) -> None:
+    runner = CliRunner()
+    created = runner.invoke(
+        app, ["keys", "create", "--role", "reader", "--name", "webui", "--trust-user-headers"]
+    )
+    assert created.exit_code == 0, created.output
+    secret = created.stdout.strip().splitlines()[-1]
+    info = KeyStore.in_data_dir(data_dir).authenticate(secret)
+    assert info is not None and info.trust_user_headers
+    assert runner.invoke(app, ["keys", "revoke", info.id]).exit_code == 0
+    rows = AuditLog.in_data_dir(data_dir).entries()
+    assert [r.endpoint for r in rows] == ["complyqa keys create", "complyqa keys revoke"]
+    assert f"created key {info.id} 'webui'" in (rows[0].detail or "")
+    assert "trusts user headers" in (rows[0].detail or "")
+    assert rows[1].detail and rows[1].detail.startswith(f"revoked key {info.id}")
+    assert secret not in str(rows)
+
+
+def test_audit_verify_names_the_edited_row_of_a_tampered_copy(data_dir: Path) -> None:
+    log = AuditLog.in_data_dir(data_dir)
+    for n in range(5):
+        log.record(AuditEntry(time=f"2025-01-0{n + 1}T00:00:00.000+00:00", endpoint="/v1/ask"))
+    log.close()
+    runner = CliRunner()
+    intact = runner.invoke(app, ["audit", "verify"])
+    assert intact.exit_code == 0 and "intact: 5 rows" in intact.stdout
+
+    copy = data_dir / "copy.sqlite"
+    shutil.copy(data_dir / "audit.sqlite", copy)
+    db = sqlite3.connect(copy, isolation_level=None)
+    db.execute("DROP TRIGGER audit_log_no_update")
+    db.execute("UPDATE audit_log SET question = 'forged' WHERE id = 4")
+    db.close()
+    broken = runner.invoke(app, ["audit", "verify", "--db", str(copy)])
+    assert broken.exit_code == 1
+    assert "broken at row 4" in broken.output and "edited" in broken.output
+    missing = runner.invoke(app, ["audit", "verify", "--db", str(data_dir / "nope.sqlite")])
+    assert missing.exit_code != 0
