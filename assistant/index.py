@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from threading import Lock
 
+from ingest import sandbox
 from ingest.embeddings import Embedder
 from ingest.lexical import LexicalCache, LexicalIndex
 from ingest.pipeline import Indexer
@@ -20,6 +21,8 @@ from ingest.store import ChromaStore, Metadata, corpus_fingerprint
 class Index:
     def __init__(self, settings: IngestSettings, embedder: Embedder | None = None) -> None:
         self.settings = settings
+        # Uploads are parsed by the process-wide sandbox; it applies these settings' limits.
+        sandbox.configure(settings.parse)
         self.embedder = embedder or Embedder(settings.embedding)
         self._store: ChromaStore | None = None
         self._lexical = LexicalCache(
@@ -42,6 +45,7 @@ class Index:
             self.embedder,
             self.settings.chunking,
             max_file_bytes=self.settings.max_file_bytes,
+            limits=self.settings.parse,
         )
 
     def manifest(self, *, fresh: bool = False) -> dict[str, Metadata]:

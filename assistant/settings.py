@@ -17,7 +17,13 @@ from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.errors import ConfigurationError
-from ingest.settings import ChunkingSettings, EmbeddingSettings, IndexSettings, IngestSettings
+from ingest.settings import (
+    ChunkingSettings,
+    EmbeddingSettings,
+    IndexSettings,
+    IngestSettings,
+    ParseLimits,
+)
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +104,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
     api: ApiSettings = ApiSettings()
+    parse: ParseLimits = ParseLimits()
 
     @classmethod
     def load(cls, profile: str | None = None, **overrides: Any) -> Settings:
@@ -116,6 +123,7 @@ class Settings(BaseSettings):
             embedding=self.embedding,
             chunking=self.chunking,
             index=IndexSettings(data_dir=self.data_dir, chroma_url=self.chroma_url),
+            parse=self.parse,
         )
 
 

@@ -27,6 +27,12 @@ class DocumentParseError(ComplyqaError):
     status_code = 422
 
 
+class FileOverLimit(DocumentParseError):
+    """A file that would take too much memory, time or text to read (a bomb, or too big)."""
+
+    status_code = 413
+
+
 class IndexMissing(ComplyqaError):
     status_code = 503
 

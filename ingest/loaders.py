@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,8 @@ from typing import Any
 import pathspec
 
 from ingest.errors import DocumentParseError, UnreadablePath, UnsupportedFileType
+from ingest.formats import EXTRACTORS, read_text
+from ingest.limits import ParseBudget
 from ingest.models import Document, Segment
 from ingest.normalize import (
     content_hash,
@@ -26,6 +28,7 @@ from ingest.normalize import (
     normalize_text,
     split_front_matter,
 )
+from ingest.settings import ParseLimits
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -267,8 +270,12 @@ def _record_meta(record: dict[str, Any]) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def _load_passages(path: Path, doc_id: str, meta: dict[str, str]) -> list[Document]:
-    records = _parse_records(path, _read_text(path))
+def _load_passages(
+    path: Path, doc_id: str, meta: dict[str, str], limits: ParseLimits
+) -> list[Document]:
+    raw = read_text(path)
+    ParseBudget(path, limits).check_text(raw)
+    records = _parse_records(path, raw)
     groups: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
         groups.setdefault(str(_record_meta(rec).get("doc_id") or doc_id), []).append(rec)
@@ -297,118 +304,14 @@ def _load_passages(path: Path, doc_id: str, meta: dict[str, str]) -> list[Docume
 # --- files --------------------------------------------------------------------------------
 
 
-def _read_text(path: Path) -> str:
-    """Decode a text file: UTF-8 first, then whatever encoding charset_normalizer detects."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError as exc:  # pragma: no cover - optional: comes with most installs
-        raise DocumentParseError(
-            f"{path}: the file is not UTF-8. Save it as UTF-8 and ingest it again."
-        ) from exc
-    best = from_bytes(data).best()
-    if best is None:
-        raise DocumentParseError(
-            f"{path}: the file is not UTF-8 and its encoding could not be detected. "
-            "Save it as UTF-8 and ingest it again."
-        )
-    log.info("%s: decoded as %s", path, best.encoding)
-    return str(best)
-
-
-def _extract_html(path: Path) -> tuple[str, str | None]:
-    """Main text of a web page as markdown (headings kept, navigation and boilerplate dropped)."""
-    import trafilatura
-    from lxml import html as lxml_html
-
-    page = _read_text(path)
-    text = trafilatura.extract(
-        page, output_format="markdown", include_formatting=True, include_tables=True
-    )
-    meta = trafilatura.extract_metadata(page)
-    title = meta.title if meta is not None and meta.title else None
-    if text and text.strip():
-        return text, title
-    # trafilatura gives up on very short or unusual pages; plain text beats losing the file.
-    try:
-        tree = lxml_html.fromstring(page)
-    except Exception as exc:  # lxml raises several unrelated types for garbage input
-        raise DocumentParseError(f"{path}: not a readable HTML page ({exc}).") from exc
-    for el in tree.xpath("//script|//style|//noscript|//title"):
-        title = title or (el.text_content().strip() if el.tag == "title" else None)
-        el.drop_tree()
-    for el in tree.xpath("//h1|//h2|//h3|//h4|//h5|//h6|//p|//li|//tr|//div|//br"):
-        el.tail = "\n\n" + (el.tail or "")  # keep block boundaries as paragraph breaks
-    return tree.text_content(), title
-
-
-def _extract_pdf(path: Path) -> tuple[str, str | None]:
-    """Text of a PDF's pages, separated by blank lines; refuses scans without a text layer."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(path)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentParseError(f"{path}: the PDF is password-protected; remove it first.")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
-        title = reader.metadata.title if reader.metadata else None
-    except (PdfReadError, ValueError, KeyError) as exc:
-        raise DocumentParseError(f"{path}: not a readable PDF ({exc}).") from exc
-    text = "\n\n".join(p for p in pages if p)
-    if not text.strip():
-        raise DocumentParseError(
-            f"{path}: the PDF has no extractable text; it may be a scanned image. "
-            "Run OCR on it (e.g. ocrmypdf) and ingest the result."
-        )
-    return text, str(title) if title else None
-
-
-def _extract_docx(path: Path) -> tuple[str, str | None]:
-    """Text of a Word document, headings turned into markdown `#` lines for the splitter."""
-    import docx
-    from docx.table import Table
-
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises zipfile, KeyError, lxml errors...
-        raise DocumentParseError(f"{path}: not a readable .docx file ({exc}).") from exc
-    lines: list[str] = []
-    # With a Title paragraph present, it is the only "#" and Heading N moves one level down, so
-    # the document's name never looks like its first section.
-    shift = int(any(p.style is not None and p.style.name == "Title" for p in document.paragraphs))
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            lines.extend(" | ".join(c.text.strip() for c in row.cells) for row in block.rows)
-            continue
-        style = (block.style.name if block.style is not None else "") or ""
-        level = style[7:].strip()
-        if style == "Title":
-            lines.append("# " + block.text.strip())
-        elif style.startswith("Heading") and level.isdigit():
-            lines.append("#" * min(int(level) + shift, 6) + " " + block.text.strip())
-        else:
-            lines.append(block.text.strip())
-    title = document.core_properties.title or None
-    return "\n\n".join(ln for ln in lines if ln.strip("# |")), title
-
-
-Extractor = Callable[[Path], tuple[str, str | None]]
-_EXTRACTORS: dict[str, Extractor] = {
-    ".html": _extract_html, ".htm": _extract_html, ".pdf": _extract_pdf, ".docx": _extract_docx,
-}  # fmt: skip
-
-
-def load_file(path: Path, root: Path) -> list[Document]:
+def load_file(path: Path, root: Path, *, limits: ParseLimits | None = None) -> list[Document]:
     """Load one corpus file as normalized documents (one, or several for passage files).
 
     The document id is the file's POSIX path relative to `root`, the stable name that chunks,
-    citations and the manifest all use.
+    citations and the manifest all use. `limits` bound what reading it may cost (defaults:
+    `ParseLimits()`); to parse an untrusted file, use `ingest.sandbox.load_untrusted`.
     """
+    limits = limits or ParseLimits()
     if not path.is_file():
         raise UnreadablePath(f"{path}: no such file. Check the path and try again.")
     suffix = path.suffix.lower()
@@ -417,13 +320,15 @@ def load_file(path: Path, root: Path) -> list[Document]:
     doc_id = _relative(path, root) or path.name
     try:
         if suffix in (".json", ".jsonl"):
-            return _load_passages(path, doc_id, _file_metadata(path, {}))
+            return _load_passages(path, doc_id, _file_metadata(path, {}), limits)
         title_hint: str | None = None
-        if suffix in _EXTRACTORS:
-            raw, title_hint = _EXTRACTORS[suffix](path)
+        if suffix in EXTRACTORS:
+            raw, title_hint = EXTRACTORS[suffix](path, limits)
             front: dict[str, str] = {}
         else:
-            front, raw = split_front_matter(_read_text(path))
+            raw = read_text(path)
+            ParseBudget(path, limits).check_text(raw)
+            front, raw = split_front_matter(raw)
     except OSError as exc:
         raise UnreadablePath(f"{path}: cannot read the file ({exc.strerror}).") from exc
     text = normalize_text(raw)

@@ -21,7 +21,7 @@ from ingest.errors import ComplyqaError, UnreadablePath
 from ingest.loaders import discover_files, load_file
 from ingest.models import Chunk, Document
 from ingest.report import FailedFile, IngestReport
-from ingest.settings import ChunkingSettings
+from ingest.settings import ChunkingSettings, ParseLimits
 from ingest.splitter import split_document
 from ingest.store import ChromaStore
 
@@ -40,11 +40,13 @@ class Indexer:
         chunking: ChunkingSettings,
         *,
         max_file_bytes: int,
+        limits: ParseLimits | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.chunking = chunking
         self.max_file_bytes = max_file_bytes
+        self.limits = limits or ParseLimits()
 
     def ingest_paths(
         self,
@@ -71,7 +73,7 @@ class Indexer:
                     raise ComplyqaError(
                         f"{file.stat().st_size} bytes is over the {self.max_file_bytes}-byte limit"
                     )
-                documents.extend(load_file(file, root))
+                documents.extend(load_file(file, root, limits=self.limits))
             except ComplyqaError as exc:
                 report.failed.append(FailedFile(path=str(file), reason=str(exc)))
             except OSError as exc:

@@ -37,8 +37,30 @@ class IndexSettings(BaseModel):
     lexical_refresh_seconds: float = Field(default=2.0, ge=0)
 
 
+class ParseLimits(BaseModel):
+    """Bounds on reading one file, so a hostile or broken file cannot stall the service.
+
+    The counts are checked while parsing, in every process; `seconds` and `memory_bytes` are
+    enforced by the sandbox (`ingest.sandbox`) that parses uploads, which kills a parse that
+    runs away. The defaults pass any real regulation or manual (a 5,000-page PDF, a 20 MB
+    export) and refuse decompression bombs: a 68 KB .docx holding 24 MB of XML.
+    """
+
+    max_chars: int = Field(default=30_000_000, ge=1, description="extracted characters")
+    max_paragraphs: int = Field(default=300_000, ge=1, description="paragraphs, table rows")
+    max_unzipped_bytes: int = Field(default=150 * 1024 * 1024, ge=1)
+    max_zip_ratio: float = Field(default=100.0, ge=1, description="per member over 1 MiB")
+    max_zip_members: int = Field(default=10_000, ge=1)
+    max_pdf_pages: int = Field(default=5_000, ge=1)
+    max_html_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    max_html_depth: int = Field(default=1_000, ge=10, description="nested elements")
+    seconds: float = Field(default=120.0, gt=0, description="wall clock per file")
+    memory_bytes: int = Field(default=2 * 1024**3, ge=256 * 1024**2, description="sandbox")
+
+
 class IngestSettings(BaseModel):
     embedding: EmbeddingSettings = EmbeddingSettings()
     chunking: ChunkingSettings = ChunkingSettings()
     index: IndexSettings = IndexSettings()
+    parse: ParseLimits = ParseLimits()
     max_file_bytes: int = Field(default=25 * 1024 * 1024, ge=1)

@@ -28,8 +28,9 @@ from assistant.keys import normalize_scope
 from assistant.models import FailedFile, Filters, IngestReport
 from assistant.provenance import CORPUS, UPLOADED_BY, is_upload_id, upload_doc_id
 from ingest.errors import ComplyqaError
-from ingest.loaders import GROUP_META, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_file
+from ingest.loaders import GROUP_META, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from ingest.models import Document
+from ingest.sandbox import load_untrusted
 
 if TYPE_CHECKING:
     from assistant.service import ComplyQA
@@ -231,7 +232,7 @@ def _documents_of(p: _Planned, uploaded_by: str, report: UploadReport) -> list[D
     a file that cannot be read is reported, put back as it was, and yields nothing."""
     try:
         # The one place an untrusted file is parsed.
-        loaded = load_file(p.target, p.target.parent)
+        loaded = load_untrusted(p.target, p.target.parent)
     except (ComplyqaError, OSError) as exc:
         _undo(p)
         reason = str(exc)
