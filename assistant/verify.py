@@ -13,9 +13,9 @@ implementing `Verifier`. Everything here is pure: no model, disk or network.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from assistant.llm.citations import CitationBook, supporting_span
 from assistant.llm.crosslingual import (
@@ -227,6 +227,9 @@ class LexicalVerifier:
             return Verdict(
                 False, f"negation differs from the cited passage near '{flipped}'", overlap
             )
+        clause = _clause_polarity_mismatch(claim, quotes)
+        if clause:
+            return Verdict(False, f"negation differs from the cited passage in '{clause}'", overlap)
         modal = self._modality_mismatch(claim, quotes, covered)
         if modal:
             return Verdict(False, f"obligation differs from the cited passage: {modal}", overlap)
@@ -276,10 +279,12 @@ class LexicalVerifier:
             for term, modes in _modal_scopes(quote, shared, self.window).items():
                 in_quotes.setdefault(term, set()).update(modes)
         for term in sorted(in_claim):
-            said, source = in_claim[term], in_quotes.get(term, set())
-            if len(said) == 1 and len(source) == 1 and said != source:
+            said, source = in_claim[term] - {_FREE}, in_quotes.get(term, set())
+            # The source must put the term under the other modality only: a term it also
+            # states freely, or under the same modal, is not evidence of a change.
+            if len(said) == 1 and len(source) == 1 and said != source and _FREE not in source:
                 return f"'{next(iter(said))}' where the source says '{next(iter(source))}' ({term})"
-        return ""
+        return _clause_modality_mismatch(claim, quotes)
 
     def _negation_mismatch(self, claim: str, quotes: Sequence[str], shared: frozenset[str]) -> str:
         """A shared term negated on one side only ("" when polarity agrees)."""
@@ -325,25 +330,81 @@ def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str],
     return {t for t in neg if t}, {t for t in pos if t}
 
 
+T = TypeVar("T")
+_CLAUSE = re.compile(r"[^,;:.!?，；：。！？]+")
+#: Share of a claim clause's terms a source clause must hold to be "the same clause".
+SAME_CLAUSE = 0.7
+
+
+def _same_clauses(
+    claim: str, quotes: Sequence[str], label: Callable[[str], T]
+) -> Iterator[tuple[str, T, list[T]]]:
+    """Each claim clause (3+ terms) with its label and the labels of the source clauses that
+    say the same: most of each side's terms are in the other (a long source clause may
+    hold a negation or a modal about something else)."""
+    evidence = [
+        (extract_facts(c).terms, label(c)) for quote in quotes for c in _CLAUSE.findall(quote)
+    ]
+    for part in _CLAUSE.findall(claim):
+        terms = extract_facts(part).terms
+        if len(terms) < 3:
+            continue
+        same = [
+            lab
+            for t, lab in evidence
+            if len(terms & t) >= SAME_CLAUSE * len(terms) and len(terms & t) >= len(t) / 2
+        ]
+        yield part.strip(), label(part), same
+
+
+def _clause_polarity_mismatch(claim: str, quotes: Sequence[str]) -> str:
+    """A claim clause negated where every source clause that says the same is not (or the
+    reverse); "" when polarity agrees.
+
+    The term-level rule cannot see a negation added to a clause whose words also stand,
+    un-negated, elsewhere in the claim ("处…罚款，对主管人员不处…罚款"); whole clauses can.
+    """
+    for part, negated, same in _same_clauses(claim, quotes, lambda c: bool(negation_cues(c))):
+        if same and all(neg != negated for neg in same):
+            return part
+    return ""
+
+
+_FREE = "-"  # a term outside every modal scope
+
+
 def _modal_scopes(text: str, shared: frozenset[str], window: int) -> dict[str, set[str]]:
-    """For each shared term of `text` in the scope of a modal cue: which modalities govern it."""
+    """For each shared term of `text`: the modalities whose scope it stands in, `_FREE` for
+    an occurrence outside every modal scope."""
     toks = tokens(text)
     cues = dict(modality_cues(text))
-    # A cue may start inside a token ("须" of a Chinese run): attach it to that token.
-    starts = sorted(cues)
-    out: dict[str, set[str]] = {}
-    i = 0
+    scoped: dict[int, set[str]] = {}
     for tok in toks:
-        while i < len(starts) and starts[i] < tok.start:
-            i += 1
-        if i < len(starts) and starts[i] == tok.start:
-            mode = cues[starts[i]]
-            for follower in toks[tok.index + 1 : tok.index + 1 + window]:
-                if follower.clause_end:
-                    break
-                if follower.term and follower.term in shared:
-                    out.setdefault(follower.term, set()).add(mode)
+        mode = cues.get(tok.start)
+        if mode is None:
+            continue
+        for follower in toks[tok.index + 1 : tok.index + 1 + window]:
+            if follower.clause_end:
+                break
+            scoped.setdefault(follower.index, set()).add(mode)
+    out: dict[str, set[str]] = {}
+    for tok in toks:
+        if tok.term and tok.term in shared:
+            out.setdefault(tok.term, set()).update(scoped.get(tok.index, {_FREE}))
     return out
+
+
+def _clause_modality_mismatch(claim: str, quotes: Sequence[str]) -> str:
+    """A claim clause under "may" where every source clause that says the same is under
+    "must" only (or the reverse); "" when they agree or cannot be matched."""
+    for part, mode, same in _same_clauses(claim, quotes, lambda c: _modes(c)):
+        if len(mode) == 1 and same and all(len(m) == 1 and m != mode for m in same):
+            return f"'{next(iter(mode))}' where the source says '{next(iter(same[0]))}' ({part})"
+    return ""
+
+
+def _modes(text: str) -> frozenset[str]:
+    return frozenset(m for _, m in modality_cues(text))
 
 
 def verify_answer(

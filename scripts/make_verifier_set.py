@@ -37,6 +37,8 @@ from evals.verifier_paraphrases import LOOSE, PARAPHRASES  # noqa: E402
 SEED = "verifier-2026-11-30"
 TUNE_SHARE = 0.3  # of the dev cases whose sentences go to the tuning split
 MAX_CITED_CHUNKS = 3
+# The tuning split is small; every edit type gives it up to this many variants per sentence.
+TUNE_EDITS_PER_TYPE = 3
 FIGURE_EDITS = {"number", "date", "article"}
 
 
@@ -190,7 +192,8 @@ def cross_doc(source: Source, pool: Sequence[Passage]) -> ClaimCitation | None:
     return None
 
 
-def claims_for(source: Source, pool: Sequence[Passage]) -> list[Claim]:
+def claims_for(source: Source, pool: Sequence[Passage], per_edit: int = 1) -> list[Claim]:
+    """The source's supported claims, and up to `per_edit` unsupported ones per edit type."""
     base = source.key
     pair = language_pair(source.sentence, source.passages)
     out = [Claim(f"{base}-ref", source.sentence, source.citations, True, None, ("reference", pair))]
@@ -198,10 +201,17 @@ def claims_for(source: Source, pool: Sequence[Passage]) -> list[Claim]:
         tags = ("paraphrase", style, language_pair(text, source.passages))
         out.append(Claim(f"{base}-para{n}", text, source.citations, True, None, tags))
     for kind, edit in EDITS.items():
+        made: list[str] = []
         for edited in edit(source.sentence):
-            if is_unsupported(kind, source.sentence, edited, source.passages):
-                out.append(Claim(f"{base}-{kind}", edited, source.citations, False, kind, (pair,)))
-                break
+            if edited not in made and is_unsupported(
+                kind, source.sentence, edited, source.passages
+            ):
+                made.append(edited)
+                if len(made) == per_edit:
+                    break
+        for n, edited in enumerate(made, start=1):
+            cid = f"{base}-{kind}" + (f"{n}" if n > 1 else "")
+            out.append(Claim(cid, edited, source.citations, False, kind, (pair,)))
     other = cross_doc(source, pool)
     if other is not None:
         out.append(
@@ -224,8 +234,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     tune: list[Claim] = []
     loose: list[Claim] = []
     for source in found:
-        claims = claims_for(source, pool)
-        (tune if in_tuning_split(source.case.id) else report).extend(claims)
+        if in_tuning_split(source.case.id):
+            tune.extend(claims_for(source, pool, per_edit=TUNE_EDITS_PER_TYPE))
+        else:
+            report.extend(claims_for(source, pool))
         for n, text in enumerate(LOOSE.get(source.key, ()), start=1):
             tags = ("loose", language_pair(text, source.passages))
             loose.append(Claim(f"{source.key}-loose{n}", text, source.citations, True, None, tags))

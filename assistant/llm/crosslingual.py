@@ -127,6 +127,9 @@ def law_names(text: str, lang: str) -> set[int]:
     return {i for i, _, _ in concept_mentions(text, lang) if i < len(LAW_NAMES)}
 
 
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
 def _scopes(text: str, cues: Sequence[tuple[int, str]], window: int) -> list[tuple[int, int, str]]:
     """Character ranges each cue governs: the next `window` tokens, up to clause punctuation."""
     toks = tokens(text)
@@ -136,7 +139,8 @@ def _scopes(text: str, cues: Sequence[tuple[int, str]], window: int) -> list[tup
         tok = by_start.get(start)
         if tok is None:
             continue
-        after = tok.index + 1 + window
+        # A Chinese token is one character: about half an English word.
+        after = tok.index + 1 + (2 * window if _CJK_CHAR.fullmatch(text[start]) else window)
         end = toks[after].start if after < len(toks) else len(text)
         for follower in toks[tok.index + 1 : after]:
             if follower.clause_end:

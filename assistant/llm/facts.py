@@ -417,10 +417,35 @@ _CJK_FILLER = frozenset("的了着吗呢吧啊")
 _EN_WORD = re.compile(r"[A-Za-z]+(?:['’]t)?")
 
 
+_BRITISH = {"licence": "license", "licences": "licenses", "defence": "defense",
+            "offence": "offense", "offences": "offenses", "programme": "program",
+            "programmes": "programs", "centre": "center", "centres": "centers",
+            "judgement": "judgment", "cheque": "check", "enrol": "enroll"}  # fmt: skip
+_BRITISH_SUFFIX = re.compile(r"(?<=[a-z]{3})(is)(e|es|ed|ing|ation|ations)$|(?<=[a-z]{2})our$")
+# Words in -ise that have no -ize spelling.
+_ISE_WORDS = _words(
+    "advise advised advises advising exercise exercised exercises otherwise premise premises "
+    "enterprise enterprises promise promised promises expertise comprise comprised comprises "
+    "precise concise surprise surprised raise raised raises revise revised revision supervise "
+    "supervised supervising supervision televise franchise merchandise disguise disguised "
+    "compromise excise despise improvise devise devised"
+)
+
+
+def _american(word: str) -> str:
+    if word in _BRITISH:
+        return _BRITISH[word]
+    if word in _ISE_WORDS or not _BRITISH_SUFFIX.search(word):
+        return word
+    return _BRITISH_SUFFIX.sub(lambda m: "iz" + m.group(2) if m.group(1) else "or", word)
+
+
 def stem(word: str) -> str:
     """A light suffix-stripping stem; both sides of a comparison use it, so it need not be
-    linguistically right, only consistent."""
-    word = word.lower()
+    linguistically right, only consistent. British and American spellings meet first
+    ("licence" = "license", "authorise" = "authorize"): EAR text is American, Chinese law
+    translations and most summaries are British."""
+    word = _american(word.lower())
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             base = word[: -len(suffix)]

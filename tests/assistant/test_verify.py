@@ -337,3 +337,128 @@ def test_sentences_that_address_the_assistant_are_never_evidence() -> None:
 def test_list_enumerators_are_not_claims() -> None:
     sentences = parse_answer("Two rules apply:\n1.\nThe fine is $12 per day [2].\n2.\n(a)\n一、")
     assert [s.claim for s in sentences] == ["Two rules apply:", "The fine is $12 per day."]
+
+
+# -- rules added for the verifier benchmark (docs/llm.md, "Verification rules") ------------
+
+
+def zh_passage(text: str, n: int = 9, title: str = "中华人民共和国网络安全法") -> Passage:
+    return Passage(
+        chunk_id=f"law::{n}", doc_id="cn/law.md", title=title, section="第二十一条",
+        text=text, start=0, end=len(text), score=1.0, language="zh",
+    )  # fmt: skip
+
+
+LOGS = zh_passage(
+    "第二十一条 网络运营者应当按照规定留存相关的网络日志不少于六个月。"
+    "网络运营者可以委托网络安全服务机构开展检测。对直接负责的主管人员处一万元以上十万元以下罚款。"
+)
+
+
+def test_obligation_weakened_or_strengthened_is_rejected() -> None:
+    assert verifier.verify("网络运营者应当留存相关的网络日志不少于六个月。", [LOGS]).supported
+    weakened = verifier.verify("网络运营者可以留存相关的网络日志不少于六个月。", [LOGS])
+    assert not weakened.supported and "obligation" in weakened.reason
+    assert not verifier.verify("网络运营者应当委托网络安全服务机构开展检测。", [LOGS]).supported
+    # A claim without a modal is not compared: a summary may drop "shall".
+    assert verifier.verify("网络运营者留存相关的网络日志不少于六个月。", [LOGS]).supported
+    rule = "Exporters must obtain a licence from BIS before shipping the items."
+    source = Passage(chunk_id="ear::1", doc_id="us/ear.md", title="EAR", text=rule, start=0,
+                     end=len(rule), score=1.0)  # fmt: skip
+    assert verifier.verify(rule, [source]).supported
+    assert not verifier.verify(rule.replace("must", "may"), [source]).supported
+
+
+def test_modality_cues_skip_prohibitions_and_lookalikes() -> None:
+    from assistant.llm.cues import modality_cues
+
+    assert [m for _, m in modality_cues("Operators must keep logs; users may object.")] == [
+        "must",
+        "may",
+    ]
+    assert modality_cues("Exporters may not proceed and cannot ship.") == []
+    assert modality_cues("由学东科技供应的平台，取得许可，可能影响安全。") == []
+    assert [m for _, m in modality_cues("运营者应当留存，用户可以投诉。")] == ["must", "may"]
+
+
+def test_other_party_or_law_is_rejected() -> None:
+    swapped = verifier.verify("网络产品提供者应当留存相关的网络日志不少于六个月。", [LOGS])
+    assert not swapped.supported and "party" in swapped.reason
+    law = verifier.verify("《数据安全法》要求网络运营者留存相关的网络日志不少于六个月。", [LOGS])
+    assert not law.supported and "数据安全法" in law.reason
+    # The passage's own law, with or without 中华人民共和国, is fine.
+    assert verifier.verify(
+        "《网络安全法》要求网络运营者留存相关的网络日志不少于六个月。", [LOGS]
+    ).supported
+
+
+def test_a_name_that_opens_the_sentence_must_be_in_the_source() -> None:
+    from assistant.llm.facts import opening_word
+
+    assert opening_word("Bloomberg found 11 entities.") == "bloomberg"
+    assert opening_word("Generally no licence is needed.") is None
+    assert opening_word("Shenzhen University spent money.") is None  # a run: `entities`
+    claim = "Tencent spent approximately $27,996 to access NVIDIA A100 and H100 chips via AWS."
+    assert not verifier.verify(claim, [CLOUD]).supported
+    claim = "Amazon cloud services let Chinese entities access advanced US AI chips."
+    assert verifier.verify(claim, [CLOUD]).supported
+
+
+def test_number_words_amounts_after_chinese_and_currency_codes() -> None:
+    assert figures("two working days") == figures("2 working days") == {"num:2"}
+    assert figures("five hundred servers") == {"num:500"}
+    assert figures("one of them") == set()  # "one" is a pronoun here
+    assert figures("注册用户5000万以上") == figures("注册用户五千万以上") == {"num:50000000"}
+    assert figures("营业额5%以下") == figures("营业额百分之五以下") == {"pct:5"}
+    assert "rmb" not in " ".join(entities("a fine of RMB 50,000"))
+    assert not verifier.verify(
+        "The fine for a late filing is $12 per day, for three days.", [FINE]
+    ).supported
+
+
+def test_british_and_american_spellings_meet() -> None:
+    from assistant.llm.facts import stem
+
+    assert stem("licence") == stem("license") and stem("authorisation") == stem("authorization")
+    assert stem("behaviour") == stem("behavior") and stem("advise") == "advise"
+
+
+def test_a_negated_clause_is_rejected_even_when_its_words_also_stand_unnegated() -> None:
+    claim = "网络运营者应当留存相关的网络日志不少于六个月，对直接负责的主管人员不处一万元以上十万元以下罚款。"
+    result = verifier.verify(claim, [LOGS])
+    assert not result.supported and "negation" in result.reason
+    claim = "网络运营者应当留存相关的网络日志不少于六个月，对直接负责的主管人员处一万元以上十万元以下罚款。"
+    assert verifier.verify(claim, [LOGS]).supported
+
+
+def test_translated_claims_are_checked_by_glossary_concepts() -> None:
+    ok = "Under the Cybersecurity Law, network operators must keep network logs for six months."
+    assert verifier.verify(ok, [LOGS]).supported
+    weakened = (
+        "Under the Cybersecurity Law, network operators may keep network logs for six months."
+    )
+    assert not verifier.verify(weakened, [LOGS]).supported
+    negated = "Network operators must not keep network logs for six months."
+    assert not verifier.verify(negated, [LOGS]).supported
+    other_law = (
+        "Under the Data Security Law, network operators must keep network logs for six months."
+    )
+    assert "Data Security" in verifier.verify(other_law, [LOGS]).reason or not (
+        verifier.verify(other_law, [LOGS]).supported
+    )
+    assert not verifier.verify(
+        "Network operators must keep network logs for 12 months.", [LOGS]
+    ).supported
+    # Too little the glossary knows: nothing to check a translation against.
+    assert not verifier.verify("It may appeal, but the decision is final.", [LOGS]).supported
+    # English passage, Chinese claim.
+    assert verifier.verify(
+        "深圳大学通过云服务访问了英伟达芯片，花费27,996美元。", [CLOUD]
+    ).supported
+
+
+def test_translated_claim_is_cited_to_its_quote() -> None:
+    raw = "Network operators must keep network logs for six months [1]."
+    result = verify_answer(raw, [LOGS])
+    assert result.counts["supported"] == 1 and len(result.citations) == 1
+    assert "六个月" in result.citations[0].quote
