@@ -100,3 +100,34 @@ def test_wrong_key_is_asked_again(server: LiveServer, browser) -> None:  # type:
     page.click("#key-submit")
     page.wait_for_selector("#key-error:not([hidden])")
     assert "not accepted" in page.inner_text("#key-error")
+
+
+def test_a_citation_link_opens_its_quote_without_a_key(server: LiveServer, browser) -> None:  # type: ignore[no-untyped-def]
+    """The URL an Open WebUI source event carries, opened in a tab that has no API key."""
+    response = httpx.post(
+        f"{server.url}/v1/chat/completions",
+        headers=server.auth("reader"),
+        json={
+            "model": "complyqa",
+            "stream": True,
+            "messages": [{"role": "user", "content": QUESTION}],
+        },
+        timeout=120,
+    )
+    events = [
+        json.loads(line[5:])
+        for line in response.text.splitlines()
+        if line.startswith("data:") and line[5:].strip() != "[DONE]"
+    ]
+    source = next(e["event"]["data"] for e in events if "event" in e)
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.goto(source["source"]["url"])
+    mark = page.locator("#source-text mark")
+    mark.wait_for()
+    assert mark.text_content() == source["document"][0]
+    assert mark.is_visible()
+    assert "Shared citation" in page.inner_text("#source-quote")
+    assert not page.locator("#key-dialog[open]").count()
+    assert page.evaluate("sessionStorage.length") == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "shared_citation.png"))

@@ -22,6 +22,7 @@ from assistant.api.deps import (
 from assistant.api.errors import problems
 from assistant.api.schemas import ChatBody, ChatResponse, ConversationView
 from assistant.api.streaming import ANSWER_EVENTS, answer_events, json_or_sse, sse
+from assistant.conversation import turn_of
 from assistant.conversations import ConversationStore
 from assistant.keys import ApiKey
 from assistant.models import Answer, Turn
@@ -110,7 +111,4 @@ def _save_turn(
 ) -> None:
     if is_new:
         conversations.create(key.id, conversation_id)
-    doc_ids = list(dict.fromkeys(c.doc_id for c in answer.citations))
-    conversations.append(
-        conversation_id, Turn(question=answer.question, answer=answer.text, doc_ids=doc_ids)
-    )
+    conversations.append(conversation_id, turn_of(answer))

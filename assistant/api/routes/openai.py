@@ -1,21 +1,38 @@
 """OpenAI-compatible `POST /v1/chat/completions` and `GET /v1/models`, for OpenAI clients and
-Open WebUI. The answer text carries `[n]` markers and ends with a "Sources:" list; the
-structured citations ride along in an extra top-level `citations` field."""
+Open WebUI. The answer text carries `[n]` markers and (unless turned off) ends with a
+"Sources:" list; the structured citations ride along in an extra top-level `citations` field,
+and a stream carries one Open WebUI `source` event per citation, with a signed link that opens
+the quote in complyqa's chat page. Open WebUI's background `### Task:` prompts get cheap JSON
+replies, outside the rate limit and without an answer in the audit row."""
 
 from __future__ import annotations
 
 import json
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
 from sse_starlette import ServerSentEvent
 from starlette.responses import Response
 
 from assistant.api import answering
-from assistant.api.deps import ReaderKey, RecordDep, SettingsDep, StateDep, check_question
+from assistant.api.citation_links import PassageLink, link_secret, passage_url
+from assistant.api.deps import (
+    ApiState,
+    ReaderKey,
+    RecordDep,
+    SettingsDep,
+    StateDep,
+    check_question,
+    rate_bucket,
+    scoped_filters,
+)
 from assistant.api.errors import ApiError, Problem, problems
+from assistant.api.forwarded import forwarded_user
+from assistant.api.openwebui import Task, cited_doc_ids, source_events, task_content, task_of
 from assistant.api.schemas import (
     AssistantMessage,
     ChatCompletion,
@@ -24,16 +41,34 @@ from assistant.api.schemas import (
     Choice,
     ModelCard,
     ModelList,
+    Usage,
     completion_chunk,
 )
 from assistant.api.streaming import sse
+from assistant.keys import ApiKey
 from assistant.models import Answer, AnswerDelta, AnswerDone, Citation, Turn
+from ingest.tokenize import tokenize
 
 router = APIRouter(tags=["openai"])
 
 MODEL_ID = "complyqa"
+OWNER = "complyqa"
+#: `created` of the model card: fixed, so every worker and every restart lists the same model.
+MODEL_CREATED = 1767225600  # 2026-01-01T00:00:00Z
 SOURCES_HEADING = "Sources:"
-_STARTED = int(time.time())
+
+
+class StreamOptions(BaseModel):
+    include_usage: bool = False
+
+
+class CompletionBody(ChatCompletionBody):
+    stream_options: StreamOptions | None = None
+    sources_block: bool | None = Field(
+        default=None,
+        description='complyqa: end the reply with a plain "Sources:" list (default: the '
+        "server's api.sources_block)",
+    )
 
 
 @router.get(
@@ -44,7 +79,7 @@ _STARTED = int(time.time())
 )
 def models(key: ReaderKey) -> ModelList:
     """One model, `complyqa`: the cited-answer pipeline over the indexed sources."""
-    return ModelList(data=[ModelCard(id=MODEL_ID, created=_STARTED)])
+    return ModelList(data=[ModelCard(id=MODEL_ID, created=MODEL_CREATED, owned_by=OWNER)])
 
 
 @router.post(
@@ -61,7 +96,8 @@ def models(key: ReaderKey) -> ModelList:
     },
 )
 def chat_completions(
-    body: ChatCompletionBody,
+    body: CompletionBody,
+    request: Request,
     key: ReaderKey,
     state: StateDep,
     settings: SettingsDep,
@@ -69,10 +105,27 @@ def chat_completions(
 ) -> ChatCompletion | Response:
     """The last user message is the question; earlier user/assistant turns are the history.
 
-    Sampling options (`temperature`, `max_tokens`, ...) are accepted and ignored: the
-    answer comes from the sources, verified, not sampled.
+    Sampling options (`temperature`, `max_tokens`, ...) and `tools` are accepted and
+    ignored: the answer comes from the sources, verified, not sampled.
     """
-    question_text, history = split_messages(body.messages)
+    reply = _Reply(
+        completion_id="chatcmpl-" + secrets.token_hex(12),
+        created=int(time.time()),
+        sources_block=settings.api.sources_block
+        if body.sources_block is None
+        else body.sources_block,
+        include_usage=bool(body.stream_options and body.stream_options.include_usage),
+        prompt_tokens=sum(_count_tokens(m.text()) for m in body.messages),
+    )
+    last_user = _last_user_text(body.messages)
+    task = task_of(last_user)
+    if task is not None:
+        # Not a question: no rate-limit token, no answer in the audit row.
+        state.limiter.refund(rate_bucket(key, forwarded_user(request.headers, key)))
+        record.note(detail=f"Open WebUI background task ({task.kind.value}); not answered")
+        return _task_reply(task, reply, body.stream)
+    titles = _titles(state, key) if _has_sources(body.messages) else {}
+    question_text, history = split_messages(body.messages, titles)
     question = answering.Question(
         endpoint="/v1/chat/completions",
         question=check_question(question_text, settings),
@@ -80,24 +133,113 @@ def chat_completions(
         k=body.k,
         history=history,
     )
-    completion_id = "chatcmpl-" + secrets.token_hex(12)
-    created = int(time.time())
+    url_of = _citation_links(state, request)
     if body.stream:
         events = answering.stream(state, key, question, record)
-        return sse(_chunks(events, completion_id, created))
+        return sse(_chunks(events, reply, url_of))
     answer = answering.ask(state, key, question, record)
+    content = answer.text + (sources_block(answer) if reply.sources_block else "")
     return ChatCompletion(
-        id=completion_id,
-        created=created,
+        id=reply.completion_id,
+        created=reply.created,
         model=MODEL_ID,
-        choices=[Choice(message=AssistantMessage(content=answer.text + sources_block(answer)))],
+        choices=[Choice(message=AssistantMessage(content=content))],
+        usage=reply.usage(content),
         citations=answer.citations,
         abstained=answer.abstained,
     )
 
 
-def split_messages(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
-    """The question (last user message) and the conversation before it, as turns."""
+@dataclass(frozen=True)
+class _Reply:
+    """How this completion is written back."""
+
+    completion_id: str
+    created: int
+    sources_block: bool
+    include_usage: bool
+    prompt_tokens: int
+
+    def usage(self, completion: str) -> Usage:
+        done = _count_tokens(completion)
+        return Usage(
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=done,
+            total_tokens=self.prompt_tokens + done,
+        )
+
+    def chunk(
+        self, delta: dict[str, object], finish: str | None = None, **extra: object
+    ) -> ServerSentEvent:
+        body = completion_chunk(self.completion_id, self.created, MODEL_ID, delta, finish, **extra)
+        return ServerSentEvent(data=json.dumps(body, ensure_ascii=False))
+
+
+def _count_tokens(text: str) -> int:
+    """Tokens as complyqa's own tokenizer counts them (words; CJK words by jieba): there is
+    no model vocabulary to count by, and clients only need a consistent size."""
+    return len(tokenize(text, drop_stopwords=False))
+
+
+def _last_user_text(messages: list[ChatMessage]) -> str:
+    return next((m.text() for m in reversed(messages) if m.role == "user"), "")
+
+
+def _task_reply(task: Task, reply: _Reply, stream: bool) -> ChatCompletion | Response:
+    content = task_content(task)
+    if not stream:
+        return ChatCompletion(
+            id=reply.completion_id,
+            created=reply.created,
+            model=MODEL_ID,
+            choices=[Choice(message=AssistantMessage(content=content))],
+            usage=reply.usage(content),
+            citations=[],
+            abstained=False,
+        )
+
+    def events() -> Iterator[ServerSentEvent]:
+        yield reply.chunk({"role": "assistant", "content": content})
+        yield reply.chunk({}, "stop")
+        if reply.include_usage:
+            yield _usage_chunk(reply, content)
+        yield ServerSentEvent(data="[DONE]")
+
+    return sse(events())
+
+
+def _has_sources(messages: list[ChatMessage]) -> bool:
+    marker = "\n" + SOURCES_HEADING + "\n"
+    return any(m.role == "assistant" and marker in m.text() for m in messages)
+
+
+def _titles(state: ApiState, key: ApiKey) -> dict[str, str]:
+    """Title → doc id of the documents this key may see, to read earlier answers' sources."""
+    documents = state.facade().documents(scoped_filters(None, key))
+    return {d.title: d.doc_id for d in documents}
+
+
+def _citation_links(state: ApiState, request: Request) -> Callable[[Citation], str]:
+    """Signed links to the chat page for each citation, valid `api.citation_link_hours`."""
+    settings = state.settings.api
+    base = settings.public_url or str(request.base_url)
+    secret = link_secret(state.settings.data_dir)
+    expires = int(time.time()) + settings.citation_link_hours * 3600
+
+    def url_of(c: Citation) -> str:
+        return passage_url(base, PassageLink(c.doc_id, c.start, c.end, expires), secret)
+
+    return url_of
+
+
+def split_messages(
+    messages: list[ChatMessage], titles: Mapping[str, str] | None = None
+) -> tuple[str, list[Turn]]:
+    """The question (last user message) and the conversation before it, as turns.
+
+    An earlier answer comes back as text only: the documents it cited are read from its
+    "Sources:" list (`titles` maps visible documents' titles to their ids).
+    """
     last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
     if last_user is None:
         raise ApiError(422, "messages has no user message: the last user message is the question")
@@ -106,7 +248,11 @@ def split_messages(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
         if message.role == "user":
             turns.append(Turn(question=message.text()))
         elif message.role == "assistant" and turns and not turns[-1].answer:
-            turns[-1] = turns[-1].model_copy(update={"answer": strip_sources(message.text())})
+            text = message.text()
+            doc_ids = cited_doc_ids(text, titles or {}, SOURCES_HEADING)
+            turns[-1] = turns[-1].model_copy(
+                update={"answer": strip_sources(text), "doc_ids": doc_ids}
+            )
     return messages[last_user].text(), [t for t in turns if t.question.strip()]
 
 
@@ -129,36 +275,53 @@ def sources_block(answer: Answer) -> str:
     return "\n\n" + SOURCES_HEADING + "\n" + "\n".join(format_source(c) for c in answer.citations)
 
 
-def _chunks(
-    events: Iterator[AnswerDelta | AnswerDone | Problem], completion_id: str, created: int
-) -> Iterator[ServerSentEvent]:
-    def chunk(
-        delta: dict[str, object], finish: str | None = None, **extra: object
-    ) -> ServerSentEvent:
-        body = completion_chunk(completion_id, created, MODEL_ID, delta, finish, **extra)
-        return ServerSentEvent(data=json.dumps(body, ensure_ascii=False))
+def _usage_chunk(reply: _Reply, completion: str) -> ServerSentEvent:
+    body = completion_chunk(reply.completion_id, reply.created, MODEL_ID, {}, None)
+    body["choices"] = []
+    body["usage"] = reply.usage(completion).model_dump()
+    return ServerSentEvent(data=json.dumps(body, ensure_ascii=False))
 
-    yield chunk({"role": "assistant", "content": ""})
+
+def _event_chunk(reply: _Reply, event: dict[str, object]) -> ServerSentEvent:
+    """A chunk without choices carrying an Open WebUI event (OpenAI clients skip it)."""
+    body = completion_chunk(reply.completion_id, reply.created, MODEL_ID, {}, None)
+    body["choices"] = []
+    body["event"] = event
+    return ServerSentEvent(data=json.dumps(body, ensure_ascii=False))
+
+
+def _chunks(
+    events: Iterator[AnswerDelta | AnswerDone | Problem],
+    reply: _Reply,
+    url_of: Callable[[Citation], str],
+) -> Iterator[ServerSentEvent]:
+    yield reply.chunk({"role": "assistant", "content": ""})
     streamed = ""
     for event in events:
         if isinstance(event, AnswerDelta):
             streamed += event.text
-            yield chunk({"content": event.text})
+            yield reply.chunk({"content": event.text})
         elif isinstance(event, AnswerDone):
             answer = event.answer
+            # One event per citation once the answer is final (verified), in marker order.
+            for source in source_events(answer.citations, url_of):
+                yield _event_chunk(reply, source)
             # Verification may drop sentences the model streamed; say what survived.
             tail = (
                 answer.text[len(streamed) :]
                 if answer.text.startswith(streamed)
                 else ("\n\nVerified answer:\n" + answer.text)
             )
-            yield chunk({"content": tail + sources_block(answer)})
-            yield chunk(
+            tail += sources_block(answer) if reply.sources_block else ""
+            yield reply.chunk({"content": tail})
+            yield reply.chunk(
                 {},
                 "stop",
                 citations=[c.model_dump() for c in answer.citations],
                 abstained=answer.abstained,
             )
+            if reply.include_usage:
+                yield _usage_chunk(reply, streamed + tail)
         else:
             error = {"message": event.detail, "type": event.title, "code": event.status}
             yield ServerSentEvent(data=json.dumps({"error": error}, ensure_ascii=False))

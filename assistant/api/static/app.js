@@ -79,12 +79,13 @@ function askForKey(message) {
   $("key-input").focus();
 }
 
-async function probe() {
-  // GET /v1/documents answers 401 when the server wants a key.
+async function probe({ quiet = false } = {}) {
+  // GET /v1/documents answers 401 when the server wants a key. `quiet`: a shared citation
+  // link is open, so the key dialog waits until the reader asks for it.
   const response = await fetch("/v1/documents", { headers: headers() });
   if (response.status === 401) {
     $("change-key").hidden = false;
-    askForKey(state.key ? "That key was not accepted." : "");
+    if (!quiet) askForKey(state.key ? "That key was not accepted." : "");
     return false;
   }
   if (!response.ok) throw await problemOf(response);
@@ -322,6 +323,43 @@ async function openSource(citation, link) {
   }
 }
 
+// A citation link from another client (Open WebUI): /?passage=<doc id>&start&end&expires&sig.
+// The signature is the permission; no API key is needed to see that one passage.
+function sharedLinkParams() {
+  const params = new URLSearchParams(window.location.search);
+  const wanted = ["passage", "start", "end", "expires", "sig"];
+  return wanted.every((k) => params.has(k)) ? params : null;
+}
+
+async function openSharedPassage(params) {
+  const panel = $("source-panel");
+  panel.hidden = false;
+  document.body.classList.add("with-source");
+  $("source-title").textContent = "Cited passage";
+  $("source-meta").replaceChildren();
+  $("source-quote").classList.remove("warning");
+  $("source-quote").textContent = "";
+  const textBox = $("source-text");
+  textBox.replaceChildren(el("p", { class: "typing" }, "Loading the passage…"));
+  const query = new URLSearchParams();
+  for (const k of ["passage", "start", "end", "expires", "sig"]) query.set(k, params.get(k));
+  try {
+    const response = await fetch(`/v1/shared-passage?${query}`);
+    if (!response.ok) throw await problemOf(response);
+    const p = await response.json();
+    $("source-title").textContent = p.title;
+    const meta = [p.date, p.doc_id].filter(Boolean);
+    $("source-meta").replaceChildren(...meta.map((m) => el("span", {}, m)));
+    const until = new Date(p.expires * 1000).toISOString().slice(0, 10);
+    $("source-quote").textContent = `Shared citation: characters ${p.start}–${p.end}; this link works until ${until}`;
+    const mark = el("mark", { id: "cited" }, p.quote);
+    textBox.replaceChildren(p.before ? `…${p.before}` : "", mark, p.after ? `${p.after}…` : "");
+    mark.scrollIntoView({ block: "center", behavior: "instant" });
+  } catch (err) {
+    textBox.replaceChildren(el("p", { class: "error-text" }, err.message || String(err)));
+  }
+}
+
 function closeSource() {
   $("source-panel").hidden = true;
   document.body.classList.remove("with-source");
@@ -368,5 +406,7 @@ document.addEventListener("DOMContentLoaded", () => {
       askForKey(err.message);
     }
   });
-  probe().catch((err) => console.error(err));
+  const shared = sharedLinkParams();
+  if (shared) openSharedPassage(shared);
+  probe({ quiet: Boolean(shared) }).catch((err) => console.error(err));
 });

@@ -39,8 +39,11 @@ def test_stream_is_openai_chunks_ending_with_done(api: ApiEnv) -> None:
     assert response.status_code == 200
     events = sse_events(response.text)
     assert events[-1][1] == "[DONE]"
-    chunks = [json.loads(data) for _, data in events[:-1]]
-    assert all(c["object"] == "chat.completion.chunk" for c in chunks)
+    every = [json.loads(data) for _, data in events[:-1]]
+    assert all(c["object"] == "chat.completion.chunk" for c in every)
+    # Open WebUI source events ride in chunks without choices.
+    chunks = [c for c in every if c["choices"]]
+    assert all("event" in c for c in every if not c["choices"])
     assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
     text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
@@ -101,7 +104,7 @@ def test_models_lists_complyqa(api: ApiEnv) -> None:
 
 def test_stream_states_the_verified_answer_when_verification_changed_it() -> None:
     """In LLM mode the streamed text is the model's draft; a dropped sentence is not unsaid."""
-    from assistant.api.routes.openai import _chunks
+    from assistant.api.routes.openai import _chunks, _Reply
     from assistant.models import Answer, AnswerDelta, AnswerDone, Citation
 
     final = Answer(
@@ -114,7 +117,9 @@ def test_stream_states_the_verified_answer_when_verification_changed_it() -> Non
         AnswerDelta(text="Invented."),
         AnswerDone(answer=final),
     ]
-    chunks = [e.data for e in _chunks(iter(events), "id", 0)]
+    reply = _Reply("id", 0, sources_block=True, include_usage=False, prompt_tokens=1)
+    chunks = [e.data for e in _chunks(iter(events), reply, lambda c: "http://x/?passage=1")]
     assert chunks[-1] == "[DONE]"
-    text = "".join(json.loads(c)["choices"][0]["delta"].get("content", "") for c in chunks[:-1])
+    bodies = [json.loads(c) for c in chunks[:-1]]
+    text = "".join(b["choices"][0]["delta"].get("content", "") for b in bodies if b["choices"])
     assert text.endswith('\n\nVerified answer:\nSupported. [1]\n\nSources:\n[1] T: "abc"')
