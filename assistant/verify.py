@@ -342,11 +342,9 @@ def _same_clauses(
     """Each claim clause (3+ terms) with its label and the labels of the source clauses that
     say the same: most of each side's terms are in the other (a long source clause may
     hold a negation or a modal about something else)."""
-    evidence = [
-        (extract_facts(c).terms, label(c)) for quote in quotes for c in _CLAUSE.findall(quote)
-    ]
+    evidence = [(_clause_terms(c), label(c)) for quote in quotes for c in _CLAUSE.findall(quote)]
     for part in _CLAUSE.findall(claim):
-        terms = extract_facts(part).terms
+        terms = _clause_terms(part)
         if len(terms) < 3:
             continue
         same = [
@@ -355,6 +353,23 @@ def _same_clauses(
             if len(terms & t) >= SAME_CLAUSE * len(terms) and len(terms & t) >= len(t) / 2
         ]
         yield part.strip(), label(part), same
+
+
+# Characters that carry polarity, modality or no meaning: left out when matching clauses, so
+# "不得少于两人" and "得以少于2人" are recognisably the same clause.
+_CLAUSE_NOISE = frozenset("不未无非没否勿禁止严得以可应当须需的了着是在和与及或之其")
+_CN_NUMERALS = frozenset("零〇一二三四五六七八九十百千万亿两")
+
+
+def _clause_terms(text: str) -> frozenset[str]:
+    """English stems and single Chinese characters of a clause, for matching clauses."""
+    english = {t for t in extract_facts(text).terms if t.isascii()}
+    chinese = {
+        ch
+        for ch in text
+        if "\u3400" <= ch <= "\u9fff" and ch not in _CLAUSE_NOISE and ch not in _CN_NUMERALS
+    }
+    return frozenset(english | chinese)
 
 
 def _clause_polarity_mismatch(claim: str, quotes: Sequence[str]) -> str:
