@@ -13,6 +13,7 @@ trimmed of surrounding whitespace by moving offsets, so `doc.text[c.start:c.end]
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ingest.legal_refs import CN_NUMERAL_CHARS, find_article_refs
@@ -38,6 +39,7 @@ _EN_ARTICLE = re.compile(
 _TOP_PARAGRAPH = re.compile(r"^\(([a-z])\)")
 _SENTENCE_END = re.compile(r"[。！？；!?](?:[”’」』）)\"']*)|[.;](?:[”’\"')\]]*)(?=\s)|\n+")
 _SOFT_BREAK = re.compile(r"[，、：,:]|\s+")
+_NEWLINE = re.compile(r"\n")
 
 
 @dataclass
@@ -177,16 +179,26 @@ def _sentences(text: str, start: int, end: int, cfg: ChunkingSettings) -> list[t
     """Sentence spans of at most `max_chars`; a heading or lead-in is fused with the sentence
     after it, so no window ends on words that introduce what it lacks."""
     spans: list[tuple[int, int]] = []
+    newlines = [m.start() for m in _NEWLINE.finditer(text, start, end)]
+
+    def last_is_lead_in() -> bool:
+        # A fused span can grow to the whole text (a page starting with "#"): find its last
+        # line by bisection, never by scanning the span, or splitting turns quadratic.
+        s, e = _trim(text, *spans[-1])
+        k = bisect_left(newlines, e)
+        line_start = newlines[k - 1] + 1 if k else s
+        return _is_lead_in(text, s, e, line_start)
+
     pos = start
     for m in _SENTENCE_END.finditer(text, start, end):
         if m.end() > pos:
-            if spans and _is_lead_in(text, *_trim(text, *spans[-1])):
+            if spans and last_is_lead_in():
                 spans[-1] = (spans[-1][0], m.end())
             else:
                 spans.append((pos, m.end()))
             pos = m.end()
     if pos < end:
-        if spans and _is_lead_in(text, *_trim(text, *spans[-1])):
+        if spans and last_is_lead_in():
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((pos, end))
@@ -250,11 +262,18 @@ def _group_lines(text: str, start: int, end: int, cfg: ChunkingSettings) -> list
     return spans
 
 
-def _is_lead_in(text: str, start: int, end: int) -> bool:
-    """Whether the span's last line is a heading or announces what follows ("…as follows:")."""
-    start = max(start, text.rfind("\n", start, end) + 1)
-    line = text[start:end]
-    return line.startswith("#") or (end - start < 200 and line.endswith((":", "：")))
+def _is_lead_in(text: str, start: int, end: int, line_start: int | None = None) -> bool:
+    """Whether the span's last line is a heading or announces what follows ("…as follows:").
+
+    `line_start`, where that line begins, spares a scan of the span when the caller knows it.
+    Reads characters in place: slicing a long span here made splitting quadratic.
+    """
+    if line_start is None:
+        line_start = text.rfind("\n", start, end) + 1
+    start = max(start, line_start)
+    if start >= end:
+        return False
+    return text.startswith("#", start, end) or (end - start < 200 and text[end - 1] in ":：")
 
 
 def _is_heading_like(text: str, start: int, end: int, cfg: ChunkingSettings) -> bool:

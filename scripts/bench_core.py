@@ -3,7 +3,8 @@
 Prints: ingest throughput of the whole pipeline as a ratio to the raw sentence-transformers
 encode throughput on the same chunks; warm in-process `ask` latency p50/p95 over 50
 questions; cold `complyqa ask` wall time; re-ingest of the unchanged corpus as a share of the
-first ingest.
+first ingest; and the time to split one long paragraph of 1, 2 and 5 MB (issue 12.3: it must
+grow linearly with the size; `--split-only` measures just that, without loading the model).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from assistant.service import ComplyQA  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from ingest.loaders import discover_files, load_file  # noqa: E402
+from ingest.models import Document  # noqa: E402
+from ingest.normalize import content_hash  # noqa: E402
 from ingest.splitter import split_document  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,13 +38,46 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def one_paragraph(source: str, size: int, language: str) -> Document:
+    """`size` characters of `source` with every line break removed: one long paragraph."""
+    flat = " ".join(source.split())
+    text = (flat * (size // max(len(flat), 1) + 1))[:size].strip()
+    return Document(f"long-{language}.md", text, "Long paragraph", language, content_hash(text))
+
+
+def bench_split(corpus: Path, settings: Settings) -> None:
+    """Split time of one long paragraph made of the corpus's own text, per language."""
+    docs = [d for f in discover_files([corpus], corpus).files for d in load_file(f, corpus)]
+    sizes = (1_000_000, 2_000_000, 5_000_000)
+    for language in sorted({d.language for d in docs}):
+        source = "\n\n".join(d.text for d in docs if d.language == language)
+        seconds = []
+        for size in sizes:
+            doc = one_paragraph(source, size, language)
+            t0 = time.perf_counter()
+            chunks = split_document(doc, settings.chunking)
+            seconds.append(time.perf_counter() - t0)
+        per_mb = [s / (n / 1e6) for s, n in zip(seconds, sizes, strict=True)]
+        print(
+            f"split one paragraph ({language}, {len(chunks)} chunks at 5 MB): "
+            + ", ".join(
+                f"{n // 1_000_000} MB {s:.2f} s" for s, n in zip(seconds, sizes, strict=True)
+            )
+            + f"; s/MB at 5 MB / at 1 MB: {per_mb[-1] / per_mb[0]:.2f}   target ~1 (linear)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
     parser.add_argument("--questions", type=Path, default=REPO / "evals/datasets/dev.jsonl")
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--profile", default=None)
+    parser.add_argument("--split-only", action="store_true", help="only the splitting figures")
     args = parser.parse_args()
+    if args.split_only:
+        bench_split(args.corpus.resolve(), Settings.load(args.profile))
+        return
 
     data = Path(tempfile.mkdtemp(prefix="complyqa-bench-"))
     try:
@@ -109,6 +145,7 @@ def main() -> None:
         print(
             f"re-ingest unchanged corpus: {reingest_s:.2f} s = {100 * reingest_s / first_s:.1f}% of first ingest   target <= 5%"
         )
+        bench_split(corpus, settings)
     finally:
         shutil.rmtree(data, ignore_errors=True)
 

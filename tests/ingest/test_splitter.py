@@ -185,3 +185,65 @@ def test_labels_and_lead_ins_move_on_with_the_text_they_introduce() -> None:
     chunks = split_document(doc, cfg)
     _check_invariants(doc, chunks, cfg)
     assert [c.text.split("\n")[0] for c in chunks[1:]] == ["Note 2 to paragraph (a)(4):", "[13]"]
+
+
+# --- linear time on long paragraphs (issue 12.3) -------------------------------------------
+
+
+def _sentences_by_definition(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentence spans as first written: each fusion re-read the whole fused span's last
+    line (quadratic when a span keeps growing). The fast version must agree with it."""
+    from ingest.splitter import _SENTENCE_END, _trim
+
+    def lead_in(s: int, e: int) -> bool:
+        s = max(s, text.rfind("\n", s, e) + 1)
+        line = text[s:e]
+        return line.startswith("#") or (e - s < 200 and line.endswith((":", "：")))
+
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if m.end() > pos:
+            if spans and lead_in(*_trim(text, *spans[-1])):
+                spans[-1] = (spans[-1][0], m.end())
+            else:
+                spans.append((pos, m.end()))
+            pos = m.end()
+    if pos < end:
+        if spans and lead_in(*_trim(text, *spans[-1])):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((pos, end))
+    return spans
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_sentence_fusion_matches_its_definition(seed: int) -> None:
+    import random
+
+    from ingest.splitter import _hard_split, _sentences
+
+    rng = random.Random(seed)
+    pieces = ["# Part one", "as follows:", "Rule 1.", "规定如下：", "第一条 适用。", "\n", "\n\n",
+              "  ", "Staff keep records; ", "x" * 250 + ":", "(a) Scope.", "#"]  # fmt: skip
+    text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 60)))
+    cfg = ChunkingSettings(max_chars=200, overlap_chars=50)
+    start = rng.randint(0, len(text) // 3)
+    end = rng.randint(start, len(text))
+    expected = [
+        piece
+        for s, e in _sentences_by_definition(text, start, end)
+        for piece in (_hard_split(text, s, e, cfg.max_chars) if e - s > cfg.max_chars else [(s, e)])
+    ]
+    assert _sentences(text, start, end, cfg) == expected
+
+
+def test_one_long_paragraph_under_a_heading_keeps_the_invariants() -> None:
+    """A page that opens with '#' and then never breaks a line: the case that was quadratic."""
+    body = " ".join(
+        ["Exporters must screen every end user and keep records for five years."] * 3000
+    )
+    doc = _doc("# Big export notice " + body)
+    chunks = split_document(doc, CFG)
+    _check_invariants(doc, chunks)
+    assert all(len(c.text) <= CFG.max_chars for c in chunks)
