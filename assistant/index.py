@@ -13,7 +13,7 @@ from threading import Lock
 from ingest import sandbox
 from ingest.embeddings import Embedder
 from ingest.lexical import LexicalCache, LexicalIndex
-from ingest.pipeline import Indexer
+from ingest.pipeline import Indexer, IngestProgress
 from ingest.settings import IngestSettings
 from ingest.store import ChromaStore, Metadata, corpus_fingerprint
 
@@ -31,6 +31,8 @@ class Index:
         self._manifest: dict[str, Metadata] | None = None
         self._manifest_read_at = 0.0
         self._lock = Lock()
+        #: How far this process's current (or last) ingest has embedded, for status displays.
+        self.progress: IngestProgress | None = None
 
     @property
     def store(self) -> ChromaStore:
@@ -46,7 +48,11 @@ class Index:
             self.settings.chunking,
             max_file_bytes=self.settings.max_file_bytes,
             limits=self.settings.parse,
+            on_progress=self._note_progress,
         )
+
+    def _note_progress(self, progress: IngestProgress) -> None:
+        self.progress = progress
 
     def manifest(self, *, fresh: bool = False) -> dict[str, Metadata]:
         now = time.monotonic()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.models import Filters
@@ -122,3 +123,53 @@ def test_filters_are_applied_inside_both_retrievers(tmp_path: Path, make_fake_qa
     assert hits and {p.group for p in hits} == {"notes"}
     assert qa.search("permit providers", k=10, filters=Filters(groups=[])) == []
     assert Filters(groups=["laws"]).narrowed_to_groups(["notes"]).groups == []
+
+
+def test_progress_moves_in_small_steps_inside_one_big_document(
+    tmp_path: Path, make_fake_qa, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One document of ~600 chunks is one embedding group; progress still moves per step."""
+    from ingest import pipeline
+
+    sizes: list[int] = []
+    real_encode = fake_embedder.encode_passages
+
+    def recording_encode(texts, **kw):  # noqa: ANN001, ANN202
+        sizes.append(len(texts))
+        return real_encode(texts, **kw)
+
+    monkeypatch.setattr(fake_embedder, "encode_passages", recording_encode)
+    paragraphs = [
+        f"Paragraph {n}: operator {n} files beacon report {n} " + "with details " * (n % 90)
+        for n in range(600)
+    ]
+    big = tmp_path / "corpus" / "big.md"
+    big.parent.mkdir()
+    big.write_text("\n\n".join(paragraphs) + "\n")
+    qa = make_fake_qa(chunking={"max_chars": 200, "overlap_chars": 0})
+    seen: list[pipeline.IngestProgress] = []
+    qa.index._note_progress = seen.append  # type: ignore[method-assign]
+    report = qa.ingest([big.parent])
+    total = report.chunks_embedded
+    assert total > 4 * pipeline.PROGRESS_STEP
+    assert max(sizes) <= pipeline.PROGRESS_STEP
+    assert [p.done for p in seen] == sorted({p.done for p in seen})  # strictly growing
+    assert len(seen) >= total // pipeline.PROGRESS_STEP
+    assert seen[-1] == pipeline.IngestProgress(done=total, total=total)
+    # Embedding shortest-first must not mix up which vector belongs to which chunk.
+    stored = qa.index.store._read(
+        lambda c: c.chunks.get(include=["documents", "embeddings"], limit=10_000)
+    )
+    assert len(stored["ids"]) == total
+    for text, vector in zip(stored["documents"], stored["embeddings"], strict=True):
+        assert np.allclose(vector, fake_embedder._vector(text), atol=1e-6)
+
+
+def test_encode_in_steps_returns_vectors_in_input_order(fake_embedder) -> None:
+    from ingest.pipeline import encode_in_steps
+
+    texts = ["a long text " * n for n in (9, 1, 5, 3, 7)] + ["short"]
+    steps: list[int] = []
+    vectors = encode_in_steps(fake_embedder, texts, 2, steps.append)
+    assert steps == [2, 2, 2]
+    assert (vectors == fake_embedder.encode_passages(texts)).all()
