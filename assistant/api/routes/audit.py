@@ -25,7 +25,9 @@ def read_audit(
     since: Annotated[
         str | None, Query(description="ISO date or date-time (UTC unless it says otherwise)")
     ] = None,
-    after_id: Annotated[int, Query(ge=0, description="Only entries with a larger id (paging)")] = 0,
+    after_id: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="Only entries with a larger id (paging)")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[AuditEntry]:
     """Entries oldest first; page with `after_id` = the last id you received."""
