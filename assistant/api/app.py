@@ -62,7 +62,8 @@ def create_app(settings: Settings, qa: ComplyQA | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with mcp_session():  # the MCP endpoint's session manager (assistant/mcp/http.py)
+            yield
         state.close()
 
     app = FastAPI(
@@ -93,6 +94,9 @@ def create_app(settings: Settings, qa: ComplyQA | None = None) -> FastAPI:
     for module in (health, ask, chat, search, documents, openai, keys, audit, page):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    from assistant.mcp.http import mount_mcp  # here: assistant.mcp imports the API's deps
+
+    mcp_session = mount_mcp(app, state)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -29,7 +29,12 @@ app = typer.Typer(
 )
 
 # Modules of this package that add commands: each has `register(app: typer.Typer) -> None`.
-_COMMAND_MODULES = ["assistant.cli.corpus", "assistant.cli.ask", "assistant.cli.server"]
+_COMMAND_MODULES = [
+    "assistant.cli.corpus",
+    "assistant.cli.ask",
+    "assistant.cli.server",
+    "assistant.cli.mcp",
+]
 
 
 def _register_all() -> None:

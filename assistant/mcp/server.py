@@ -1,0 +1,83 @@
+"""The MCP server object: three tools over a `Toolbox`, for any transport.
+
+Who is calling is asked of `principal(ctx)` on every call: over stdio it is the key the
+server was started with; over HTTP it is the key of the request that carried the call
+(`assistant/mcp/http.py` has already authenticated it and counted it against the rate limit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import anyio.to_thread
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+
+from assistant.mcp.tools import (
+    AskResult,
+    PassageText,
+    Principal,
+    SearchResult,
+    Toolbox,
+    ToolRefused,
+)
+
+__all__ = ["build_server"]
+
+INSTRUCTIONS = (
+    "complyqa answers compliance questions from indexed regulations and articles. `ask` "
+    "returns an answer whose every sentence carries an [n] marker and a citation to an exact "
+    "passage (quote == document text[start:end]), or abstains; `search_sources` returns "
+    "ranked passages; `get_passage` returns the exact text at a document's offsets."
+)
+
+
+def build_server(toolbox: Toolbox, principal: Callable[[Context], Principal]) -> MCPServer:
+    """An MCP server whose tools run as `principal(ctx)` inside that key's scope."""
+    server = MCPServer(name="complyqa", instructions=INSTRUCTIONS, version="0.1.0")
+
+    async def call(fn: Callable[[], object]) -> object:
+        try:
+            # The facade blocks (embedding, index reads): keep the event loop free.
+            return await anyio.to_thread.run_sync(fn)
+        except ToolRefused as refused:
+            raise ToolError(str(refused)) from None
+
+    @server.tool(
+        name="search_sources",
+        description="Ranked passages of the indexed sources for a query (hybrid retrieval). "
+        "`groups` narrows to document groups such as 'cn-regulations'.",
+    )
+    async def search_sources(
+        query: str, ctx: Context, k: int = 8, groups: list[str] | None = None
+    ) -> SearchResult:
+        who = principal(ctx)
+        result = await call(lambda: toolbox.search_sources(who, query, k=k, groups=groups))
+        assert isinstance(result, SearchResult)
+        return result
+
+    @server.tool(
+        name="ask",
+        description="Answer a compliance question from the indexed sources, with citations to "
+        "exact passages, or abstain (abstained=true) when the sources do not answer it.",
+    )
+    async def ask(
+        question: str, ctx: Context, groups: list[str] | None = None, k: int | None = None
+    ) -> AskResult:
+        who = principal(ctx)
+        result = await call(lambda: toolbox.ask(who, question, groups=groups, k=k))
+        assert isinstance(result, AskResult)
+        return result
+
+    @server.tool(
+        name="get_passage",
+        description="The exact normalized text of a document between two character offsets "
+        "(as given by a citation's start and end).",
+    )
+    async def get_passage(doc_id: str, start: int, end: int, ctx: Context) -> PassageText:
+        who = principal(ctx)
+        result = await call(lambda: toolbox.get_passage(who, doc_id, start, end))
+        assert isinstance(result, PassageText)
+        return result
+
+    return server
