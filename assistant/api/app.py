@@ -18,6 +18,7 @@ from assistant.api.deps import ApiState, ComplyQA
 from assistant.api.errors import PROBLEM_MEDIA_TYPE, UnhandledErrors, install_error_handlers
 from assistant.api.guard import BrowserGuard
 from assistant.api.limits import BodySizeLimit
+from assistant.api.orphans import sweep_at_startup
 from assistant.api.routes import ask, audit, chat, documents, health, keys, openai, page, search
 from assistant.api.routes.page import STATIC_DIR
 from assistant.audit import AuditLog
@@ -62,6 +63,7 @@ def create_app(settings: Settings, qa: ComplyQA | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweep_at_startup(state)  # files a killed upload left behind (assistant/api/orphans.py)
         async with mcp_session():  # the MCP endpoint's session manager (assistant/mcp/http.py)
             yield
         state.close()
