@@ -130,13 +130,14 @@ def keys_list(
     if json_out:
         print_json([k.model_dump() for k in keys])
         return
-    table = Table("id", "name", "role", "scope", "created", "status")
+    table = Table("id", "name", "role", "scope", "user headers", "created", "status")
     for k in keys:
         table.add_row(
             k.id,
             escape(k.name),
             k.role.value,
             _scope(k.scope),
+            "trusted" if k.trust_user_headers else "ignored",
             k.created_at,
             "active" if k.active else f"revoked {k.revoked_at}",
         )

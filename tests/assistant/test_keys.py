@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -72,10 +73,54 @@ def test_scopes_are_normalized(tmp_path: Path, scope: list[str] | None, expected
 
 @pytest.mark.parametrize(
     ("name", "role", "scope"),
-    [("", "reader", None), ("x", "root", None), ("x", "reader", ["../etc"]), ("x", "reader", [""])],
+    [
+        ("", "reader", None),
+        ("x", "root", None),
+        ("x", "reader", ["../etc"]),
+        ("x", "reader", [""]),
+        ("x", "reader", ["g" * 101]),
+        ("n" * 201, "reader", None),
+    ],
 )
 def test_bad_specs_are_refused(
     tmp_path: Path, name: str, role: str, scope: list[str] | None
 ) -> None:
     with pytest.raises(InvalidKeySpec):
         KeyStore(tmp_path / "k.sqlite").create(name, role, scope)
+
+
+def test_trust_in_forwarded_user_headers_is_a_key_attribute(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "k.sqlite")
+    secret, info = store.create("open-webui", "reader", trust_user_headers=True)
+    assert info.trust_user_headers and store.authenticate(secret) == info
+    _, plain = store.create("bot", "reader")
+    assert not plain.trust_user_headers and not store.get(plain.id).trust_user_headers
+    assert "trusts user headers" in info.describe() and "trusts" not in plain.describe()
+    assert secret not in info.describe()
+
+
+def test_a_store_from_before_trusted_keys_upgrades_itself(tmp_path: Path) -> None:
+    path = tmp_path / "k.sqlite"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
+        " scope TEXT, key_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL,"
+        " created_at TEXT NOT NULL, revoked_at TEXT)"
+    )
+    db.execute(
+        "INSERT INTO api_keys VALUES ('k1', 'old', 'reader', NULL, ?, 'cqa_k1', 't', NULL)",
+        (hash_key("cqa_k1_secret"),),
+    )
+    db.commit()
+    db.close()
+    old = KeyStore(path).authenticate("cqa_k1_secret")
+    assert old is not None and old.name == "old" and not old.trust_user_headers
+
+
+def test_key_and_conversation_files_are_private(tmp_path: Path) -> None:
+    from assistant.conversations import ConversationStore
+
+    KeyStore.in_data_dir(tmp_path).create("bot", "reader")
+    ConversationStore.in_data_dir(tmp_path).create("k")
+    for name in ("keys.sqlite", "conversations.sqlite"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
