@@ -286,9 +286,9 @@ class AuditLog:
     def verify(self) -> ChainReport:
         """Checks the hash chain from the first row; names the first row that breaks it."""
         with self._lock:
-            rows = [dict(r) for r in self._db.execute("SELECT * FROM audit_log ORDER BY id")]
             highest = self._highest_id()
-        return verify_rows(rows, highest_id_ever=highest)
+            rows = self._db.execute("SELECT * FROM audit_log ORDER BY id")
+            return verify_rows((dict(r) for r in rows), highest_id_ever=highest)
 
     def _highest_id(self) -> int:
         row = self._db.execute(

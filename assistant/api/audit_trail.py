@@ -11,6 +11,8 @@ internal error are recorded like any answer.
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,18 @@ STATE_KEY = "audit_record"
 KEY_STATE = "api_key"
 #: Enough of an error body to read its `detail`; problem documents are small.
 _MAX_ERROR_BODY = 16 * 1024
+_ANSWER_FIELDS = {
+    "answer_text",
+    "citations",
+    "abstained",
+    "corpus_fingerprint",
+    "profile",
+    "model_id",
+    "prompt_version",
+    "conversation_id",
+}
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -46,14 +60,12 @@ class RequestAudit:
         self.fields.update(fields)
 
     def answer(self, answer: Answer, question: str, conversation_id: str | None) -> None:
-        """Records an answer with its citations and provenance."""
+        """Records an answer with its citations and provenance (the status stays the
+        response's: a failure after the answer, such as saving the turn, is what counts)."""
         entry = AuditEntry.for_answer(
             answer, endpoint="", key_id=None, latency_ms=0, conversation_id=conversation_id
         )
-        self.note(
-            **entry.model_dump(exclude={"id", "time", "key_id", "endpoint", "latency_ms"}),
-        )
-        self.note(question=question)
+        self.note(**entry.model_dump(include=_ANSWER_FIELDS), question=question)
 
 
 class AuditTrail:
@@ -96,7 +108,11 @@ class AuditTrail:
             await self.app(scope, receive, audited_send)
         finally:
             entry = _entry(scope, record, when, started, status, bytes(error_body))
-            await run_in_threadpool(self.audit.record, entry)
+            try:
+                await run_in_threadpool(self.audit.record, entry)
+            except sqlite3.Error as exc:
+                # The response is out; losing the row silently is the one thing not to do.
+                log.error("audit row not written (%s): %s", exc, entry.model_dump_json())
 
 
 def _entry(

@@ -117,3 +117,19 @@ def test_key_changes_through_the_api_are_audited(make_api: Callable[..., ApiEnv]
     row = _last(env)
     assert row.endpoint == "/v1/keys/{key_id}" and row.detail
     assert row.detail.startswith(f"revoked key {info['id']}")
+
+
+def test_a_failure_after_the_answer_is_audited_as_the_failure(
+    make_api: Callable[..., ApiEnv], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = make_api()
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("conversation store gone")
+
+    monkeypatch.setattr(env.state.conversations, "append", broken)
+    response = env.post("/v1/chat", as_="reader", json={"question": "What needs a licence?"})
+    assert response.status_code == 500
+    row = _last(env)
+    assert (row.endpoint, row.status, row.question) == ("/v1/chat", 500, "What needs a licence?")
+    assert row.answer_text  # what was answered before the failure is on record too
