@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.audit import MIGRATIONS, AuditEntry, AuditLog, InvalidSince, migrate, parse_since
+from assistant.audit import (
+    MIGRATIONS,
+    AuditEntry,
+    AuditLog,
+    InvalidSince,
+    migrate,
+    parse_since,
+    utc_now,
+)
 from assistant.audit_chain import GENESIS
 from assistant.models import Answer, Citation
 
@@ -192,3 +200,29 @@ def test_parse_since() -> None:
     assert parse_since(None) is None
     with pytest.raises(InvalidSince):
         parse_since("last tuesday")
+
+
+def _append_rows(path: str, worker: int, n: int) -> None:
+    log = AuditLog(Path(path))
+    for i in range(n):
+        log.record(AuditEntry(time=utc_now(), endpoint="/v1/ask", detail=f"w{worker}-{i}"))
+    log.close()
+
+
+def test_processes_writing_at_once_keep_one_chain(tmp_path: Path) -> None:
+    """API workers and the CLI append to one file: each row chains onto the one before it."""
+    import multiprocessing
+
+    path = tmp_path / "a.sqlite"
+    AuditLog(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_append_rows, args=(str(path), w, 150)) for w in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    log = AuditLog(path)
+    report = log.verify()
+    assert report.ok and report.rows == 450
+    assert {e.detail for e in log.entries()} == {f"w{w}-{i}" for w in range(3) for i in range(150)}
