@@ -100,3 +100,44 @@ def test_with_keys_writes_from_other_origins_are_refused(
     assert gone.status_code == 403
     # With keys, any Host name is served (a real deployment has its own name).
     assert env.get("/v1/models", as_="reader", headers={"Host": "qa.intranet"}).status_code == 200
+
+
+@pytest.mark.slow
+def test_a_real_no_auth_server_refuses_rebinding_and_cross_site_uploads(tmp_path: Path) -> None:
+    """The attack as reported, against `complyqa serve --no-auth` in its own process."""
+    import subprocess
+
+    import httpx
+
+    from tests.api.live import COMPLYQA, _env
+    from tests.servers import free_port, stop, wait_until_up
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [COMPLYQA, "serve", "--no-auth", "--port", str(port), "--log-level", "warning"],
+            env=_env(tmp_path / "data"),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_up(proc, f"{url}/healthz", timeout=120, log=log)
+            rebound = httpx.get(f"{url}/v1/keys", headers={"Host": "evil.example"})
+            assert rebound.status_code == 403 and "loopback" in rebound.json()["detail"]
+            assert httpx.get(f"{url}/v1/keys").status_code == 200
+            planted = httpx.post(
+                f"{url}/v1/documents",
+                files=[("files", ("planted.txt", NOTE))],
+                headers={"Origin": "http://evil.example"},
+            )
+            assert planted.status_code == 403
+            assert not (tmp_path / "data" / "uploads").exists()
+            audited = httpx.get(f"{url}/v1/audit").json()
+            assert [(r["endpoint"], r["status"]) for r in audited[:2]] == [
+                ("/v1/keys", 403),
+                ("/v1/keys", 200),
+            ]
+        finally:
+            stop(proc)
