@@ -32,9 +32,11 @@ log = logging.getLogger(__name__)
 #: Chunks embedded between writes: large enough for length-sorted batching to pay off, small
 #: enough that an interrupted ingest loses little work. A bigger document is one group.
 EMBED_GROUP = 2048
-#: Chunks per model call, so progress moves every few seconds even inside one big document
-#: (a 5 MB file is ~4,400 chunks; at ~50 chunks/s on two cores a step is ~2-3 s).
-PROGRESS_STEP = 128
+#: Progress should move about this often, whatever the machine's speed (a 5 MB file is
+#: ~4,400 chunks: one model call for all of them left the bar still for minutes).
+PROGRESS_SECONDS = 2.0
+#: Bounds of one model call, in chunks: the first step is small to measure the speed.
+FIRST_STEP, MAX_STEP = 32, 256
 
 
 @dataclass(frozen=True)
@@ -46,22 +48,32 @@ class IngestProgress:
 
 
 def encode_in_steps(
-    embedder: Embedder, texts: Sequence[str], step: int, advance: Callable[[int], None]
+    embedder: Embedder,
+    texts: Sequence[str],
+    advance: Callable[[int], None],
+    *,
+    seconds: float = PROGRESS_SECONDS,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> np.ndarray:
-    """Embed `texts` `step` at a time, calling `advance(n)` after each step.
+    """Embed `texts` in steps of about `seconds` each, calling `advance(n)` after each step.
 
     Texts are taken shortest first across the whole list, as the model would sort one big
-    call, so short steps cost no extra padding; vectors come back in the input order.
+    call, so short steps cost little extra padding; vectors come back in the input order.
     """
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out: np.ndarray | None = None
-    for lo in range(0, len(order), step):
+    lo, step = 0, FIRST_STEP
+    while lo < len(order):
         idx = order[lo : lo + step]
+        started = clock()
         vectors = embedder.encode_passages([texts[i] for i in idx])
+        rate = len(idx) / max(clock() - started, 1e-6)
         if out is None:
             out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
         out[idx] = vectors
         advance(len(idx))
+        lo += len(idx)
+        step = min(MAX_STEP, max(FIRST_STEP // 2, int(rate * seconds)))
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
@@ -160,7 +172,7 @@ class Indexer:
             for group in _groups(pending, EMBED_GROUP):
                 texts = [c.text for _, chunks in group for c in chunks]
                 t0 = time.perf_counter()
-                vectors = encode_in_steps(self.embedder, texts, PROGRESS_STEP, advance)
+                vectors = encode_in_steps(self.embedder, texts, advance)
                 report.embed_seconds += time.perf_counter() - t0
                 offset = 0
                 for doc, chunks in group:

@@ -5,6 +5,8 @@ encode throughput on the same chunks; warm in-process `ask` latency p50/p95 over
 questions; cold `complyqa ask` wall time; re-ingest of the unchanged corpus as a share of the
 first ingest; and the time to split one long paragraph of 1, 2 and 5 MB (issue 12.3: it must
 grow linearly with the size; `--split-only` measures just that, without loading the model).
+`--progress-mb N` ingests one N-MB paragraph with the real model and prints how often the
+ingest progress moved (issue 12.3: every few seconds, not once per 4,400 chunks).
 """
 
 from __future__ import annotations
@@ -67,6 +69,35 @@ def bench_split(corpus: Path, settings: Settings) -> None:
         )
 
 
+def bench_progress(corpus: Path, profile: str | None, megabytes: float) -> None:
+    """Gaps between progress updates while one long paragraph is embedded and stored."""
+    from ingest.pipeline import IngestProgress
+
+    data = Path(tempfile.mkdtemp(prefix="complyqa-progress-"))
+    try:
+        settings = Settings.load(profile, data_dir=data)
+        qa = ComplyQA(settings)
+        qa.index.embedder.encode_passages(["warm up the model"])
+        docs = [d for f in discover_files([corpus], corpus).files for d in load_file(f, corpus)]
+        doc = one_paragraph("\n\n".join(d.text for d in docs), int(megabytes * 1e6), "en")
+        stamps: list[tuple[float, IngestProgress]] = []
+        qa.index._note_progress = lambda p: stamps.append((time.perf_counter(), p))  # type: ignore[method-assign]
+        t0 = time.perf_counter()
+        report = qa.ingest_documents([doc])
+        total = time.perf_counter() - t0
+        if not stamps:
+            raise SystemExit(f"no progress was reported: {report}")
+        times = [t0] + [t for t, _ in stamps]
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        print(
+            f"progress during a {megabytes:g} MB one-paragraph ingest ({report.chunks_embedded} "
+            f"chunks, {total:.1f} s): {len(stamps)} updates, gap median "
+            f"{statistics.median(gaps):.2f} s, max {max(gaps):.2f} s (first includes splitting)"
+        )
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
@@ -74,9 +105,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--profile", default=None)
     parser.add_argument("--split-only", action="store_true", help="only the splitting figures")
+    parser.add_argument("--progress-mb", type=float, help="only the ingest progress figures")
     args = parser.parse_args()
     if args.split_only:
         bench_split(args.corpus.resolve(), Settings.load(args.profile))
+        return
+    if args.progress_mb:
+        bench_progress(args.corpus.resolve(), args.profile, args.progress_mb)
         return
 
     data = Path(tempfile.mkdtemp(prefix="complyqa-bench-"))

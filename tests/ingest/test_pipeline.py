@@ -151,10 +151,10 @@ def test_progress_moves_in_small_steps_inside_one_big_document(
     qa.index._note_progress = seen.append  # type: ignore[method-assign]
     report = qa.ingest([big.parent])
     total = report.chunks_embedded
-    assert total > 4 * pipeline.PROGRESS_STEP
-    assert max(sizes) <= pipeline.PROGRESS_STEP
+    assert total > 2 * pipeline.MAX_STEP
+    assert sizes[0] == pipeline.FIRST_STEP and max(sizes) <= pipeline.MAX_STEP
     assert [p.done for p in seen] == sorted({p.done for p in seen})  # strictly growing
-    assert len(seen) >= total // pipeline.PROGRESS_STEP
+    assert len(seen) >= total // pipeline.MAX_STEP
     assert seen[-1] == pipeline.IngestProgress(done=total, total=total)
     # Embedding shortest-first must not mix up which vector belongs to which chunk.
     stored = qa.index.store._read(
@@ -168,8 +168,24 @@ def test_progress_moves_in_small_steps_inside_one_big_document(
 def test_encode_in_steps_returns_vectors_in_input_order(fake_embedder) -> None:
     from ingest.pipeline import encode_in_steps
 
-    texts = ["a long text " * n for n in (9, 1, 5, 3, 7)] + ["short"]
+    texts = [f"text {n} " * (n % 7) for n in range(100)]
     steps: list[int] = []
-    vectors = encode_in_steps(fake_embedder, texts, 2, steps.append)
-    assert steps == [2, 2, 2]
+    vectors = encode_in_steps(fake_embedder, texts, steps.append)
+    assert sum(steps) == 100 and steps[0] == 32
     assert (vectors == fake_embedder.encode_passages(texts)).all()
+
+
+def test_encode_steps_follow_the_speed_of_the_model(fake_embedder) -> None:
+    """A step lasts about `seconds`: 10 chunks/s and 2 s give steps of 20 after the first."""
+    from ingest.pipeline import encode_in_steps
+
+    now = [0.0]
+
+    class TenPerSecond:
+        def encode_passages(self, texts):  # noqa: ANN001, ANN202
+            now[0] += len(texts) / 10
+            return fake_embedder.encode_passages(texts)
+
+    steps: list[int] = []
+    encode_in_steps(TenPerSecond(), ["x"] * 100, steps.append, seconds=2.0, clock=lambda: now[0])
+    assert steps == [32, 20, 20, 20, 8]
