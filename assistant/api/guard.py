@@ -102,11 +102,16 @@ class BrowserGuard:
             await problem_response(problem(403, detail, type=_TYPE + "host"))(scope, receive, send)
             return
         origin = headers.get("origin")
+        # Behind a reverse proxy the page's origin is the proxy's name, passed on as
+        # X-Forwarded-Host. A browser cannot add that header to a cross-site request without
+        # a CORS preflight, which fails for origins not in api.cors_origins.
+        forwarded = headers.get("x-forwarded-host", "").split(",")[0].strip()
         if (
             origin is not None
             and scope.get("method", "GET") in STATE_CHANGING
             and origin.rstrip("/").lower() not in self.allowed_origins
             and not same_origin(origin, host)
+            and not (forwarded and same_origin(origin, forwarded))
         ):
             detail = (
                 f"cross-origin {scope.get('method')} refused: the request comes from a page on "

@@ -98,6 +98,13 @@ def test_with_keys_writes_from_other_origins_are_refused(
         headers={"Origin": "http://evil.example"},
     )
     assert gone.status_code == 403
+    proxied = env.post(
+        "/v1/chat",
+        as_="reader",
+        json=question,
+        headers={"Origin": "https://qa.intranet", "X-Forwarded-Host": "qa.intranet"},
+    )
+    assert proxied.status_code == 200  # the page behind a reverse proxy
     # With keys, any Host name is served (a real deployment has its own name).
     assert env.get("/v1/models", as_="reader", headers={"Host": "qa.intranet"}).status_code == 200
 
