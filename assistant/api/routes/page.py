@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.api.citation_links import LinkRefused, PassageLink, link_secret, verify
 from assistant.api.deps import StateDep
@@ -47,6 +47,7 @@ class SharedPassage(BaseModel):
     quote: str
     before: str
     after: str
+    chars: int = Field(description="Length of the document text, to tell where it ends")
     expires: int
 
 
@@ -89,6 +90,7 @@ def shared_passage(
         quote=text[link.start : link.end],
         before=_context_before(text, link.start),
         after=_context_after(text, link.end),
+        chars=len(text),
         expires=link.expires,
     )
 

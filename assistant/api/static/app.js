@@ -353,7 +353,9 @@ async function openSharedPassage(params) {
     const until = new Date(p.expires * 1000).toISOString().slice(0, 10);
     $("source-quote").textContent = `Shared citation: characters ${p.start}–${p.end}; this link works until ${until}`;
     const mark = el("mark", { id: "cited" }, p.quote);
-    textBox.replaceChildren(p.before ? `…${p.before}` : "", mark, p.after ? `${p.after}…` : "");
+    const head = p.start - p.before.length > 0 ? "…" : "";
+    const tail = p.end + p.after.length < p.chars ? "…" : "";
+    textBox.replaceChildren(head + p.before, mark, p.after + tail);
     mark.scrollIntoView({ block: "center", behavior: "instant" });
   } catch (err) {
     textBox.replaceChildren(el("p", { class: "error-text" }, err.message || String(err)));

@@ -1,0 +1,277 @@
+"""End-to-end check with the real Open WebUI (not run in CI: it installs ~3 GB and takes
+minutes of CPU).
+
+1. Installs Open WebUI into its own virtualenv (`--venv`, reused when it exists), with
+   `torch==2.13.0` as a pip constraint so it does not pull another torch.
+2. Indexes the bundled corpus into a fresh data dir, creates a reader key, and starts
+   `complyqa serve` on loopback.
+3. Starts Open WebUI on loopback with WEBUI_AUTH=False, OFFLINE_MODE=true,
+   BYPASS_EMBEDDING_AND_RETRIEVAL=true, ENABLE_OLLAMA_API=false and complyqa's `/v1` (with
+   the reader key) as its only OpenAI connection.
+4. Asks a question in headless Chromium (Debian's /usr/bin/chromium through Playwright), waits
+   for the answer, opens the sources, and saves screenshots; then opens the first citation's
+   link in a fresh browser context (no complyqa key) and checks the quote is shown.
+
+Prints a JSON summary (also written next to the screenshots) and exits non-zero if a check
+fails.
+
+    nice -n 10 .venv/bin/python scripts/openwebui_e2e.py --out artifacts/openwebui
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.servers import free_port, stop, wait_until_up  # noqa: E402
+
+OPEN_WEBUI = "open-webui==0.12.4"
+TORCH_CONSTRAINT = "torch==2.13.0"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+QUESTION = "How much did Shenzhen University spend to access A100 and H100 chips via AWS?"
+FOLLOW_UP = "Which company did it go through?"
+COMPLYQA = str(Path(sys.executable).parent / "complyqa")
+
+
+def log(message: str) -> None:
+    print(f"[openwebui-e2e {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def install_open_webui(venv: Path) -> Path:
+    """The `open-webui` executable in `venv`, installing it there first if needed."""
+    exe = venv / "bin" / "open-webui"
+    if exe.exists():
+        log(f"reusing {venv}")
+        return exe
+    log(f"creating {venv} and installing {OPEN_WEBUI} (about 3 GB)")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    constraints = venv / "constraints.txt"
+    constraints.write_text(TORCH_CONSTRAINT + "\n")
+    pip = [str(venv / "bin" / "python"), "-m", "pip"]
+    subprocess.run([*pip, "install", "-q", "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "install", "-q", "-c", str(constraints), OPEN_WEBUI], check=True)
+    return exe
+
+
+def base_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPLYQA_")}
+    env.update(
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+    )
+    return env
+
+
+def start_complyqa(work: Path) -> tuple[subprocess.Popen[bytes], str, str, Path]:
+    data = work / "complyqa-data"
+    env = base_env() | {"COMPLYQA_DATA_DIR": str(data)}
+    log("indexing the bundled corpus")
+    subprocess.run([COMPLYQA, "ingest", str(REPO / "corpus")], env=env, check=True)
+    key = (
+        subprocess.run(
+            [COMPLYQA, "keys", "create", "--role", "reader", "--name", "open-webui"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    logfile = work / "complyqa.log"
+    proc = subprocess.Popen(
+        [COMPLYQA, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=logfile.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    wait_until_up(proc, f"{url}/readyz", timeout=300, log=logfile)
+    log(f"complyqa at {url}")
+    return proc, url, key, data
+
+
+def start_open_webui(exe: Path, work: Path, complyqa_url: str, key: str) -> tuple[Any, str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    data = work / "open-webui-data"
+    data.mkdir(exist_ok=True)
+    env = base_env() | {
+        "DATA_DIR": str(data),
+        "WEBUI_AUTH": "False",
+        "OFFLINE_MODE": "true",
+        "BYPASS_EMBEDDING_AND_RETRIEVAL": "true",
+        "ENABLE_OLLAMA_API": "false",
+        "ENABLE_OPENAI_API": "true",
+        "OPENAI_API_BASE_URL": f"{complyqa_url}/v1",
+        "OPENAI_API_KEY": key,
+        "DEFAULT_MODELS": "complyqa",
+        "ENABLE_VERSION_UPDATE_CHECK": "false",
+        "ANONYMIZED_TELEMETRY": "false",
+        "WEBUI_SECRET_KEY": "e2e-only-" + os.urandom(8).hex(),
+    }
+    logfile = work / "open-webui.log"
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=logfile.open("wb"),
+        stderr=subprocess.STDOUT,
+        cwd=work,
+    )
+    wait_until_up(proc, f"{url}/health", timeout=900, log=logfile)
+    log(f"Open WebUI at {url}")
+    return proc, url
+
+
+def drive_browser(owui_url: str, out: Path) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    result: dict[str, Any] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(owui_url + "/", wait_until="networkidle", timeout=180_000)
+        _dismiss_dialogs(page)
+        for n, question in enumerate([QUESTION, FOLLOW_UP], start=1):
+            _ask(page, question)
+            result[f"answer_{n}"] = _wait_for_answer(page, n)
+            page.screenshot(path=str(out / f"openwebui_answer_{n}.png"), full_page=True)
+        # The sources of the first answer: the "N Sources" toggle, then its first chip.
+        toggle = page.get_by_role("button", name=re.compile(r"\d+ sources?", re.I)).first
+        result["sources_toggle"] = toggle.inner_text(timeout=30_000).strip()
+        toggle.click()
+        chips = page.locator("button[id^='source-']")
+        result["source_names"] = [c.inner_text().strip() for c in chips.all()]
+        page.screenshot(path=str(out / "openwebui_sources.png"), full_page=True)
+        chips.first.click()
+        modal = page.locator("[role='dialog'], .modal").last
+        modal.wait_for(timeout=30_000)
+        result["modal_text"] = modal.inner_text()[:2000]
+        links = modal.locator("a[href*='passage=']")
+        result["modal_link"] = links.first.get_attribute("href") if links.count() else None
+        page.screenshot(path=str(out / "openwebui_citation_modal.png"))
+        if result["modal_link"]:
+            # A fresh context: no complyqa key anywhere, as for a colleague the link is sent to.
+            other = browser.new_context(viewport={"width": 1280, "height": 860}).new_page()
+            other.goto(result["modal_link"])
+            mark = other.locator("#source-text mark")
+            mark.wait_for(timeout=60_000)
+            result["link_quote"] = mark.text_content()
+            other.screenshot(path=str(out / "complyqa_shared_citation.png"))
+        browser.close()
+    return result
+
+
+def _dismiss_dialogs(page: Any) -> None:
+    for name in (re.compile("okay, let's go", re.I), re.compile("^(close|dismiss)$", re.I)):
+        button = page.get_by_role("button", name=name)
+        if button.count():
+            button.first.click()
+    page.keyboard.press("Escape")
+
+
+def _ask(page: Any, question: str) -> None:
+    box = page.locator("#chat-input")
+    box.wait_for(timeout=120_000)
+    box.click()
+    page.keyboard.type(question)
+    page.keyboard.press("Enter")
+
+
+def _wait_for_answer(page: Any, n: int) -> str:
+    """The text of the n-th assistant message once Open WebUI shows it as finished."""
+    # A finished response gets its action buttons (copy, regenerate...).
+    page.locator("button[aria-label='Copy']").nth(n - 1).wait_for(timeout=300_000)
+    message = page.locator("#response-content-container").nth(n - 1)
+    return str(message.inner_text())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "owui-venv")
+    parser.add_argument("--out", type=Path, default=REPO / "artifacts" / "openwebui")
+    parser.add_argument("--keep", action="store_true", help="keep the work dir (logs, data)")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: apt-get install chromium")
+    args.out.mkdir(parents=True, exist_ok=True)
+    exe = install_open_webui(args.venv)
+    work = Path(tempfile.mkdtemp(prefix="owui-e2e-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    summary: dict[str, Any] = {"open_webui": OPEN_WEBUI, "work": str(work)}
+    started = time.monotonic()
+    try:
+        cq, cq_url, key, _ = start_complyqa(work)
+        procs.append(cq)
+        ow, ow_url = start_open_webui(exe, work, cq_url, key)
+        procs.append(ow)
+        summary |= drive_browser(ow_url, args.out)
+        audit = _audit(cq_url, work)
+        summary["audit"] = audit
+    finally:
+        for proc in reversed(procs):
+            stop(proc)
+        summary["seconds"] = round(time.monotonic() - started, 1)
+        (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2))
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    checks = {
+        "first answer has $27,996": "27,996" in summary.get("answer_1", ""),
+        "follow-up names Yunda Technology": "Yunda" in summary.get("answer_2", ""),
+        "sources shown": bool(summary.get("source_names")),
+        "source names distinct": len(set(summary.get("source_names", [])))
+        == len(summary.get("source_names", [])),
+        "citation link opens the quote without a key": bool(summary.get("link_quote")),
+    }
+    for name, ok in checks.items():
+        log(f"{'PASS' if ok else 'FAIL'}: {name}")
+    return 0 if all(checks.values()) else 1
+
+
+def _audit(complyqa_url: str, work: Path) -> dict[str, Any]:
+    """Counts of what the session left in complyqa's audit log (read from its database)."""
+    from assistant.audit import AuditLog
+
+    log_ = AuditLog.in_data_dir(work / "complyqa-data")
+    try:
+        rows = [e for e in log_.entries() if e.endpoint == "/v1/chat/completions"]
+    finally:
+        log_.close()
+    tasks = [e for e in rows if (e.detail or "").startswith("Open WebUI background task")]
+    return {
+        "chat_completions": len(rows),
+        "answered": sum(1 for e in rows if e.question),
+        "background_tasks": len(tasks),
+        "task_kinds": sorted({(e.detail or "").split("(")[-1].split(")")[0] for e in tasks}),
+        "complyqa_url": complyqa_url,
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
