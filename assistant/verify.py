@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, Protocol, TypeVar
 
 from assistant.llm.citations import CitationBook, supporting_span
@@ -188,7 +189,7 @@ class LexicalVerifier:
         translated = len(other) == 1 and all(language_of(p.text) != lang for p in passages)
         if not translated and len(facts.terms) + len(facts.figures) + len(facts.entities) < 2:
             return Verdict(False, "too little content to check against a source")
-        whole = [evidence_facts(_context(p)) for p in passages]
+        whole = [_evidence(_context(p)) for p in passages]
         figures = frozenset().union(*(w.figures for w in whole))
         missing = sorted(facts.figures - figures)
         if missing:
@@ -305,6 +306,10 @@ class LexicalVerifier:
         return ""
 
 
+# A passage is checked against every sentence that cites it: read its facts once.
+_evidence = lru_cache(maxsize=1024)(evidence_facts)
+
+
 def _stems(text: str) -> set[str]:
     return {stem(w) for w in re.findall(r"[A-Za-z]+", text)}
 
@@ -332,27 +337,9 @@ def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str],
 
 T = TypeVar("T")
 _CLAUSE = re.compile(r"[^,;:.!?，；：。！？]+")
+_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
 #: Share of a claim clause's terms a source clause must hold to be "the same clause".
 SAME_CLAUSE = 0.7
-
-
-def _same_clauses(
-    claim: str, quotes: Sequence[str], label: Callable[[str], T]
-) -> Iterator[tuple[str, T, list[T]]]:
-    """Each claim clause (3+ terms) with its label and the labels of the source clauses that
-    say the same: most of each side's terms are in the other (a long source clause may
-    hold a negation or a modal about something else)."""
-    evidence = [(_clause_terms(c), label(c)) for quote in quotes for c in _CLAUSE.findall(quote)]
-    for part in _CLAUSE.findall(claim):
-        terms = _clause_terms(part)
-        if len(terms) < 3:
-            continue
-        same = [
-            lab
-            for t, lab in evidence
-            if len(terms & t) >= SAME_CLAUSE * len(terms) and len(terms & t) >= len(t) / 2
-        ]
-        yield part.strip(), label(part), same
 
 
 # Characters that carry polarity, modality or no meaning: left out when matching clauses, so
@@ -372,6 +359,35 @@ def _clause_terms(text: str) -> frozenset[str]:
     return frozenset(english | chinese)
 
 
+def _same_clauses(
+    claim: str, quotes: Sequence[str], label: Callable[[str, str], T]
+) -> Iterator[tuple[str, T, list[T]]]:
+    """Each claim clause (3+ terms) with its label and the labels of the source clauses that
+    say the same: most of each side's terms are in the other (a long source clause may
+    hold a negation or a modal about something else). `label(clause, sentence)` sees the
+    sentence the clause stands in too."""
+    evidence = [
+        (_clause_terms(c), label(c, sentence))
+        for quote in quotes
+        for sentence in _SENTENCE.findall(quote)
+        for c in _CLAUSE.findall(sentence)
+    ]
+    for part in _CLAUSE.findall(claim):
+        terms = _clause_terms(part)
+        if len(terms) < 3:
+            continue
+        same = [
+            lab
+            for t, lab in evidence
+            if len(terms & t) >= SAME_CLAUSE * len(terms) and len(terms & t) >= len(t) / 2
+        ]
+        yield part.strip(), label(part, claim), same
+
+
+def _negated(clause: str, _sentence: str) -> bool:
+    return bool(negation_cues(clause))
+
+
 def _clause_polarity_mismatch(claim: str, quotes: Sequence[str]) -> str:
     """A claim clause negated where every source clause that says the same is not (or the
     reverse); "" when polarity agrees.
@@ -379,7 +395,7 @@ def _clause_polarity_mismatch(claim: str, quotes: Sequence[str]) -> str:
     The term-level rule cannot see a negation added to a clause whose words also stand,
     un-negated, elsewhere in the claim ("处…罚款，对主管人员不处…罚款"); whole clauses can.
     """
-    for part, negated, same in _same_clauses(claim, quotes, lambda c: bool(negation_cues(c))):
+    for part, negated, same in _same_clauses(claim, quotes, _negated):
         if same and all(neg != negated for neg in same):
             return part
     return ""
@@ -411,8 +427,11 @@ def _modal_scopes(text: str, shared: frozenset[str], window: int) -> dict[str, s
 
 def _clause_modality_mismatch(claim: str, quotes: Sequence[str]) -> str:
     """A claim clause under "may" where every source clause that says the same is under
-    "must" only (or the reverse); "" when they agree or cannot be matched."""
-    for part, mode, same in _same_clauses(claim, quotes, lambda c: _modes(c)):
+    "must" only (or the reverse); "" when they agree or cannot be matched.
+
+    A clause without a modal takes its sentence's: in "运营者应当履行下列义务：…；留存日志…。"
+    应当 governs every item of the list."""
+    for part, mode, same in _same_clauses(claim, quotes, lambda c, s: _modes(c) or _modes(s)):
         if len(mode) == 1 and same and all(len(m) == 1 and m != mode for m in same):
             return f"'{next(iter(mode))}' where the source says '{next(iter(same[0]))}' ({part})"
     return ""

@@ -92,7 +92,8 @@ def _find(term: str, text: str, english: bool) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(re.escape(term), text)]
 
 
-def concept_mentions(text: str, lang: str) -> list[tuple[int, int, int]]:
+@lru_cache(maxsize=1024)
+def concept_mentions(text: str, lang: str) -> tuple[tuple[int, int, int], ...]:
     """(concept index, start, end) of each concept `text` names in `lang`; longest match wins."""
     spans: list[tuple[int, int, int]] = []
     for i, concept in enumerate(_concepts()):
@@ -103,7 +104,7 @@ def concept_mentions(text: str, lang: str) -> list[tuple[int, int, int]]:
     for span in spans:
         if all(span[2] <= c[1] or span[1] >= c[2] for c in chosen):
             chosen.append(span)
-    return sorted(chosen, key=lambda x: x[1])
+    return tuple(sorted(chosen, key=lambda x: x[1]))
 
 
 def concept_names(text: str, lang: str) -> list[str]:
