@@ -13,10 +13,10 @@ implementing `Verifier`. Everything here is pure: no model, disk or network.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, Protocol, TypeVar
+from typing import Literal, Protocol
 
 from assistant.llm.citations import CitationBook, supporting_span
 from assistant.llm.crosslingual import (
@@ -27,16 +27,19 @@ from assistant.llm.crosslingual import (
     language_of,
     law_names,
 )
-from assistant.llm.cues import law_titles, modality_cues, roles
+from assistant.llm.cues import law_titles, roles
 from assistant.llm.facts import (
     Facts,
     evidence_facts,
     extract_facts,
     name_text,
-    negation_cues,
     opening_word,
     stem,
-    tokens,
+)
+from assistant.llm.scopes import (
+    clause_polarity_mismatch,
+    modality_mismatch,
+    negation_mismatch,
 )
 from assistant.models import Citation, Passage, UnverifiedSentence
 from assistant.prompts import is_abstention
@@ -172,11 +175,14 @@ class LexicalVerifier:
     """Support by surface evidence, with no model.
 
     A claim is supported by passages when (1) every figure (number, amount, percentage, date,
-    article or section number) and every name (capitalized names, acronyms, codes) in it
-    appears in them, title and section included; (2) the best supporting quote contains at
-    least `min_overlap` of the claim's content terms; and (3) no shared term is negated in
-    one and not in the other (not/no/never/without/不/未/无/非/禁止 … within `window` tokens
-    before it in the same clause).
+    article or section number) and every name (capitalized names, acronyms, codes, a name
+    opening the sentence), party (operator, 提供者 …) and 《law》 in it appears in them, title
+    and section included; (2) the best supporting quote contains at least `min_overlap` of
+    the claim's content terms; and (3) negation and modality agree with the quote, term by
+    term and clause by clause (`assistant.llm.scopes`; cues govern `window` tokens in the
+    same clause). A claim in the other language than every cited passage is compared by
+    glossary concepts instead of words (`assistant.llm.crosslingual`). docs/llm.md has the
+    rules and their measured effect.
     """
 
     min_overlap: float = DEFAULT_MIN_OVERLAP
@@ -223,15 +229,15 @@ class LexicalVerifier:
                 overlap,
             )
         quotes = [p.text[s.start : s.end] for p, s in zip(passages, spans, strict=False)]
-        flipped = self._negation_mismatch(claim, quotes, covered)
+        flipped = negation_mismatch(claim, quotes, covered, self.window)
         if flipped:
             return Verdict(
                 False, f"negation differs from the cited passage near '{flipped}'", overlap
             )
-        clause = _clause_polarity_mismatch(claim, quotes)
+        clause = clause_polarity_mismatch(claim, quotes)
         if clause:
             return Verdict(False, f"negation differs from the cited passage in '{clause}'", overlap)
-        modal = self._modality_mismatch(claim, quotes, covered)
+        modal = modality_mismatch(claim, quotes, covered, self.window)
         if modal:
             return Verdict(False, f"obligation differs from the cited passage: {modal}", overlap)
         return Verdict(True, "", overlap)
@@ -268,43 +274,6 @@ class LexicalVerifier:
             return Verdict(False, f"negation or obligation differs near {conflict}", coverage)
         return Verdict(True, "", coverage)
 
-    def _modality_mismatch(self, claim: str, quotes: Sequence[str], shared: frozenset[str]) -> str:
-        """A shared term under "may" on one side and only under "must" on the other ("" if none).
-
-        Sentences without a modal are not compared: "operators keep logs" summarises "operators
-        shall keep logs" well enough; "operators may keep logs" does not.
-        """
-        in_claim = _modal_scopes(claim, shared, self.window)
-        in_quotes: dict[str, set[str]] = {}
-        for quote in quotes:
-            for term, modes in _modal_scopes(quote, shared, self.window).items():
-                in_quotes.setdefault(term, set()).update(modes)
-        for term in sorted(in_claim):
-            said, source = in_claim[term] - {_FREE}, in_quotes.get(term, set())
-            # The source must put the term under the other modality only: a term it also
-            # states freely, or under the same modal, is not evidence of a change.
-            if len(said) == 1 and len(source) == 1 and said != source and _FREE not in source:
-                return f"'{next(iter(said))}' where the source says '{next(iter(source))}' ({term})"
-        return _clause_modality_mismatch(claim, quotes)
-
-    def _negation_mismatch(self, claim: str, quotes: Sequence[str], shared: frozenset[str]) -> str:
-        """A shared term negated on one side only ("" when polarity agrees)."""
-        c_neg, c_pos = _polarity(claim, shared, self.window)
-        e_neg: set[str] = set()
-        e_pos: set[str] = set()
-        for quote in quotes:
-            neg, pos = _polarity(quote, shared, self.window)
-            e_neg |= neg
-            e_pos |= pos
-        for term in sorted(shared):
-            claim_only_neg = term in c_neg and term not in c_pos
-            claim_only_pos = term in c_pos and term not in c_neg
-            if (claim_only_neg and term in e_pos and term not in e_neg) or (
-                claim_only_pos and term in e_neg and term not in e_pos
-            ):
-                return term
-        return ""
-
 
 # A passage is checked against every sentence that cites it: read its facts once.
 _evidence = lru_cache(maxsize=1024)(evidence_facts)
@@ -317,128 +286,6 @@ def _stems(text: str) -> set[str]:
 def _context(passage: Passage) -> str:
     # The section heading ("第二十一条", "§ 744.23") is evidence for the passage's number.
     return "\n".join(x for x in (passage.title, passage.section or "", passage.text) if x)
-
-
-def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str], set[str]]:
-    """The shared terms of `text` that stand in a negated scope, and those that stand outside."""
-    toks = tokens(text)
-    cue_starts = set(negation_cues(text))
-    negated: set[int] = set()
-    for tok in toks:
-        if tok.start in cue_starts:
-            for follower in toks[tok.index + 1 : tok.index + 1 + window]:
-                if follower.clause_end:
-                    break
-                negated.add(follower.index)
-    neg = {t.term for t in toks if t.term in shared and t.index in negated}
-    pos = {t.term for t in toks if t.term in shared and t.index not in negated}
-    return {t for t in neg if t}, {t for t in pos if t}
-
-
-T = TypeVar("T")
-_CLAUSE = re.compile(r"[^,;:.!?，；：。！？]+")
-_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
-#: Share of a claim clause's terms a source clause must hold to be "the same clause".
-SAME_CLAUSE = 0.7
-
-
-# Characters that carry polarity, modality or no meaning: left out when matching clauses, so
-# "不得少于两人" and "得以少于2人" are recognisably the same clause.
-_CLAUSE_NOISE = frozenset("不未无非没否勿禁止严得以可应当须需的了着是在和与及或之其")
-_CN_NUMERALS = frozenset("零〇一二三四五六七八九十百千万亿两")
-
-
-def _clause_terms(text: str) -> frozenset[str]:
-    """English stems and single Chinese characters of a clause, for matching clauses."""
-    english = {t for t in extract_facts(text).terms if t.isascii()}
-    chinese = {
-        ch
-        for ch in text
-        if "\u3400" <= ch <= "\u9fff" and ch not in _CLAUSE_NOISE and ch not in _CN_NUMERALS
-    }
-    return frozenset(english | chinese)
-
-
-def _same_clauses(
-    claim: str, quotes: Sequence[str], label: Callable[[str, str], T]
-) -> Iterator[tuple[str, T, list[T]]]:
-    """Each claim clause (3+ terms) with its label and the labels of the source clauses that
-    say the same: most of each side's terms are in the other (a long source clause may
-    hold a negation or a modal about something else). `label(clause, sentence)` sees the
-    sentence the clause stands in too."""
-    evidence = [
-        (_clause_terms(c), label(c, sentence))
-        for quote in quotes
-        for sentence in _SENTENCE.findall(quote)
-        for c in _CLAUSE.findall(sentence)
-    ]
-    for part in _CLAUSE.findall(claim):
-        terms = _clause_terms(part)
-        if len(terms) < 3:
-            continue
-        same = [
-            lab
-            for t, lab in evidence
-            if len(terms & t) >= SAME_CLAUSE * len(terms) and len(terms & t) >= len(t) / 2
-        ]
-        yield part.strip(), label(part, claim), same
-
-
-def _negated(clause: str, _sentence: str) -> bool:
-    return bool(negation_cues(clause))
-
-
-def _clause_polarity_mismatch(claim: str, quotes: Sequence[str]) -> str:
-    """A claim clause negated where every source clause that says the same is not (or the
-    reverse); "" when polarity agrees.
-
-    The term-level rule cannot see a negation added to a clause whose words also stand,
-    un-negated, elsewhere in the claim ("处…罚款，对主管人员不处…罚款"); whole clauses can.
-    """
-    for part, negated, same in _same_clauses(claim, quotes, _negated):
-        if same and all(neg != negated for neg in same):
-            return part
-    return ""
-
-
-_FREE = "-"  # a term outside every modal scope
-
-
-def _modal_scopes(text: str, shared: frozenset[str], window: int) -> dict[str, set[str]]:
-    """For each shared term of `text`: the modalities whose scope it stands in, `_FREE` for
-    an occurrence outside every modal scope."""
-    toks = tokens(text)
-    cues = dict(modality_cues(text))
-    scoped: dict[int, set[str]] = {}
-    for tok in toks:
-        mode = cues.get(tok.start)
-        if mode is None:
-            continue
-        for follower in toks[tok.index + 1 : tok.index + 1 + window]:
-            if follower.clause_end:
-                break
-            scoped.setdefault(follower.index, set()).add(mode)
-    out: dict[str, set[str]] = {}
-    for tok in toks:
-        if tok.term and tok.term in shared:
-            out.setdefault(tok.term, set()).update(scoped.get(tok.index, {_FREE}))
-    return out
-
-
-def _clause_modality_mismatch(claim: str, quotes: Sequence[str]) -> str:
-    """A claim clause under "may" where every source clause that says the same is under
-    "must" only (or the reverse); "" when they agree or cannot be matched.
-
-    A clause without a modal takes its sentence's: in "运营者应当履行下列义务：…；留存日志…。"
-    应当 governs every item of the list."""
-    for part, mode, same in _same_clauses(claim, quotes, lambda c, s: _modes(c) or _modes(s)):
-        if len(mode) == 1 and same and all(len(m) == 1 and m != mode for m in same):
-            return f"'{next(iter(mode))}' where the source says '{next(iter(same[0]))}' ({part})"
-    return ""
-
-
-def _modes(text: str) -> frozenset[str]:
-    return frozenset(m for _, m in modality_cues(text))
 
 
 def verify_answer(

@@ -1,0 +1,188 @@
+"""Scoped cues: whether a sentence and its source agree on negation and modality.
+
+A negation ("not", 不得) or a modal ("must", 可以) governs the words after it up to clause
+punctuation. Two rules compare a claim with its supporting quotes: term by term (a shared
+term negated, or under "may", on one side only) and clause by clause (a claim clause and the
+source clauses that say the same disagree on negation or modality). Used by
+`assistant.verify.LexicalVerifier`; pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+from assistant.llm.cues import modality_cues
+from assistant.llm.facts import extract_facts, negation_cues, tokens
+
+__all__ = [
+    "clause_polarity_mismatch",
+    "modality_mismatch",
+    "negation_mismatch",
+]
+
+
+def modality_mismatch(
+    claim: str, quotes: Sequence[str], shared: frozenset[str], window: int
+) -> str:
+    """A shared term under "may" on one side and only under "must" on the other ("" if none).
+
+    Sentences without a modal are not compared: "operators keep logs" summarises "operators
+    shall keep logs" well enough; "operators may keep logs" does not.
+    """
+    in_claim = _modal_scopes(claim, shared, window)
+    in_quotes: dict[str, set[str]] = {}
+    for quote in quotes:
+        for term, modes in _modal_scopes(quote, shared, window).items():
+            in_quotes.setdefault(term, set()).update(modes)
+    for term in sorted(in_claim):
+        said, source = in_claim[term] - {_FREE}, in_quotes.get(term, set())
+        # The source must put the term under the other modality only: a term it also
+        # states freely, or under the same modal, is not evidence of a change.
+        if len(said) == 1 and len(source) == 1 and said != source and _FREE not in source:
+            return f"'{next(iter(said))}' where the source says '{next(iter(source))}' ({term})"
+    return _clause_modality_mismatch(claim, quotes)
+
+
+def negation_mismatch(
+    claim: str, quotes: Sequence[str], shared: frozenset[str], window: int
+) -> str:
+    """A shared term negated on one side only ("" when polarity agrees)."""
+    c_neg, c_pos = _polarity(claim, shared, window)
+    e_neg: set[str] = set()
+    e_pos: set[str] = set()
+    for quote in quotes:
+        neg, pos = _polarity(quote, shared, window)
+        e_neg |= neg
+        e_pos |= pos
+    for term in sorted(shared):
+        claim_only_neg = term in c_neg and term not in c_pos
+        claim_only_pos = term in c_pos and term not in c_neg
+        if (claim_only_neg and term in e_pos and term not in e_neg) or (
+            claim_only_pos and term in e_neg and term not in e_pos
+        ):
+            return term
+    return ""
+
+
+def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str], set[str]]:
+    """The shared terms of `text` that stand in a negated scope, and those that stand outside."""
+    toks = tokens(text)
+    cue_starts = set(negation_cues(text))
+    negated: set[int] = set()
+    for tok in toks:
+        if tok.start in cue_starts:
+            for follower in toks[tok.index + 1 : tok.index + 1 + window]:
+                if follower.clause_end:
+                    break
+                negated.add(follower.index)
+    neg = {t.term for t in toks if t.term in shared and t.index in negated}
+    pos = {t.term for t in toks if t.term in shared and t.index not in negated}
+    return {t for t in neg if t}, {t for t in pos if t}
+
+
+T = TypeVar("T")
+_CLAUSE = re.compile(r"[^,;:.!?，；：。！？]+")
+_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
+#: Share of a claim clause's terms a source clause must hold to be "the same clause".
+SAME_CLAUSE = 0.7
+
+
+# Characters that carry polarity, modality or no meaning: left out when matching clauses, so
+# "不得少于两人" and "得以少于2人" are recognisably the same clause.
+_CLAUSE_NOISE = frozenset("不未无非没否勿禁止严得以可应当须需的了着是在和与及或之其")
+_CN_NUMERALS = frozenset("零〇一二三四五六七八九十百千万亿两")
+
+
+def _clause_terms(text: str) -> frozenset[str]:
+    """English stems and single Chinese characters of a clause, for matching clauses."""
+    english = {t for t in extract_facts(text).terms if t.isascii()}
+    chinese = {
+        ch
+        for ch in text
+        if "\u3400" <= ch <= "\u9fff" and ch not in _CLAUSE_NOISE and ch not in _CN_NUMERALS
+    }
+    return frozenset(english | chinese)
+
+
+def _same_clauses(
+    claim: str, quotes: Sequence[str], label: Callable[[str, str], T]
+) -> Iterator[tuple[str, T, list[T]]]:
+    """Each claim clause (3+ terms) with its label and the labels of the source clauses that
+    say the same: most of each side's terms are in the other (a long source clause may
+    hold a negation or a modal about something else). `label(clause, sentence)` sees the
+    sentence the clause stands in too."""
+    evidence = [
+        (_clause_terms(c), label(c, sentence))
+        for quote in quotes
+        for sentence in _SENTENCE.findall(quote)
+        for c in _CLAUSE.findall(sentence)
+    ]
+    for part in _CLAUSE.findall(claim):
+        terms = _clause_terms(part)
+        if len(terms) < 3:
+            continue
+        same = [
+            lab
+            for t, lab in evidence
+            if len(terms & t) >= SAME_CLAUSE * len(terms) and len(terms & t) >= len(t) / 2
+        ]
+        yield part.strip(), label(part, claim), same
+
+
+def _negated(clause: str, _sentence: str) -> bool:
+    return bool(negation_cues(clause))
+
+
+def clause_polarity_mismatch(claim: str, quotes: Sequence[str]) -> str:
+    """A claim clause negated where every source clause that says the same is not (or the
+    reverse); "" when polarity agrees.
+
+    The term-level rule cannot see a negation added to a clause whose words also stand,
+    un-negated, elsewhere in the claim ("处…罚款，对主管人员不处…罚款"); whole clauses can.
+    """
+    for part, negated, same in _same_clauses(claim, quotes, _negated):
+        if same and all(neg != negated for neg in same):
+            return part
+    return ""
+
+
+_FREE = "-"  # a term outside every modal scope
+
+
+def _modal_scopes(text: str, shared: frozenset[str], window: int) -> dict[str, set[str]]:
+    """For each shared term of `text`: the modalities whose scope it stands in, `_FREE` for
+    an occurrence outside every modal scope."""
+    toks = tokens(text)
+    cues = dict(modality_cues(text))
+    scoped: dict[int, set[str]] = {}
+    for tok in toks:
+        mode = cues.get(tok.start)
+        if mode is None:
+            continue
+        for follower in toks[tok.index + 1 : tok.index + 1 + window]:
+            if follower.clause_end:
+                break
+            scoped.setdefault(follower.index, set()).add(mode)
+    out: dict[str, set[str]] = {}
+    for tok in toks:
+        if tok.term and tok.term in shared:
+            out.setdefault(tok.term, set()).update(scoped.get(tok.index, {_FREE}))
+    return out
+
+
+def _clause_modality_mismatch(claim: str, quotes: Sequence[str]) -> str:
+    """A claim clause under "may" where every source clause that says the same is under
+    "must" only (or the reverse); "" when they agree or cannot be matched.
+
+    A clause without a modal takes its sentence's: in "运营者应当履行下列义务：…；留存日志…。"
+    应当 governs every item of the list."""
+    for part, mode, same in _same_clauses(claim, quotes, lambda c, s: _modes(c) or _modes(s)):
+        if len(mode) == 1 and same and all(len(m) == 1 and m != mode for m in same):
+            return f"'{next(iter(mode))}' where the source says '{next(iter(same[0]))}' ({part})"
+    return ""
+
+
+def _modes(text: str) -> frozenset[str]:
+    return frozenset(m for _, m in modality_cues(text))
