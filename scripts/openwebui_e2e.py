@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -148,6 +150,63 @@ def start_open_webui(exe: Path, work: Path, complyqa_url: str, key: str) -> tupl
     return proc, url
 
 
+class RecordingProxy:
+    """A pass-through between Open WebUI and complyqa that writes down every request body
+    (to compare with the shapes `tests/api/openwebui_requests.py` replays)."""
+
+    def __init__(self, upstream: str, out: Path) -> None:
+        import threading
+
+        import uvicorn
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.responses import StreamingResponse
+        from starlette.routing import Route
+
+        self.out = out
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        client = httpx.AsyncClient(base_url=upstream, timeout=600)
+
+        async def forward(request: Request) -> StreamingResponse:
+            body = await request.body()
+            record = {"method": request.method, "path": request.url.path}
+            if body:
+                record["body"] = json.loads(body)
+            with self.out.open("a") as f:
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            headers = {
+                k: v
+                for k, v in request.headers.items()
+                if k.lower() in ("authorization", "content-type", "accept")
+                or k.lower().startswith("x-openwebui-")
+            }
+            upstream_request = client.build_request(
+                request.method, request.url.path, params=request.query_params,
+                content=body, headers=headers,
+            )  # fmt: skip
+            response = await client.send(upstream_request, stream=True)
+            passthrough = {
+                k: v for k, v in response.headers.items() if k.lower() in ("content-type",)
+            }
+            return StreamingResponse(
+                response.aiter_raw(), status_code=response.status_code, headers=passthrough
+            )
+
+        app = Starlette(routes=[Route("/{path:path}", forward, methods=["GET", "POST"])])
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
 def drive_browser(owui_url: str, out: Path) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
@@ -228,9 +287,14 @@ def main() -> int:
     try:
         cq, cq_url, key, _ = start_complyqa(work)
         procs.append(cq)
-        ow, ow_url = start_open_webui(exe, work, cq_url, key)
+        requests_log = args.out / "requests.jsonl"
+        requests_log.unlink(missing_ok=True)
+        proxy = RecordingProxy(cq_url, requests_log)
+        ow, ow_url = start_open_webui(exe, work, proxy.url, key)
         procs.append(ow)
         summary |= drive_browser(ow_url, args.out)
+        proxy.close()
+        summary["requests"] = _request_shapes(requests_log)
         audit = _audit(cq_url, work)
         summary["audit"] = audit
     finally:
@@ -252,6 +316,28 @@ def main() -> int:
     for name, ok in checks.items():
         log(f"{'PASS' if ok else 'FAIL'}: {name}")
     return 0 if all(checks.values()) else 1
+
+
+def _request_shapes(path: Path) -> list[dict[str, Any]]:
+    """What Open WebUI sent: path, stream flag, top-level keys, and the first line of the last
+    user message (a `### Task:` prompt shows which task)."""
+    shapes = []
+    for line in path.read_text().splitlines() if path.exists() else []:
+        record = json.loads(line)
+        body = record.get("body") or {}
+        messages = body.get("messages") or []
+        last = next((m for m in reversed(messages) if m.get("role") == "user"), {})
+        content = last.get("content")
+        text = content if isinstance(content, str | None) else json.dumps(content)[:200]
+        shapes.append(
+            {
+                "path": record["path"],
+                "stream": body.get("stream"),
+                "keys": sorted(body),
+                "first_line": (text or "").splitlines()[0][:120] if text else None,
+            }
+        )
+    return shapes
 
 
 def _audit(complyqa_url: str, work: Path) -> dict[str, Any]:
