@@ -35,8 +35,9 @@ EMBED_GROUP = 2048
 #: Progress should move about this often, whatever the machine's speed (a 5 MB file is
 #: ~4,400 chunks: one model call for all of them left the bar still for minutes).
 PROGRESS_SECONDS = 2.0
-#: Bounds of one model call, in chunks: the first step is small to measure the speed.
-FIRST_STEP, MAX_STEP = 32, 256
+#: Bounds of one model call, in chunks: the first step is small to measure the speed; a
+#: very slow machine still gets calls of at least 4.
+FIRST_STEP, MAX_STEP = 16, 256
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def encode_in_steps(
         out[idx] = vectors
         advance(len(idx))
         lo += len(idx)
-        step = min(MAX_STEP, max(FIRST_STEP // 2, int(rate * seconds)))
+        step = min(MAX_STEP, max(4, int(rate * seconds)))
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 

@@ -78,8 +78,13 @@ def bench_progress(corpus: Path, profile: str | None, megabytes: float) -> None:
         settings = Settings.load(profile, data_dir=data)
         qa = ComplyQA(settings)
         qa.index.embedder.encode_passages(["warm up the model"])
-        docs = [d for f in discover_files([corpus], corpus).files for d in load_file(f, corpus)]
-        doc = one_paragraph("\n\n".join(d.text for d in docs), int(megabytes * 1e6), "en")
+        # Every sentence different: repeated text would be cut as page boilerplate at ingest.
+        sentences = (
+            f"Rule {n}: exporters of class {n % 97} items file report {n * 7919 % 100_003} "
+            f"within {n % 30 + 1} days to office {n * 31 % 1009}."
+            for n in range(int(megabytes * 1e6) // 60)
+        )
+        doc = one_paragraph(" ".join(sentences), int(megabytes * 1e6), "en")
         stamps: list[tuple[float, IngestProgress]] = []
         qa.index._note_progress = lambda p: stamps.append((time.perf_counter(), p))  # type: ignore[method-assign]
         t0 = time.perf_counter()

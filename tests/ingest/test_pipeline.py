@@ -171,7 +171,7 @@ def test_encode_in_steps_returns_vectors_in_input_order(fake_embedder) -> None:
     texts = [f"text {n} " * (n % 7) for n in range(100)]
     steps: list[int] = []
     vectors = encode_in_steps(fake_embedder, texts, steps.append)
-    assert sum(steps) == 100 and steps[0] == 32
+    assert sum(steps) == 100 and steps[0] == 16
     assert (vectors == fake_embedder.encode_passages(texts)).all()
 
 
@@ -188,4 +188,4 @@ def test_encode_steps_follow_the_speed_of_the_model(fake_embedder) -> None:
 
     steps: list[int] = []
     encode_in_steps(TenPerSecond(), ["x"] * 100, steps.append, seconds=2.0, clock=lambda: now[0])
-    assert steps == [32, 20, 20, 20, 8]
+    assert steps == [16, 20, 20, 20, 20, 4]
