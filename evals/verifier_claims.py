@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.models import Passage
+from evals.dataset import CorpusIndex, resolve_source, scan_corpus
 from evals.metrics import find_gold_spans
 from ingest.errors import ComplyqaError
 from ingest.loaders import load_file
@@ -36,8 +37,6 @@ __all__ = [
     "claim_language",
     "load_claims",
 ]
-
-_FIELDS = {"id", "sentence", "citations", "supported", "edit", "tags"}
 
 
 class ClaimsError(ComplyqaError):
@@ -104,9 +103,7 @@ def parse_claim(raw: object, line: int) -> Claim:
     where = f"line {line}"
     if not isinstance(raw, dict):
         raise ClaimsError(f"{where}: expected a JSON object")
-    unknown = sorted(set(raw) - _FIELDS)
-    if unknown:
-        raise ClaimsError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    # Other fields (a generator's own notes) are ignored, so any claims file in this shape runs.
     cid, sentence, supported = raw.get("id"), raw.get("sentence"), raw.get("supported")
     if not isinstance(cid, str) or not cid.strip():
         raise ClaimsError(f"{where}: 'id' must be a non-empty string")
@@ -179,24 +176,35 @@ class CorpusPassages:
     corpus_dir: Path
     chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
     _docs: dict[str, tuple[Document, list[Chunk]]] = field(default_factory=dict)
+    _index: CorpusIndex | None = None
 
     def document(self, doc_id: str) -> Document:
         return self._load(doc_id)[0]
 
     def _load(self, doc_id: str) -> tuple[Document, list[Chunk]]:
+        doc_id = self._resolve(doc_id)
         if doc_id not in self._docs:
             path = self.corpus_dir / doc_id
-            if not path.is_file():
-                raise ClaimsError(
-                    f"cited document {doc_id!r} is not a file under {self.corpus_dir}; "
-                    "doc_id is the path relative to --corpus"
-                )
             docs = [d for d in load_file(path, self.corpus_dir) if d.doc_id == doc_id]
             if not docs:
                 raise ClaimsError(f"cited document {doc_id!r} has no text after loading")
             doc = docs[0]
             self._docs[doc_id] = (doc, split_document(doc, self.chunking))
         return self._docs[doc_id]
+
+    def _resolve(self, doc_id: str) -> str:
+        """A document id, or a bare file name that names exactly one corpus document."""
+        if (self.corpus_dir / doc_id).is_file():
+            return doc_id
+        if self._index is None:
+            self._index = scan_corpus(self.corpus_dir)
+        resolved, error = resolve_source(doc_id, self._index)
+        if resolved is None:
+            raise ClaimsError(
+                f"cited document {doc_id!r} is not a file under {self.corpus_dir} ({error}); "
+                "doc_id is the path relative to --corpus"
+            )
+        return resolved
 
     def locate(self, citation: ClaimCitation) -> tuple[int, int]:
         """Document offsets of the cited place; `ClaimsError` when it is not in the document."""
@@ -209,7 +217,7 @@ class CorpusPassages:
                     f"{citation.doc_id!r} ({len(doc.text)} characters of normalized text)"
                 )
             return citation.start, citation.end
-        spans = find_gold_spans([citation.quote], [citation.doc_id], lambda _: doc.text)
+        spans = find_gold_spans([citation.quote], [doc.doc_id], lambda _: doc.text)
         if not spans:
             shown = citation.quote if len(citation.quote) <= 60 else citation.quote[:59] + "…"
             raise ClaimsError(

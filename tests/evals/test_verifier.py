@@ -216,6 +216,22 @@ def test_quotes_are_found_whitespace_tolerantly_and_missing_ones_named(tmp_path:
         docs.locate(ClaimCitation("en/brief.txt", quote="Alibaba supplied the chips"))
     with pytest.raises(ClaimsError, match="is not a file"):
         docs.locate(ClaimCitation("en/none.txt", quote="x"))
+    # A bare file name that names one document is enough.
+    assert docs.passage_for(ClaimCitation("law.md", quote=LOGS["quote"])).doc_id == "cn/law.md"
+
+
+def test_claims_file_checks_its_fields(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    row = {"id": "a", "sentence": "S.", "citations": [], "supported": False, "note": "extra"}
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    (only,) = load_claims(path)  # unknown fields are ignored
+    assert only.edit == "unspecified" and only.citations == ()
+    path.write_text(json.dumps({**row, "supported": "yes"}) + "\n", encoding="utf-8")
+    with pytest.raises(ClaimsError, match="line 1 \\(a\\): 'supported' must be true or false"):
+        load_claims(path)
+    path.write_text(json.dumps(row) + "\n" + json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(ClaimsError, match="duplicate id"):
+        load_claims(path)
 
 
 def test_cli_end_to_end(tmp_path: Path) -> None:
