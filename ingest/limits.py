@@ -106,4 +106,5 @@ def time_limit_message(path: Path, limits: ParseLimits) -> str:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:,.1f} MB"
+    """A byte count for people: KB below a megabyte, so a 68 KB bomb does not read "0.0 MB"."""
+    return f"{n / 1024 / 1024:,.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.1f} KB"
