@@ -122,14 +122,39 @@ PARAPHRASES: dict[str, tuple[tuple[str, str], ...]] = {
     "q149s0": (("synonym", "由用人单位承担侵权责任，用人单位可以向有故意或者重大过失的工作人员"
                 "追偿。"),),
     # ---- sources in the tuning split
-    "q013s0": (("numbers", "Reuters found at least eleven Chinese entities."),),
-    "q022s0": (("numbers", "The Shanghai cloud company charges $10 for an hour of access to 8 of "
-                "its A100 chips."),),
+    "q005s0": (
+        ("synonym", "The briefing says providers must secure licences under the "
+         "Telecommunications Regulations."),
+        ("reorder", "Holding licences under the Telecommunications Regulations is required of "
+         "providers, the briefing says."),
+    ),
+    "q011s0": (("reorder", "Within the period prescribed by rules or agreed by the parties, it "
+                "may not stop providing security maintenance."),),
+    "q013s0": (
+        ("numbers", "Reuters found at least eleven Chinese entities."),
+        ("reorder", "At least 11 Chinese entities were found by Reuters."),
+    ),
+    "q049s0": (("synonym", "The factors include technology level, customers, compliance plans "
+                "and contract sanctity."),),
+    "q068s0": (("reorder", "Equipment essential to the production of an item, testing equipment "
+                "included."),),
+    "q069s0": (("synonym", "It covers entities that have a footnote 3 designation on the Entity "
+                "List."),),
+    "q022s0": (
+        ("numbers", "The Shanghai cloud company charges $10 for an hour of access to 8 of "
+         "its A100 chips."),
+        ("reorder", "For one hour of access to eight of its A100 chips, the Shanghai cloud "
+         "company charges $10."),
+    ),
     "q033s0": (("translation", "A Commerce Department spokesperson said it was actively "
                 "investigating possible violations but would not comment on specific "
                 "allegations."),),
-    "q043s0": (("numbers", "Within 2 working days, signed by the Deputy Assistant Secretary for "
-                "Export Administration or a designee."),),
+    "q043s0": (
+        ("numbers", "Within 2 working days, signed by the Deputy Assistant Secretary for "
+         "Export Administration or a designee."),
+        ("reorder", "Signed by the Deputy Assistant Secretary for Export Administration or a "
+         "designee, it is issued within two working days."),
+    ),
     "q054s0": (("synonym", "No licence exceptions are available for the (b)(1)-(4) "
                 "prohibitions."),),
     "q073s0": (("numbers", "处10万元以上100万元以下罚款，对直接负责的主管人员处1万元以上10万元"

@@ -9,7 +9,9 @@ each (`evals.verifier_edits`), and the sentence cited to the closest passage of 
 document (`cross_doc`). Source sentences are split by case between the reported set
 (`verifier.jsonl`) and a tuning set (`verifier_tune.jsonl`) with a fixed seed, so rules can
 be tuned on one and reported on the other. `verifier_loose.jsonl` holds deliberately loose
-paraphrases of reported sentences (what survives a loose writing style). Deterministic.
+paraphrases of reported sentences (what survives a loose writing style). Deterministic for
+a given code version: edits are checked and cross-document passages picked with the product's
+fact extraction (`assistant.llm.facts`), so a change there can change the generated files.
 """
 
 from __future__ import annotations
