@@ -39,22 +39,22 @@ TASK_PREFIX = "### Task:"
 
 
 class TaskKind(StrEnum):
-    title = "title"
-    tags = "tags"
-    follow_ups = "follow_ups"
-    queries = "queries"
-    autocomplete = "autocomplete"
-    other = "other"
+    TITLE = "title"
+    TAGS = "tags"
+    FOLLOW_UPS = "follow_ups"
+    QUERIES = "queries"
+    AUTOCOMPLETE = "autocomplete"
+    OTHER = "other"
 
 
 #: The JSON key each template's "### Output:" section names, in the order checked (a
 #: template mentions only its own key in its output format).
 _OUTPUT_KEYS = [
-    (TaskKind.follow_ups, '"follow_ups"'),
-    (TaskKind.tags, '"tags"'),
-    (TaskKind.title, '"title"'),
-    (TaskKind.queries, '"queries"'),
-    (TaskKind.autocomplete, '"text"'),
+    (TaskKind.FOLLOW_UPS, '"follow_ups"'),
+    (TaskKind.TAGS, '"tags"'),
+    (TaskKind.TITLE, '"title"'),
+    (TaskKind.QUERIES, '"queries"'),
+    (TaskKind.AUTOCOMPLETE, '"text"'),
 ]
 _HISTORY = re.compile(r"<chat_history>\s*(.*?)\s*</chat_history>", re.DOTALL)
 _SPEAKER = re.compile(r"^(USER|ASSISTANT|SYSTEM):\s?", re.MULTILINE)
@@ -72,7 +72,7 @@ def task_of(prompt: str) -> Task | None:
         return None
     _, _, output = prompt.partition("### Output:")
     spec = output.split("###", 1)[0] if output else prompt
-    kind = next((k for k, marker in _OUTPUT_KEYS if marker in spec), TaskKind.other)
+    kind = next((k for k, marker in _OUTPUT_KEYS if marker in spec), TaskKind.OTHER)
     return Task(kind, prompt)
 
 
@@ -103,16 +103,16 @@ def title_from(question: str, max_chars: int = 50) -> str:
 def task_reply(task: Task) -> dict[str, Any]:
     """The JSON Open WebUI expects back: a title from the first question, no tags, no
     follow-up suggestions, no web search queries, no autocompletion."""
-    if task.kind is TaskKind.title:
+    if task.kind is TaskKind.TITLE:
         questions = [text for role, text in chat_history(task.prompt) if role == "user"]
         return {"title": title_from(questions[0]) if questions else "complyqa"}
-    if task.kind is TaskKind.tags:
+    if task.kind is TaskKind.TAGS:
         return {"tags": []}
-    if task.kind is TaskKind.follow_ups:
+    if task.kind is TaskKind.FOLLOW_UPS:
         return {"follow_ups": []}
-    if task.kind is TaskKind.queries:
+    if task.kind is TaskKind.QUERIES:
         return {"queries": []}
-    if task.kind is TaskKind.autocomplete:
+    if task.kind is TaskKind.AUTOCOMPLETE:
         return {"text": ""}
     return {}
 

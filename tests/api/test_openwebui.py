@@ -25,9 +25,9 @@ def _prompt(body: dict[str, object]) -> str:
 
 
 def test_the_three_task_prompts_are_recognised_by_their_output_key() -> None:
-    assert task_of(_prompt(owui.title_request(HISTORY))).kind is TaskKind.title  # type: ignore[union-attr]
-    assert task_of(_prompt(owui.tags_request(HISTORY))).kind is TaskKind.tags  # type: ignore[union-attr]
-    assert task_of(_prompt(owui.follow_ups_request(HISTORY))).kind is TaskKind.follow_ups  # type: ignore[union-attr]
+    assert task_of(_prompt(owui.title_request(HISTORY))).kind is TaskKind.TITLE  # type: ignore[union-attr]
+    assert task_of(_prompt(owui.tags_request(HISTORY))).kind is TaskKind.TAGS  # type: ignore[union-attr]
+    assert task_of(_prompt(owui.follow_ups_request(HISTORY))).kind is TaskKind.FOLLOW_UPS  # type: ignore[union-attr]
 
 
 def test_questions_are_not_tasks() -> None:
