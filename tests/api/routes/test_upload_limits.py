@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import ApiEnv
-from tests.ingest.test_sandbox import write_docx_bomb, write_pdf
+from tests.ingest.files import write_docx_bomb, write_pdf
 
 
 def _upload(env: ApiEnv, name: str, body: bytes) -> dict:
