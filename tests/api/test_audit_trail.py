@@ -3,13 +3,14 @@ streams and key changes included; nothing outside `/v1`."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from assistant.audit import AuditEntry
-from tests.api.conftest import ApiEnv
+from tests.api.conftest import ApiEnv, sse_events
 
 
 def _rows(env: ApiEnv) -> list[AuditEntry]:
@@ -97,10 +98,14 @@ def test_a_streamed_answer_is_audited_complete(make_api: Callable[..., ApiEnv]) 
     env = make_api()
     question = {"question": "What does § 744.23 require a license for?"}
     body = env.post("/v1/ask", as_="reader", params={"stream": "true"}, json=question).text
-    assert "event: answer" in body
+    (answer,) = [json.loads(data) for name, data in sse_events(body) if name == "answer"]
     row = _last(env)
-    assert row.endpoint == "/v1/ask" and row.status == 200 and row.answer_text
-    assert row.citations and row.corpus_fingerprint
+    assert row.endpoint == "/v1/ask" and row.status == 200
+    assert row.answer_text == answer["text"] and row.abstained == answer["abstained"]
+    assert [(c.doc_id, c.start, c.end) for c in row.citations] == [
+        (c["doc_id"], c["start"], c["end"]) for c in answer["citations"]
+    ]
+    assert row.corpus_fingerprint == answer["corpus_fingerprint"]
 
 
 def test_key_changes_through_the_api_are_audited(make_api: Callable[..., ApiEnv]) -> None:
