@@ -12,7 +12,8 @@ So, for a local data dir:
   and reopens the client when another process moved it;
 - writes take an exclusive lock file, refresh, write, then remember the new sequence
   number, so a writer never builds on a stale graph and two writers never interleave;
-- reopening takes the lock shared, so no graph is loaded while a writer is persisting it;
+- reopening takes the lock shared and loads the graphs at once, so no graph is read while a
+  writer is persisting it; a reader that finds a writer busy keeps its current client;
 - an `InternalError` or `NotFoundError` that slips through the window between the check and
   the query reopens and retries the operation.
 A Chroma server is one process that owns its state, so remote connections skip all of this.
@@ -20,6 +21,7 @@ A Chroma server is one process that owns its state, so remote connections skip a
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: Attempts of one read before its error reaches the caller.
-READ_ATTEMPTS = 3
+READ_ATTEMPTS = 4
 
 _VERSION_SQL = """
 SELECT
@@ -128,9 +130,10 @@ class ChromaConnection:
             if self.generation == seen_generation:
                 self._open()
 
-    def _open(self) -> None:
+    def _open(self, *, wait: bool = True) -> bool:
         self.client = _http_client(self.settings)
         self.generation += 1
+        return True
 
 
 class LocalChromaConnection(ChromaConnection):
@@ -151,8 +154,10 @@ class LocalChromaConnection(ChromaConnection):
         version = self._read_version()
         if self.client is None or version != self._version:
             with self._rw.exclusive():
-                if self.client is None or version != self._version:
-                    self._open()
+                stale = self.client is None or version != self._version
+                # While another process is writing, keep serving from the current client
+                # rather than stall every read here; its commit is picked up after.
+                if stale and self._open(wait=self.client is None):
                     self._version = version
 
     def reopen(self, seen_generation: int) -> None:
@@ -174,34 +179,50 @@ class LocalChromaConnection(ChromaConnection):
             finally:
                 self._holds_write = False
 
-    def _open(self) -> None:
-        """A fresh client whose graphs load from what is on disk now (callers hold _rw)."""
+    def _open(self, *, wait: bool = True) -> bool:
+        """A fresh client whose graphs load from what is on disk now (callers hold _rw).
+
+        Graphs are loaded between writes (under the lock file, shared); with `wait=False`
+        nothing happens, and False comes back, if a writer holds the lock now.
+        """
         import chromadb
         from chromadb.api.shared_system_client import SharedSystemClient
 
         key = str(self.path)
+        if self._holds_write:
+            lock: contextlib.AbstractContextManager[bool] = contextlib.nullcontext(True)
+        else:
+            lock = self._file_lock(fcntl.LOCK_SH if wait else fcntl.LOCK_SH | fcntl.LOCK_NB)
+        with lock as locked:
+            if not locked:
+                return False
+            self._replace_client(key, chromadb, SharedSystemClient)
+        self.generation += 1
+        return True
+
+    def _replace_client(self, key: str, chromadb: Any, shared: Any) -> None:
         # Chroma keeps one system per path per process; drop ours so the new client reloads.
-        old = SharedSystemClient._identifier_to_system.pop(key, None)
-        SharedSystemClient._identifier_to_refcount.pop(key, None)
+        old = shared._identifier_to_system.pop(key, None)
+        shared._identifier_to_refcount.pop(key, None)
         if old is not None:
             try:
                 old.stop()
             except Exception:  # a stopping system that errors must not block the reopen
                 log.debug("stopping the previous Chroma client failed", exc_info=True)
-        if self._holds_write:
-            self.client = chromadb.PersistentClient(path=key, settings=_chroma_settings())
-        else:
-            # A writer may be persisting a graph right now; load only between writes.
-            with self._file_lock(fcntl.LOCK_SH):
-                self.client = chromadb.PersistentClient(path=key, settings=_chroma_settings())
-        self.generation += 1
+        self.client = chromadb.PersistentClient(path=key, settings=_chroma_settings())
+        _load_graphs(self.client)
 
     @contextmanager
-    def _file_lock(self, mode: int) -> Iterator[None]:
+    def _file_lock(self, mode: int) -> Iterator[bool]:
+        """The lock file held in `mode`; yields False if LOCK_NB was asked and it is taken."""
         fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(fd, mode)
-            yield
+            try:
+                fcntl.flock(fd, mode)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
         finally:
             os.close(fd)  # closing releases the lock
 
@@ -241,6 +262,16 @@ def connect(settings: IndexSettings) -> ChromaConnection:
         if path not in _LOCAL:
             _LOCAL[path] = LocalChromaConnection(settings)
         return _LOCAL[path]
+
+
+def _load_graphs(client: Any) -> None:
+    """Make the client load each collection's graph now, while the lock keeps writers out
+    (Chroma loads a graph on the first query that needs it)."""
+    for collection in client.list_collections():
+        got = collection.get(limit=1, include=["embeddings"])
+        embeddings = got.get("embeddings")
+        if embeddings is not None and len(embeddings):
+            collection.query(query_embeddings=[embeddings[0]], n_results=1, include=[])
 
 
 def _is_stale_state(exc: Exception) -> bool:
