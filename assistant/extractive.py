@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from assistant.models import Answer, Citation, Passage
 from assistant.prompts import ABSTENTION
 from assistant.sentences import SentenceSpan, split_sentences
-from assistant.settings import AnswerSettings
+from assistant.settings import AnswerSettings, RelevanceSettings
 from ingest.tokenize import content_terms
 
 Idf = Callable[[str], float]
+#: Relevance of each (passage, sentence-in-context) to the question, from the relevance model.
+SpanScorer = Callable[[Sequence[tuple[Passage, str]]], Sequence[float]]
 
 # List items that continue a sentence ending in a colon: （一） (a) (1) 1. • -
 _LIST_ITEM = re.compile(
@@ -241,3 +243,80 @@ def _overlaps(a: _Candidate, b: _Candidate) -> bool:
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     union = a | b
     return bool(union) and len(a & b) / len(union) > 0.7
+
+
+def answer_by_relevance(
+    question: str,
+    passages: Sequence[Passage],
+    settings: AnswerSettings,
+    relevance: RelevanceSettings,
+    scorer: SpanScorer,
+) -> Answer:
+    """Lead with the sentence (or list item) the relevance model finds answers best.
+
+    `passages` come reranked, each with its relevance; answerability was decided before.
+    Every sentence of the passages that answer (within half the best passage's relevance) is
+    scored in context: a list item is read after the sentence that introduces it, so
+    "(三) …不少于六个月" is judged as the obligation it completes. Further sentences join only
+    when they answer nearly as well as the lead: padding is dropped.
+    """
+    top = max((p.relevance or 0.0) for p in passages) if passages else 0.0
+    abstain = Answer(
+        question=question, text=ABSTENTION, abstained=True, passages=list(passages), evidence=top
+    )
+    considered = [
+        (rank, p)
+        for rank, p in enumerate(passages[: settings.passages_considered])
+        if (p.relevance or 0.0) >= 0.5 * top
+    ]
+    units = [(rank, p, span, lead) for rank, p in considered for span, lead in _units(p.text)]
+    if not units:
+        return abstain
+    scores = scorer([(p, f"{lead} {span.text}".strip()) for _, p, span, lead in units])
+    candidates = [
+        _Candidate(rank, p, span, frozenset(content_terms(span.text)), float(score))
+        for (rank, p, span, _), score in zip(units, scores, strict=True)
+    ]
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    lead_score = ranked[0].score
+    floor = max(relevance.sentence_min, relevance.sentence_ratio * lead_score)
+    chosen: list[_Candidate] = []
+    used = 0
+    for cand in ranked:
+        if chosen and cand.score < floor:
+            break
+        if any(_overlaps(cand, c) or _similar(cand.terms, c.terms) for c in chosen):
+            continue
+        if chosen and used + len(cand.span.text) > settings.max_chars:
+            continue
+        chosen.append(cand)
+        used += len(cand.span.text)
+        if len(chosen) >= settings.max_sentences:
+            break
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for marker, cand in enumerate(chosen, start=1):
+        parts.append(_mark_each_sentence(cand.span.text, marker))
+        citations.append(Citation.of_span(marker, cand.passage, cand.span.start, cand.span.end))
+    return Answer(
+        question=question,
+        text="\n".join(parts),
+        citations=citations,
+        passages=list(passages),
+        evidence=top,
+    )
+
+
+def _units(text: str) -> list[tuple[SentenceSpan, str]]:
+    """Content sentences, each with the lead-in sentence it continues (list items), or ""."""
+    out: list[tuple[SentenceSpan, str]] = []
+    lead = ""
+    for s in split_sentences(text):
+        if not _is_content(s.text):
+            continue
+        if _LIST_ITEM.match(s.text) and lead:
+            out.append((s, lead))
+            continue
+        out.append((s, ""))
+        lead = s.text if s.text.endswith((":", "：")) else ""
+    return out

@@ -34,6 +34,11 @@ class Passage(BaseModel):
     date: str | None = None
     jurisdiction: str | None = None
     group: str | None = None
+    relevance: float | None = Field(
+        default=None,
+        description="Probability (0-1) that the passage answers the question, from the "
+        "relevance model; None when the passage was not reranked",
+    )
 
 
 class Citation(BaseModel):
@@ -92,11 +97,15 @@ class Answer(BaseModel):
     abstained: bool = False
     evidence: float | None = Field(
         default=None,
-        description="Strength of the best passage's evidence (0–1); below the profile's "
-        "min_evidence the assistant abstains",
+        description="Strength of the best passage's evidence (0–1): its relevance-model "
+        "probability (or lexical evidence with the model off); below the profile's threshold "
+        "the assistant abstains",
     )
     mode: str = "extractive"
     profile: str = "default"
+    relevance_model: str | None = Field(
+        default=None, description="Version (content hash) of the relevance model, if used"
+    )
     model_id: str | None = None
     prompt_version: str | None = None
     corpus_fingerprint: str | None = None

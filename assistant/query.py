@@ -13,6 +13,7 @@ from ingest.normalize import detect_language
 @dataclass(frozen=True)
 class PreparedQuery:
     question: str  # the user's own words (article references are read from these)
+    standalone: str  # the question made self-contained by the conversation (what is judged)
     expanded: str  # embedded and matched: standalone query, article aliases, glossary terms
     answer_terms: str  # what answer sentences must cover: question plus article aliases
     alternate: str  # the question with glossary terms in the other language
@@ -34,6 +35,7 @@ def prepare_query(
     extra = " ".join(translations(text, into=languages))
     return PreparedQuery(
         question=question,
+        standalone=standalone,
         # Measured on the dev set: the glossary terms help the dense ranking too.
         expanded=f"{text}\n{extra}" if extra else text,
         answer_terms=f"{question} {aliases}".strip(),

@@ -17,6 +17,7 @@ from assistant.fusion import reciprocal_rank_fusion
 from assistant.index import Index
 from assistant.models import Filters, Passage
 from assistant.query import PreparedQuery, prepare_query
+from assistant.relevance.rerank import Reranker
 from assistant.settings import RetrievalSettings
 from ingest.legal_refs import find_article_refs
 from ingest.store import StoredChunk
@@ -54,9 +55,14 @@ def excludes_everything(filters: Filters | None) -> bool:
 
 
 class HybridSearch:
-    def __init__(self, index: Index, settings: RetrievalSettings) -> None:
+    """Fused dense + lexical (+ structural) candidates, reordered by the relevance model."""
+
+    def __init__(
+        self, index: Index, settings: RetrievalSettings, reranker: Reranker | None = None
+    ) -> None:
         self.index = index
         self.settings = settings
+        self.reranker = reranker
 
     def search(
         self,
@@ -108,18 +114,22 @@ class HybridSearch:
                 structural.sort(key=lambda c: order.get(c.chunk_id, len(order)))
                 rankings.append([c.chunk_id for c in structural])
                 weights.append(max(self.settings.dense_weight, self.settings.lexical_weight))
-        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)[:k]
+        depth = max(k, self.reranker.depth) if self.reranker else k
+        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)[:depth]
 
         known = {c.chunk_id: c for c in [*dense, *structural]}
         missing = [cid for cid, _ in fused if cid not in known]
         known.update({c.chunk_id: c for c in self.index.store.get_chunks(missing)})
         dense_scores = {c.chunk_id: 1.0 - (c.distance or 0.0) for c in dense}
         lexical_scores = {h.chunk_id: h.score for h in lexical}
-        return [
+        passages = [
             chunk_to_passage(known[cid], score, dense_scores.get(cid), lexical_scores.get(cid))
             for cid, score in fused
             if cid in known
         ]
+        if self.reranker is not None:
+            passages = self.reranker.rerank(query.standalone, passages)
+        return passages[:k]
 
     def prepare(self, question: str, standalone: str | None = None) -> PreparedQuery:
         """The question ready for retrieval against the documents indexed now."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.conversation import condense
-from assistant.extractive import answer_extractively
+from assistant.extractive import answer_by_relevance, answer_extractively
 from assistant.index import Index
 from assistant.models import (
     Answer,
@@ -28,16 +28,20 @@ from assistant.models import (
     Passage,
     Turn,
 )
+from assistant.prompts import ABSTENTION
 from assistant.provenance import source_status
+from assistant.query import PreparedQuery
+from assistant.relevance.model import load_model
+from assistant.relevance.rerank import Reranker
 from assistant.retrieval import HybridSearch, named_documents
-from assistant.settings import AnswerSettings, Settings
+from assistant.settings import AnswerSettings, RelevanceSettings, Settings
 from ingest.embeddings import Embedder
 from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
-from ingest.legal_refs import article_aliases
 from ingest.models import Document
 from ingest.store import Metadata
 
 if TYPE_CHECKING:
+    from assistant.llm.chain import LLMAnswerer
     from assistant.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
@@ -53,8 +57,9 @@ class ComplyQA:
     ) -> None:
         self.settings = settings or Settings.load()
         self.index = Index(self.settings.ingest, embedder)
-        self.search_engine = HybridSearch(self.index, self.settings.retrieval)
-        self._llm = None
+        self.reranker = _reranker(self.settings.relevance)
+        self.search_engine = HybridSearch(self.index, self.settings.retrieval, self.reranker)
+        self._llm: LLMAnswerer | None = None
 
     # -- ingest -------------------------------------------------------------------------
     def ingest(
@@ -145,72 +150,107 @@ class ComplyQA:
         mode: str | None = None,
         history: Sequence[Turn] = (),
     ) -> Iterator[AnswerEvent]:
-        """Text deltas as they are produced, then the final, verified `Answer`."""
+        """Text deltas as they are produced, then the final, verified `Answer`.
+
+        One path for both modes: prepare the question once → retrieve (fused, reranked) →
+        answerability → answerer (extractive, or the LLM, built once) → verify → cite.
+        """
         question = self._check_question(question)
         mode = mode or ("llm" if self.settings.llm.base_url else "extractive")
         if mode not in MODES:
             raise InvalidQuestion(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
-        started = time.perf_counter()
         if mode == "llm":
-            answer = yield from self._stream_llm(question, k, filters, history)
+            answerer = self._llm_answerer()  # fails before any work when no LLM is configured
+        started = time.perf_counter()
+        prepared, context = self._prepare(question, history)
+        passages = self.search_engine.search(
+            prepared, k=k, filters=filters, context_doc_ids=context
+        )
+        retrieved = time.perf_counter()
+        if self.reranker is not None and not _answerable(passages, self.settings.relevance):
+            # Nothing answers: say so without asking any model to write from these passages.
+            answer = Answer(
+                question=question,
+                text=ABSTENTION,
+                abstained=True,
+                passages=passages,
+                evidence=_top_relevance(passages),
+                mode=mode,
+            )
+            yield AnswerDelta(text=answer.text)
+        elif mode == "llm":
+            final: Answer | None = None
+            for event in answerer.stream_passages(question, passages, history):
+                if isinstance(event, AnswerDone):
+                    final = event.answer
+                else:
+                    yield event
+            assert final is not None
+            answer = final
         else:
-            condensed = condense(question, history)
-            context: tuple[str, ...] = ()
-            if condensed.used_history:
-                # The law the earlier question named, else the one its answer cited first.
-                manifest = self.index.manifest()
-                context = (
-                    named_documents(history[-1].question, manifest) or condensed.context_doc_ids[:1]
-                )
-            prepared = self.search_engine.prepare(question, condensed.query)
-            passages = self.search_engine.search(
-                prepared, k=k, filters=filters, context_doc_ids=context
-            )
-            retrieved = time.perf_counter()
-            answer = answer_extractively(
-                question,
-                passages,
-                self.settings.answer,
-                idf=self.idf,
-                query=f"{prepared.answer_terms} {condensed.subject}".strip(),
-                alternate=prepared.alternate,
-                dense_reliable=self.search_engine.dense_weight(prepared.language) > 0,
-            )
+            answer = self._answer_extractively(prepared, passages)
+            yield AnswerDelta(text=answer.text)
+        if answer.mode != "llm":
             answer.timings.retrieve_ms = (retrieved - started) * 1000
             answer.timings.answer_ms = (time.perf_counter() - retrieved) * 1000
-            yield AnswerDelta(text=answer.text)
         answer.timings.total_ms = (time.perf_counter() - started) * 1000
         answer.profile = self.settings.profile
         answer.corpus_fingerprint = self.index.fingerprint()
+        answer.relevance_model = self.reranker.version if self.reranker else None
         yield AnswerDone(answer=answer)
 
-    def _stream_llm(
-        self, question: str, k: int | None, filters: Filters | None, history: Sequence[Turn]
-    ) -> Iterator[AnswerEvent]:
+    def _prepare(
+        self, question: str, history: Sequence[Turn]
+    ) -> tuple[PreparedQuery, tuple[str, ...]]:
+        """The question ready for retrieval, and the documents the conversation is about."""
+        condensed = condense(question, history)
+        context: tuple[str, ...] = ()
+        if condensed.used_history:
+            # The law the earlier question named, else the one its answer cited first.
+            manifest = self.index.manifest()
+            context = (
+                named_documents(history[-1].question, manifest) or condensed.context_doc_ids[:1]
+            )
+        return self.search_engine.prepare(question, condensed.query), context
+
+    def _answer_extractively(self, prepared: PreparedQuery, passages: Sequence[Passage]) -> Answer:
+        if self.reranker is not None:
+            reranker = self.reranker
+            return answer_by_relevance(
+                prepared.question,
+                passages,
+                self.settings.answer,
+                self.settings.relevance,
+                lambda items: reranker.score_in_context(prepared.standalone, items),
+            )
+        return answer_extractively(
+            prepared.question,
+            passages,
+            self.settings.answer,
+            idf=self.idf,
+            query=prepared.answer_terms,
+            alternate=prepared.alternate,
+            dense_reliable=self.search_engine.dense_weight(prepared.language) > 0,
+        )
+
+    def _llm_answerer(self) -> LLMAnswerer:
+        """Built once and kept: the chat client and prompt templates are reused."""
         if not self.settings.llm.base_url:
             raise ConfigurationError(
                 "LLM mode needs an OpenAI-compatible endpoint: set COMPLYQA_LLM_BASE_URL "
                 "(and COMPLYQA_LLM_MODEL), or use --mode extractive"
             )
-        from assistant.llm.chain import LLMAnswerer
+        if self._llm is None:
+            from assistant.llm.chain import LLMAnswerer
 
-        def fallback(query: str, passages: Sequence[Passage], settings: AnswerSettings) -> Answer:
-            aliases = " ".join(article_aliases(query))
-            return answer_extractively(
-                query, passages, settings, idf=self.idf, query=f"{query} {aliases}"
-            )
+            def fallback(
+                query: str, passages: Sequence[Passage], settings: AnswerSettings
+            ) -> Answer:
+                prepared, _ = self._prepare(query, ())
+                return self._answer_extractively(prepared, passages)
 
-        answerer = LLMAnswerer(
-            self.settings, self.retriever(filters=filters, k=k), fallback=fallback
-        )
-        final: Answer | None = None
-        for event in answerer.stream(question, history):
-            if isinstance(event, AnswerDone):
-                final = event.answer
-            else:
-                yield event
-        assert final is not None
-        return final
+            self._llm = LLMAnswerer(self.settings, self.retriever(), fallback=fallback)
+        return self._llm
 
     def _check_question(self, question: str) -> str:
         question = (question or "").strip()
@@ -225,6 +265,22 @@ class ComplyQA:
                 "(COMPLYQA_ANSWER__MAX_QUESTION_CHARS)"
             )
         return question
+
+
+def _reranker(settings: RelevanceSettings) -> Reranker | None:
+    if not settings.enabled:
+        return None
+    model = load_model(settings.model_dir) if settings.model_dir else load_model()
+    return Reranker(model, settings.rerank_depth)
+
+
+def _top_relevance(passages: Sequence[Passage]) -> float:
+    return max((p.relevance or 0.0 for p in passages), default=0.0)
+
+
+def _answerable(passages: Sequence[Passage], settings: RelevanceSettings) -> bool:
+    """Some passage answers: its relevance reaches the calibrated threshold."""
+    return _top_relevance(passages) >= settings.min_relevance
 
 
 def _info(doc_id: str, meta: Metadata) -> DocumentInfo:

@@ -55,6 +55,26 @@ class AnswerSettings(BaseModel):
     max_question_chars: int = Field(default=4000, ge=10)
 
 
+class RelevanceSettings(BaseModel):
+    """The trained relevance model: reranking, answerability and answer selection.
+
+    Thresholds are probabilities from the model and are calibrated by `complyqa eval
+    calibrate` (see docs/benchmarks.md); `enabled = false` falls back to the lexical answer
+    layer (fused order, term-coverage evidence).
+    """
+
+    enabled: bool = True
+    model_dir: Path | None = None  # default: the model shipped in assistant/relevance/model
+    # Fused candidates the model reorders; the rest keep their fused order behind them.
+    rerank_depth: int = Field(default=20, ge=1, le=200)
+    # Below this best-passage relevance no passage answers: abstain (before any LLM call).
+    min_relevance: float = Field(default=0.5, ge=0, le=1)
+    # A further sentence joins the answer only when its own relevance reaches both
+    # `sentence_min` and `sentence_ratio` times the leading sentence's.
+    sentence_min: float = Field(default=0.3, ge=0, le=1)
+    sentence_ratio: float = Field(default=0.6, ge=0, le=1)
+
+
 class LLMSettings(BaseModel):
     """An OpenAI-compatible chat endpoint; unset `base_url` keeps the extractive answerer."""
 
@@ -102,6 +122,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = ChunkingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
+    relevance: RelevanceSettings = RelevanceSettings()
     llm: LLMSettings = LLMSettings()
     api: ApiSettings = ApiSettings()
     parse: ParseLimits = ParseLimits()

@@ -4,7 +4,10 @@ Every case is answered with abstention switched off, the answer's evidence score
 and each candidate threshold is judged by how well it separates answerable from unanswerable
 cases (Youden's J = recall on unanswerable + recall on answerable − 1, i.e. balanced accuracy).
 One scalar is fitted, so the result transfers to unseen questions as far as the dev set is
-representative; the chosen value belongs in a profile's `[answer] min_evidence`.
+representative. With the relevance model on, the score is the best passage's relevance and the
+chosen value belongs in a profile's `[relevance] min_relevance`; with it off, the lexical
+evidence and `[answer] min_evidence`. `subset` fits on part of the set (see evals/splits.py)
+so the rest stays unseen.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from tqdm import tqdm
 from assistant.service import ComplyQA
 from assistant.settings import Settings
 from evals.dataset import load_dataset
+from evals.splits import in_subset
 
 
 @dataclass(frozen=True)
@@ -62,16 +66,29 @@ def best(rows: Sequence[ThresholdRow], tolerance: float = 0.01) -> ThresholdRow:
     return min((r for r in rows if r.youden_j >= top - tolerance), key=lambda r: r.threshold)
 
 
+def threshold_name(settings: Settings) -> str:
+    """The setting the calibrated value belongs in."""
+    return "min_relevance" if settings.relevance.enabled else "min_evidence"
+
+
 def evidence_scores(
-    dataset: Path, corpus: Path, settings: Settings, *, progress: bool = True
+    dataset: Path,
+    corpus: Path,
+    settings: Settings,
+    *,
+    progress: bool = True,
+    subset: str = "all",
 ) -> list[tuple[bool, float]]:
     """Evidence of every valid case, with abstention off so each score is observed."""
     off = settings.model_copy(
-        update={"answer": settings.answer.model_copy(update={"min_evidence": 0.0})}
+        update={
+            "answer": settings.answer.model_copy(update={"min_evidence": 0.0}),
+            "relevance": settings.relevance.model_copy(update={"min_relevance": 0.0}),
+        }
     )
     qa = ComplyQA(off)
     qa.ingest([corpus], corpus)
-    cases = load_dataset(dataset, corpus).cases
+    cases = [c for c in load_dataset(dataset, corpus).cases if in_subset(c.id, subset)]
     out = []
     for case in tqdm(cases, desc="calibrate", disable=not progress):
         answer = qa.ask(case.question, mode="extractive")

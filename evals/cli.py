@@ -36,6 +36,14 @@ Out = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Output folder (default: runs/…)."),
 ]
+SubsetOpt = Annotated[
+    str,
+    typer.Option(
+        "--subset",
+        help="all, or the train / heldout questions of evals/splits.py (a trained model's "
+        "figures count on heldout only).",
+    ),
+]
 Limit = Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N questions.")]
 RunDir = Annotated[Path, typer.Argument(help="Run folder (or its metrics.json).")]
 
@@ -94,6 +102,10 @@ def run_command(
     mode: Annotated[str | None, typer.Option("--mode", "-m", help="extractive or llm.")] = None,
     limit: Limit = None,
     gate: Gate = None,
+    subset: SubsetOpt = "all",
+    k: Annotated[
+        int | None, typer.Option("--k", min=1, max=200, help="Retrieval depth scored (default 10).")
+    ] = None,
 ) -> None:
     """Answer every case of a dataset; write metrics.json, cases.jsonl and a report."""
     from assistant.cli.output import UsageError, console
@@ -110,7 +122,14 @@ def run_command(
     settings = Settings.load(profile)
     out_dir = out or _default_out("eval", settings.profile)
     result = run_eval(
-        dataset or DEV_DATASET, corpus or settings.corpus_dir, settings, out_dir, mode, limit=limit
+        dataset or DEV_DATASET,
+        corpus or settings.corpus_dir,
+        settings,
+        out_dir,
+        mode,
+        limit=limit,
+        subset=subset,
+        k=k,
     )
     for key in SUMMARY_METRICS:
         if key in result.metrics:
@@ -209,6 +228,7 @@ def obliqa_command(
     profile: Profile = None,
     out: Out = None,
     gate: Gate = None,
+    subset: SubsetOpt = "all",
 ) -> None:
     """Passage retrieval on ObliQA: Recall@10/20 and MAP@10/20 next to the published baselines."""
     from assistant.cli.output import console
@@ -221,7 +241,7 @@ def obliqa_command(
         parse_gate(gate)
     settings = Settings.load(profile)
     out_dir = out or _default_out("obliqa", settings.profile)
-    metrics = run_obliqa(data, split, settings, out_dir, limit=limit)
+    metrics = run_obliqa(data, split, settings, out_dir, limit=limit, subset=subset)
     for key in METRICS:
         console.print(f"{key:12s} {fmt(metrics[key])}")
     console.print(f"report: {out_dir / 'report.html'}")
@@ -240,20 +260,24 @@ def calibrate_command(
     ] = None,
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder.")] = None,
     profile: Profile = None,
+    subset: SubsetOpt = "all",
 ) -> None:
     """Sweep the abstention threshold; print each one's trade-off and the best (Youden's J)."""
     from rich.table import Table
 
     from assistant.cli.output import console
     from assistant.settings import Settings
-    from evals.calibrate import best, evidence_scores, sweep
+    from evals.calibrate import best, evidence_scores, sweep, threshold_name
     from evals.dataset import DEV_DATASET
 
     settings = Settings.load(profile)
-    scores = evidence_scores(dataset or DEV_DATASET, corpus or settings.corpus_dir, settings)
-    rows = sweep(scores, [i / 100 for i in range(0, 101, 5)])
-    table = Table(title=f"abstention threshold sweep (profile {settings.profile})")
-    for col in ("min_evidence", "abstention P", "abstention R", "answerable kept", "J"):
+    scores = evidence_scores(
+        dataset or DEV_DATASET, corpus or settings.corpus_dir, settings, subset=subset
+    )
+    name = threshold_name(settings)
+    rows = sweep(scores, [i / 100 for i in range(0, 101, 2)])
+    table = Table(title=f"abstention threshold sweep (profile {settings.profile}, {subset})")
+    for col in (name, "abstention P", "abstention R", "answerable kept", "J"):
         table.add_column(col, justify="right")
     for r in rows:
         table.add_row(
@@ -265,7 +289,12 @@ def calibrate_command(
         )
     console.print(table)
     chosen = best(rows)
+    current = (
+        settings.relevance.min_relevance
+        if settings.relevance.enabled
+        else settings.answer.min_evidence
+    )
     console.print(
-        f"best: min_evidence = {chosen.threshold:.2f} (J {chosen.youden_j:.3f}); "
-        f"current profile value {settings.answer.min_evidence:.2f}"
+        f"best: {name} = {chosen.threshold:.2f} (J {chosen.youden_j:.3f}); "
+        f"current profile value {current:.2f}"
     )

@@ -36,6 +36,7 @@ from evals.report import (
     write_jsonl,
     write_report,
 )
+from evals.splits import in_subset
 from ingest.errors import ComplyqaError
 
 if TYPE_CHECKING:
@@ -228,14 +229,15 @@ def run_obliqa(
     limit: int | None = None,
     qa: SearchQA | None = None,
     progress: bool = True,
+    subset: str = "all",
 ) -> dict[str, Any]:
-    """Retrieve the top 20 passages for every question and score them; returns the metrics."""
+    """Retrieve the top 20 passages for every question and score them; returns the metrics.
+
+    `subset` keeps the train or held-out questions of evals/splits.py.
+    """
     questions_path = resolve_questions_file(data_dir, split)
-    questions = (
-        load_questions(questions_path)[:limit]
-        if limit is not None
-        else load_questions(questions_path)
-    )
+    questions = [q for q in load_questions(questions_path) if in_subset(q.id, subset)]
+    questions = questions[:limit] if limit is not None else questions
     files = document_files(data_dir)
     key = index_key(files, settings)
     bench = benchmark_settings(settings, key)
@@ -269,6 +271,8 @@ def run_obliqa(
         "profile": settings.profile,
         "dataset": str(questions_path),
         "split": split,
+        "subset": subset,
+        "relevance_model": getattr(getattr(qa, "reranker", None), "version", None),
         "embedding_model": settings.embedding.model,
         "index_key": key,
         "index_dir": str(bench.data_dir),

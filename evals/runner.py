@@ -36,6 +36,7 @@ from evals.metrics import (
     percentiles,
     ranking_metrics,
 )
+from evals.splits import in_subset
 from ingest.errors import ComplyqaError, InvalidQuestion
 
 if TYPE_CHECKING:
@@ -250,13 +251,20 @@ def run_eval(
     qa: QA | None = None,
     limit: int | None = None,
     progress: bool = True,
+    subset: str = "all",
+    k: int | None = None,
 ) -> EvalResult:
-    """Ingest the corpus (incrementally), answer every valid case, score, and write the report."""
+    """Ingest the corpus (incrementally), answer every valid case, score, and write the report.
+
+    `subset` keeps the train or held-out questions of evals/splits.py (figures for a trained
+    model count only on held-out ones); `k` is the retrieval depth scored (default 10).
+    """
     from evals.dataset import load_dataset
     from evals.report import write_eval_outputs
 
     dataset = load_dataset(Path(dataset_path), Path(corpus_dir))
-    cases = dataset.cases[:limit] if limit is not None else dataset.cases
+    cases = [c for c in dataset.cases if in_subset(c.id, subset)]
+    cases = cases[:limit] if limit is not None else cases
     if qa is None:
         from assistant.service import ComplyQA
 
@@ -264,7 +272,7 @@ def run_eval(
     report = qa.ingest([Path(corpus_dir)], root=Path(corpus_dir), progress=progress)
     failures = [f"{f.path}: {f.reason}" for f in report.failed]
     texts = DocumentTexts(lambda doc_id: qa.document(doc_id).text)
-    k = max(EVAL_K, settings.retrieval.top_k)
+    k = k or max(EVAL_K, settings.retrieval.top_k)
     if cases:
         # Loads the embedding model and warms caches, so latency is that of a running service.
         # A configuration error (e.g. llm mode without an endpoint) stops the run right here.
@@ -282,6 +290,8 @@ def run_eval(
     metrics, curves = aggregate(results)
     metrics.update(
         profile=settings.profile,
+        relevance_model=getattr(getattr(qa, "reranker", None), "version", None),
+        subset=subset,
         mode=mode or next((c.mode for c in results if c.mode), None),
         dataset=str(dataset_path),
         corpus=str(corpus_dir),

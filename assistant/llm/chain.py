@@ -169,6 +169,23 @@ class LLMAnswerer:
         from it, so clients must replace it with the final answer's text.
         """
         state = self._call(lambda: self.prepare_chain.invoke(self._inputs(question, history)))
+        yield from self._stream_state(state)
+
+    def stream_passages(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> Iterator[AnswerEvent]:
+        """Like `stream`, from passages the caller already retrieved and reranked.
+
+        This is complyqa's own answering path: the service prepares the question, retrieves,
+        reranks and decides answerability once, for both modes; the model only writes.
+        """
+        state = {**self._inputs(question, history), "query": question}
+        state["t_start"] = time.perf_counter()
+        state = self._budget(state, list(passages))
+        state["t_retrieved"] = time.perf_counter()
+        yield from self._stream_state(state)
+
+    def _stream_state(self, state: dict[str, Any]) -> Iterator[AnswerEvent]:
         parts: list[str] = []
         if state["passages"]:
             stream = self.generate_chain.stream(state)
@@ -201,11 +218,13 @@ class LLMAnswerer:
         return {"question": question, "history": list(history)[-MAX_HISTORY_TURNS:]}
 
     def _select_passages(self, state: dict[str, Any]) -> dict[str, Any]:
+        return self._budget(state, [to_passage(doc) for doc in state["documents"]])
+
+    def _budget(self, state: dict[str, Any], candidates: list[Passage]) -> dict[str, Any]:
         """Number the passages the model will see, within the source budget."""
         passages: list[Passage] = []
         used = 0
-        for doc in state["documents"][: self.settings.answer.passages_considered]:
-            passage = to_passage(doc)
+        for passage in candidates[: self.settings.answer.passages_considered]:
             if passages and used + len(passage.text) > self.max_source_chars:
                 break
             passages.append(passage)

@@ -1,0 +1,74 @@
+"""The shipped relevance model loads offline from the package and ranks known pairs sensibly."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant.models import Passage
+from assistant.relevance.model import MODEL_DIR, RelevanceModel, load_model
+from assistant.relevance.rerank import Reranker
+from ingest.errors import ConfigurationError
+
+PIPL_66 = (
+    "第六十六条 违反本法规定处理个人信息，或者处理个人信息未履行本法规定的个人信息保护义务的，"
+    "由履行个人信息保护职责的部门责令改正，给予警告，没收违法所得；"
+    "有前款规定的违法行为，情节严重的，由省级以上履行个人信息保护职责的部门责令改正，"
+    "没收违法所得，并处五千万元以下或者上一年度营业额百分之五以下罚款。"
+)
+EAR_744_23 = (
+    "§ 744.23 'Supercomputer' and semiconductor manufacturing end use. You may not export, "
+    "reexport, or transfer an item subject to the EAR when you know it will be used in the "
+    "development or production of a supercomputer located in or destined to China."
+)
+UNRELATED = "第十二条 国家鼓励开发网络数据安全保护和利用技术，促进公共数据资源开放。"
+
+
+def test_the_shipped_model_is_complete_and_versioned() -> None:
+    card = json.loads((MODEL_DIR / "card.json").read_text())
+    model = load_model()
+    assert model.version == card["version"] and len(model.version) == 12
+    for field in ("base_model", "licence", "data", "training", "metrics_on_heldout"):
+        assert field in card
+    size = sum(p.stat().st_size for p in MODEL_DIR.iterdir())
+    assert size < 50 * 1024 * 1024
+
+
+def test_the_answering_article_outscores_an_unrelated_one() -> None:
+    model = load_model()
+    zh = model.score("违反个人信息保护法的最高罚款是多少？", [PIPL_66, UNRELATED])
+    assert zh[0] > zh[1]
+    en = model.score(
+        "Does the EAR restrict exports for supercomputer end uses in China?",
+        [EAR_744_23, UNRELATED],
+    )
+    assert en[0] > 0.5 > en[1]
+    assert ((zh >= 0) & (zh <= 1)).all()
+
+
+def test_scores_do_not_depend_on_batching() -> None:
+    model = load_model()
+    texts = [PIPL_66, EAR_744_23, UNRELATED] * 7
+    together = model.score("What is the maximum PIPL fine?", texts)
+    alone = np.array([model.score("What is the maximum PIPL fine?", [t])[0] for t in texts[:3]])
+    assert np.allclose(together[:3], alone, atol=1e-4)
+
+
+def test_reranker_orders_the_head_and_keeps_the_tail() -> None:
+    def passage(i: int, text: str) -> Passage:
+        return Passage(
+            chunk_id=f"d{i}::h::{i}", doc_id=f"d{i}", key=str(i), title="t", text=text,
+            start=0, end=len(text), score=1.0 / (i + 1),
+        )  # fmt: skip
+
+    passages = [passage(0, UNRELATED), passage(1, EAR_744_23), passage(2, PIPL_66)]
+    out = Reranker(load_model(), depth=2).rerank("supercomputer end use export rule", passages)
+    assert [p.doc_id for p in out] == ["d1", "d0", "d2"]
+    assert out[0].relevance is not None and out[2].relevance is None
+
+
+def test_a_missing_model_says_how_to_get_one(tmp_path) -> None:  # noqa: ANN001
+    with pytest.raises(ConfigurationError, match="make train-relevance"):
+        RelevanceModel(tmp_path)
