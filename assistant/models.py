@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -9,8 +10,38 @@ from pydantic import BaseModel, Field
 # Re-exported: the ingest report is part of the answering side's public types too.
 from ingest.report import FailedFile, IngestReport  # noqa: F401
 
+_STATUS_DOC = (
+    "Where the text stands today: in_force, superseded, repealed, amended_not_in_corpus "
+    "(a newer text exists but is not indexed) or not_yet_in_force; None for a document "
+    "without version information (an article, a report)"
+)
+_VALIDITY_DOC = (
+    "The status and period in words, for display, e.g. 'superseded · text in force "
+    "2013-01-01 to 2021-03-01'"
+)
 
-class Passage(BaseModel):
+
+class VersionFields(BaseModel):
+    """Which version of an instrument a text is, and whether it is the one in force today."""
+
+    instrument: str | None = Field(
+        default=None, description="The instrument this text is a version of"
+    )
+    status: str | None = Field(default=None, description=_STATUS_DOC)
+    effective_from: str | None = Field(default=None, description="Day the text took effect")
+    effective_to: str | None = Field(
+        default=None, description="Day the text stopped being the current one, if it did"
+    )
+    status_note: str | None = Field(
+        default=None, description="What the document's metadata says about its status"
+    )
+    superseded_by: str | None = Field(
+        default=None, description="The newer version (a document id when it is indexed)"
+    )
+    validity: str | None = Field(default=None, description=_VALIDITY_DOC)
+
+
+class Passage(VersionFields):
     """A retrieved chunk with the scores that ranked it."""
 
     chunk_id: str
@@ -41,7 +72,7 @@ class Passage(BaseModel):
     )
 
 
-class Citation(BaseModel):
+class Citation(VersionFields):
     """A pointer a reader can follow: `quote == document_text[start:end]`."""
 
     marker: int = Field(description="The [n] number used in the answer text")
@@ -68,6 +99,7 @@ class Citation(BaseModel):
             quote=passage.text[start:end],
             date=passage.date,
             chunk_id=passage.chunk_id,
+            **passage.model_dump(include=set(VersionFields.model_fields)),
         )
 
 
@@ -126,6 +158,10 @@ class Filters(BaseModel):
     )
     languages: list[str] | None = None
     jurisdictions: list[str] | None = None
+    as_of: dt.date | None = Field(
+        default=None,
+        description="Answer from the texts in force on this day (YYYY-MM-DD); today by default",
+    )
 
     def is_empty(self) -> bool:
         # An empty list is a filter that admits nothing (e.g. a scope with no overlap).
@@ -161,7 +197,7 @@ class AnswerDone(BaseModel):
 AnswerEvent = AnswerDelta | AnswerDone
 
 
-class DocumentInfo(BaseModel):
+class DocumentInfo(VersionFields):
     doc_id: str
     title: str
     language: str

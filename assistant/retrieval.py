@@ -8,6 +8,7 @@ passage from outside its scope even by accident. A question that names an articl
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from itertools import zip_longest
@@ -20,11 +21,16 @@ from assistant.query import PreparedQuery, prepare_query
 from assistant.relevance.rerank import Reranker
 from assistant.settings import RetrievalSettings
 from ingest.legal_refs import find_article_refs
+from ingest.lexical import Condition
 from ingest.store import StoredChunk
+from ingest.versions import Validity, day_number, describe
 
 
 def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
-    conditions = [{field: {"$in": values}} for field, values in _filter_fields(filters).items()]
+    conditions = [
+        {field: cond if isinstance(cond, dict) else {"$in": cond}}
+        for field, cond in _filter_fields(filters).items()
+    ]
     return all_of(conditions) if conditions else None
 
 
@@ -33,25 +39,39 @@ def all_of(conditions: list[dict[str, Any]]) -> dict[str, Any]:
     return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
-def lexical_where(filters: Filters | None) -> dict[str, list[str]] | None:
+def lexical_where(filters: Filters | None) -> dict[str, Condition] | None:
     return _filter_fields(filters) or None
 
 
-def _filter_fields(filters: Filters | None) -> dict[str, list[str]]:
-    if filters is None:
-        return {}
-    fields = {
-        "doc_id": filters.doc_ids,
-        "group": filters.groups,
-        "language": filters.languages,
-        "jurisdiction": filters.jurisdictions,
-    }
-    return {k: list(v) for k, v in fields.items() if v is not None}
+def _filter_fields(filters: Filters | None) -> dict[str, Condition]:
+    """Field conditions every retrieved chunk must meet: allowed values, or numeric bounds.
+
+    Always includes the point in time: only texts in force on `filters.as_of` (today when
+    not given) are retrieved, so a superseded text cannot answer for the current one.
+    """
+    day = day_number(in_force_on(filters))
+    conditions: dict[str, Condition] = {}
+    if filters is not None:
+        fields = {
+            "doc_id": filters.doc_ids,
+            "group": filters.groups,
+            "language": filters.languages,
+            "jurisdiction": filters.jurisdictions,
+        }
+        conditions = {k: list(v) for k, v in fields.items() if v is not None}
+    conditions["valid_from"] = {"$lte": day}
+    conditions["valid_to"] = {"$gt": day}
+    return conditions
+
+
+def in_force_on(filters: Filters | None) -> dt.date:
+    """The day whose texts answer: the filter's `as_of`, else today."""
+    return (filters.as_of if filters is not None else None) or dt.date.today()
 
 
 def excludes_everything(filters: Filters | None) -> bool:
     """An empty allowed list (e.g. a scope with no overlap) admits no chunk at all."""
-    return any(len(v) == 0 for v in _filter_fields(filters).values())
+    return any(isinstance(v, list) and len(v) == 0 for v in _filter_fields(filters).values())
 
 
 class HybridSearch:
@@ -200,6 +220,7 @@ def chunk_to_passage(
 ) -> Passage:
     meta = chunk.metadata
     return Passage(
+        **version_fields(meta),
         chunk_id=chunk.chunk_id,
         doc_id=str(meta.get("doc_id", "")),
         key=str(meta.get("key", "")),
@@ -216,6 +237,27 @@ def chunk_to_passage(
         jurisdiction=_opt(meta.get("jurisdiction")),
         group=_opt(meta.get("group")),
     )
+
+
+def version_fields(meta: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """A stored record's version fields as `Passage`, `Citation` and `DocumentInfo` show them.
+
+    The status is today's (not the `as_of` date's): a text quoted for an earlier date still
+    says that it is no longer the current one.
+    """
+    validity = Validity.from_metadata(meta)
+    if validity is None:
+        return {}
+    status = validity.status_on(today or dt.date.today())
+    return {
+        "instrument": validity.instrument or None,
+        "status": status.value if status else None,
+        "effective_from": validity.effective_from,
+        "effective_to": validity.effective_to,
+        "status_note": validity.note,
+        "superseded_by": validity.superseded_by,
+        "validity": describe(status, validity.effective_from, validity.effective_to, validity.note),
+    }
 
 
 def _opt(value: object) -> str | None:

@@ -33,7 +33,7 @@ from assistant.provenance import source_status
 from assistant.query import PreparedQuery
 from assistant.relevance.model import load_model
 from assistant.relevance.rerank import Reranker
-from assistant.retrieval import HybridSearch, named_documents
+from assistant.retrieval import HybridSearch, named_documents, version_fields
 from assistant.settings import AnswerSettings, RelevanceSettings, Settings
 from ingest.embeddings import Embedder
 from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
@@ -299,6 +299,7 @@ def _info(doc_id: str, meta: Metadata) -> DocumentInfo:
         n_chunks=int(meta.get("n_chunks", 0)),
         chars=int(meta.get("chars", 0)),
         source=source_status(meta),
+        **version_fields(meta),
     )
 
 

@@ -23,11 +23,25 @@ import numpy as np
 
 from ingest.store import StoredChunk
 from ingest.tokenize import tokenize
+from ingest.versions import NO_START, OPEN_END
 
 log = logging.getLogger(__name__)
 
 #: Metadata fields kept beside the lexical index so filters can be applied as masks.
 FILTER_FIELDS = ("doc_id", "group", "language", "jurisdiction")
+#: Numeric fields kept the same way, with the value a chunk without the field gets: the
+#: period a text is in force (`valid_from <= d < valid_to`, as YYYYMMDD day numbers).
+NUMERIC_FIELDS = {"valid_from": NO_START, "valid_to": OPEN_END}
+
+#: A mask condition: allowed values, or comparisons on a numeric field ({"$lte": n, ...}),
+#: the same shapes a Chroma `where` uses.
+Condition = list[str] | dict[str, int]
+_COMPARE = {
+    "$lt": np.less,
+    "$lte": np.less_equal,
+    "$gt": np.greater,
+    "$gte": np.greater_equal,
+}
 
 
 @dataclass(frozen=True)
@@ -46,17 +60,26 @@ class LexicalIndex:
         fields: dict[str, list[str]],
         bm25: bm25s.BM25 | None,
         doc_freq: dict[str, int] | None = None,
+        numbers: dict[str, list[int]] | None = None,
     ) -> None:
         self.fingerprint = fingerprint
         self.doc_freq = doc_freq or {}
         self.ids = ids
         self.fields = {k: np.array(v, dtype=object) for k, v in fields.items()}
+        self.numbers = {
+            k: np.array((numbers or {}).get(k, [d] * len(ids)), dtype=np.int64)
+            for k, d in NUMERIC_FIELDS.items()
+        }
         self.bm25 = bm25
 
     @classmethod
     def build(cls, fingerprint: str, chunks: Sequence[StoredChunk]) -> LexicalIndex:
         ids = [c.chunk_id for c in chunks]
         fields = {f: [str(c.metadata.get(f, "")) for c in chunks] for f in FILTER_FIELDS}
+        numbers = {
+            f: [int(c.metadata.get(f, default)) for c in chunks]  # type: ignore[call-overload]
+            for f, default in NUMERIC_FIELDS.items()
+        }
         bm25 = None
         doc_freq: Counter[str] = Counter()
         if chunks:
@@ -65,7 +88,7 @@ class LexicalIndex:
             bm25.index(corpus, show_progress=False)
             for tokens in corpus:
                 doc_freq.update(set(tokens))
-        return cls(fingerprint, ids, fields, bm25, dict(doc_freq))
+        return cls(fingerprint, ids, fields, bm25, dict(doc_freq), numbers)
 
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency; a term the corpus lacks gets the highest weight."""
@@ -84,6 +107,7 @@ class LexicalIndex:
             "fingerprint": self.fingerprint,
             "ids": self.ids,
             "fields": {k: v.tolist() for k, v in self.fields.items()},
+            "numbers": {k: v.tolist() for k, v in self.numbers.items()},
             "doc_freq": self.doc_freq,
         }
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False))
@@ -97,23 +121,40 @@ class LexicalIndex:
             return None
         try:
             meta = json.loads(meta_path.read_text())
+            if set(meta.get("numbers", {})) != set(NUMERIC_FIELDS):
+                return None  # saved before these fields were kept: rebuild
             bm25 = bm25s.BM25.load(str(directory / "bm25")) if meta["ids"] else None
         except Exception:  # a damaged cache is rebuilt, never trusted
             log.warning("lexical index in %s is unreadable; it will be rebuilt", directory)
             return None
-        return cls(meta["fingerprint"], meta["ids"], meta["fields"], bm25, meta.get("doc_freq"))
+        return cls(
+            meta["fingerprint"],
+            meta["ids"],
+            meta["fields"],
+            bm25,
+            meta.get("doc_freq"),
+            meta["numbers"],
+        )
 
-    def mask(self, where: dict[str, list[str]] | None) -> np.ndarray | None:
-        """1.0 for chunks every `where` field allows (field -> allowed values), else 0.0."""
+    def mask(self, where: dict[str, Condition] | None) -> np.ndarray | None:
+        """1.0 for chunks every `where` condition allows, else 0.0.
+
+        A condition is a list of allowed values, or comparisons on a numeric field
+        (`{"valid_from": {"$lte": 20210301}}`), as in a Chroma `where`.
+        """
         if not where:
             return None
         keep = np.ones(len(self.ids), dtype=bool)
-        for field, allowed in where.items():
-            keep &= np.isin(self.fields[field], list(allowed))
+        for field, condition in where.items():
+            if isinstance(condition, dict):
+                for op, value in condition.items():
+                    keep &= _COMPARE[op](self.numbers[field], value)
+            else:
+                keep &= np.isin(self.fields[field], list(condition))
         return keep.astype(np.float32)
 
     def search(
-        self, query: str, k: int, where: dict[str, list[str]] | None = None
+        self, query: str, k: int, where: dict[str, Condition] | None = None
     ) -> list[LexicalHit]:
         if self.bm25 is None or not self.ids:
             return []

@@ -7,6 +7,7 @@ the pipeline can report it and continue with the other files.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from ingest.normalize import (
     split_front_matter,
 )
 from ingest.settings import ParseLimits
+from ingest.versions import facts_of, stated
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -177,13 +179,29 @@ def _build(
         text=text,
         title=normalize_text(title),
         language=language,
-        content_hash=content_hash(text),
+        content_hash=_version_hash(doc_id, text, meta),
         date=meta.get("date") or None,
         jurisdiction=meta.get("jurisdiction") or None,
         source_path=source_path,
         segments=segments,
         extra={k: v for k, v in meta.items() if k not in _KNOWN_META},
     )
+
+
+def _version_hash(doc_id: str, text: str, meta: dict[str, str]) -> str:
+    """The text's hash, changed by what the sidecar says about the text's version.
+
+    Editing a sidecar's `effective_from`, `superseded_by`, `repealed`... changes the period
+    every chunk carries, so it must re-index the document like an edit of its text would.
+    """
+    digest = content_hash(text)
+    claims = stated(meta)
+    if not claims:
+        return digest
+    facts_of(doc_id, text, meta)  # a malformed date is this file's error, reported at load
+    return hashlib.sha256(
+        f"{digest}\n{json.dumps(claims, sort_keys=True, ensure_ascii=False)}".encode()
+    ).hexdigest()
 
 
 # --- passages (pre-segmented JSON / JSONL) ------------------------------------------------

@@ -22,6 +22,7 @@ from ingest.chroma_db import connect
 from ingest.errors import EmbeddingModelMismatch
 from ingest.models import Chunk, Document
 from ingest.settings import IndexSettings
+from ingest.versions import Validity, VersionFacts, facts_of, version_table
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,12 @@ def corpus_fingerprint(manifest: dict[str, Metadata], embedding_model: str) -> s
     """Names one exact state of the index: which document versions, embedded by which model."""
     digest = hashlib.sha256(embedding_model.encode())
     for doc_id in sorted(manifest):
-        digest.update(f"\n{doc_id}\t{manifest[doc_id]['content_hash']}".encode())
+        meta = manifest[doc_id]
+        digest.update(f"\n{doc_id}\t{meta['content_hash']}".encode())
+        if "valid_to" in meta:
+            # Which text is in force is part of the index's state: a new version ends the
+            # old one's period, and the lexical index must see that too.
+            digest.update(f"\t{meta.get('valid_from')}\t{meta['valid_to']}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -58,7 +64,13 @@ def _clean(meta: dict[str, Any]) -> Metadata:
     return {k: v for k, v in meta.items() if v is not None}
 
 
-def chunk_metadata(doc: Document, chunk: Chunk) -> Metadata:
+def chunk_metadata(doc: Document, chunk: Chunk, validity: Validity | None = None) -> Metadata:
+    """A chunk's metadata: its place, its document, and its text's period in force.
+
+    `validity` comes from the versions of the document's instrument; without it the document
+    is taken as the only version.
+    """
+    validity = validity or _alone(doc)
     return _clean(
         {
             "doc_id": doc.doc_id,
@@ -73,12 +85,15 @@ def chunk_metadata(doc: Document, chunk: Chunk) -> Metadata:
             "jurisdiction": doc.jurisdiction,
             "group": doc.group,
             "content_hash": doc.content_hash,
+            **validity.to_metadata(),
         }
     )
 
 
-def document_metadata(doc: Document, n_chunks: int) -> Metadata:
+def document_metadata(doc: Document, n_chunks: int, validity: Validity | None = None) -> Metadata:
     extra = {f"x_{k}": v for k, v in doc.extra.items()}
+    facts = facts_of(doc.doc_id, doc.text, doc.extra)
+    validity = validity or _alone(doc)
     return _clean(
         {
             "title": doc.title,
@@ -92,8 +107,36 @@ def document_metadata(doc: Document, n_chunks: int) -> Metadata:
             "source_path": doc.source_path,
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **extra,
+            **_facts_metadata(facts),
+            **validity.to_metadata(),
         }
     )
+
+
+def _alone(doc: Document) -> Validity:
+    facts = facts_of(doc.doc_id, doc.text, doc.extra)
+    return version_table([facts])[doc.doc_id]
+
+
+# A manifest record keeps the facts its document stated, so the versions of an instrument can
+# be recomputed from the manifest alone when another version arrives or leaves.
+_FACT_KEYS = {
+    "effective_from": "fact_effective_from",
+    "file_date": "fact_file_date",
+    "stated_to": "fact_effective_to",
+    "superseded_by": "fact_superseded_by",
+    "repealed": "fact_repealed",
+    "note": "fact_note",
+}
+
+
+def _facts_metadata(facts: VersionFacts) -> dict[str, str]:
+    return {stored: getattr(facts, name) or "" for name, stored in _FACT_KEYS.items()}
+
+
+def _stored_facts(doc_id: str, meta: Metadata) -> VersionFacts:
+    values = {name: str(meta.get(stored) or "") or None for name, stored in _FACT_KEYS.items()}
+    return VersionFacts(doc_id=doc_id, instrument=str(meta["instrument"]), **values)
 
 
 @dataclass(frozen=True)
@@ -116,6 +159,7 @@ class ChromaStore:
         self._cached: tuple[int, _Collections] | None = None
         # Creating the collections is a write: two first runs must not race.
         self.db.write(self._collections)
+        self.upgrade_versions()
 
     @property
     def location(self) -> str:
@@ -167,8 +211,20 @@ class ChromaStore:
     def write_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Store a document version: chunks first, the manifest record last, then sweep."""
         ids = [chunk_id(doc, c) for c in chunks]
+        facts = facts_of(doc.doc_id, doc.text, doc.extra)
 
         def write(c: _Collections) -> None:
+            # The other versions of this instrument (and of the one this id belonged to, if a
+            # sidecar moved it): their periods may change with this text.
+            before = _metadatas(c.documents.get(ids=[doc.doc_id], include=["metadatas"]))
+            instruments = {facts.instrument, *(str(m.get("instrument", "")) for m in before)}
+            others = {
+                doc_id: meta
+                for doc_id, meta in _instrument_rows(c, instruments).items()
+                if doc_id != doc.doc_id
+            }
+            table = version_table([facts, *(_stored_facts(i, m) for i, m in others.items())])
+            own = table[doc.doc_id]
             batch = max(1, self.db.client.get_max_batch_size())
             for lo in range(0, len(ids), batch):
                 hi = lo + batch
@@ -176,19 +232,22 @@ class ChromaStore:
                     ids=ids[lo:hi],
                     embeddings=vectors[lo:hi],
                     documents=[ch.text for ch in chunks[lo:hi]],
-                    metadatas=[chunk_metadata(doc, ch) for ch in chunks[lo:hi]],
+                    metadatas=[chunk_metadata(doc, ch, own) for ch in chunks[lo:hi]],
                 )
             c.documents.upsert(
                 ids=[doc.doc_id],
                 embeddings=[[1.0]],
                 documents=[doc.text],
-                metadatas=[document_metadata(doc, len(chunks))],
+                metadatas=[document_metadata(doc, len(chunks), own)],
             )
             c.chunks.delete(
                 where={
                     "$and": [{"doc_id": doc.doc_id}, {"content_hash": {"$ne": doc.content_hash}}]
                 }
             )
+            # Written after the new text is visible: a crash in between leaves two texts in
+            # force for a moment (fixed by the next write), never none.
+            _settle(c, others, table)
 
         self._write(write)
 
@@ -196,10 +255,48 @@ class ChromaStore:
         """Hide the document first (manifest), then drop its chunks."""
 
         def delete(c: _Collections) -> None:
+            before = _metadatas(c.documents.get(ids=[doc_id], include=["metadatas"]))
             c.documents.delete(ids=[doc_id])
             c.chunks.delete(where={"doc_id": doc_id})
+            # The version this one had superseded may be in force again.
+            instruments = {str(m.get("instrument", "")) for m in before}
+            others = _instrument_rows(c, instruments)
+            _settle(c, others, version_table(_stored_facts(i, m) for i, m in others.items()))
 
         self._write(delete)
+
+    def upgrade_versions(self) -> int:
+        """Give records written before versions were tracked their facts and periods.
+
+        Reads the text of such documents (their facts come from their id and text; sidecar
+        claims re-index the document anyway, as they change its hash). Returns how many
+        records were upgraded; a no-op read when there are none.
+        """
+        if all("instrument" in m for m in self.manifest().values()):
+            return 0
+
+        def upgrade(c: _Collections) -> int:
+            manifest = _manifest(c)
+            legacy = [doc_id for doc_id, meta in manifest.items() if "instrument" not in meta]
+            for lo in range(0, len(legacy), 100):
+                got = c.documents.get(ids=legacy[lo : lo + 100], include=["documents"])
+                for doc_id, text in zip(got["ids"], got["documents"] or [], strict=True):
+                    facts = facts_of(doc_id, text or "", {})
+                    c.documents.update(ids=[doc_id], metadatas=[_facts_metadata(facts)])
+                    manifest[doc_id] = {
+                        **manifest[doc_id],
+                        **_facts_metadata(facts),
+                        "instrument": facts.instrument,
+                    }
+            # Without a stored period every legacy record differs from its computed one.
+            table = version_table(_stored_facts(i, m) for i, m in manifest.items())
+            _settle(c, manifest, table)
+            return len(legacy)
+
+        upgraded = self._write(upgrade)
+        if upgraded:
+            log.info("recorded the versions of %d documents indexed before versions", upgraded)
+        return upgraded
 
     def sweep_orphans(self) -> int:
         """Delete chunks no manifest record makes visible (left by an interrupted ingest)."""
@@ -282,6 +379,42 @@ class ChromaStore:
 
     def count_chunks(self) -> int:
         return int(self._read(lambda c: c.chunks.count()))
+
+
+def _instrument_rows(c: _Collections, instruments: set[str]) -> dict[str, Metadata]:
+    """Manifest records of every version of these instruments."""
+    wanted = sorted(i for i in instruments if i)
+    if not wanted:
+        return {}
+    got = c.documents.get(
+        where={"instrument": {"$in": wanted}}, include=["metadatas"], limit=PAGE_SIZE
+    )
+    return dict(zip(got["ids"], _metadatas(got), strict=True))
+
+
+def _metadatas(got: Any) -> list[Metadata]:
+    return [dict(m or {}) for m in got["metadatas"] or []]
+
+
+def _settle(c: _Collections, records: dict[str, Metadata], table: dict[str, Validity]) -> None:
+    """Write each record's period where it differs from the stored one, chunks included."""
+    for doc_id, meta in records.items():
+        validity = table.get(doc_id)
+        if validity is None or Validity.from_metadata(meta) == validity:
+            continue
+        fields = validity.to_metadata()
+        c.documents.update(ids=[doc_id], metadatas=[fields])
+        ids: list[str] = []
+        while True:
+            got = c.chunks.get(
+                where={"doc_id": doc_id}, include=[], limit=PAGE_SIZE, offset=len(ids)
+            )
+            ids += got["ids"]
+            if len(got["ids"]) < PAGE_SIZE:
+                break
+        for lo in range(0, len(ids), 1000):
+            page = ids[lo : lo + 1000]
+            c.chunks.update(ids=page, metadatas=[fields] * len(page))
 
 
 def _get_ids(c: _Collections, ids: list[str]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,11 +22,25 @@ class FiltersBody(Filters):
     model_config = ConfigDict(extra="forbid")
 
 
+_AS_OF_DOC = (
+    "Answer from the texts in force on this day (YYYY-MM-DD); today by default. Citations "
+    "still say whether their text is the one in force today"
+)
+
+
+def with_as_of(filters: Filters | None, as_of: dt.date | None) -> Filters | None:
+    """The request's filters with its top-level `as_of` (which wins over `filters.as_of`)."""
+    if as_of is None:
+        return filters
+    return (filters or Filters()).model_copy(update={"as_of": as_of})
+
+
 class AskBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, description=_QUESTION_DOC)
     filters: FiltersBody | None = Field(default=None, description="Narrow retrieval (all optional)")
+    as_of: dt.date | None = Field(default=None, description=_AS_OF_DOC)
     k: int | None = Field(default=None, ge=1, le=100, description="Passages to retrieve")
     profile: str | None = Field(
         default=None,
@@ -49,6 +64,7 @@ class ChatBody(BaseModel):
     )
     question: str = Field(min_length=1, description=_QUESTION_DOC)
     filters: FiltersBody | None = None
+    as_of: dt.date | None = Field(default=None, description=_AS_OF_DOC)
     k: int | None = Field(default=None, ge=1, le=100)
 
 

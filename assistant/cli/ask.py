@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from assistant.cli.common import FilterOption, ProfileOption, make_qa, require_index
+from assistant.cli.common import AsOfOption, FilterOption, ProfileOption, make_qa, require_index
 from assistant.cli.output import console, parse_filters, print_answer, print_json, print_passages
 from assistant.models import AnswerDelta, AnswerDone, Turn
 
@@ -27,13 +27,14 @@ def ask(
     json_out: bool = typer.Option(False, "--json", help="Print the whole Answer as JSON."),
     k: int | None = typer.Option(None, "--k", min=1, max=100, help="Passages to retrieve."),
     filters: list[str] | None = FilterOption,
+    as_of: str | None = AsOfOption,
     mode: str | None = ModeOption,
     profile: str | None = ProfileOption,
 ) -> None:
     """Answer a question with citations to exact passages, or abstain."""
+    parsed = parse_filters(filters, as_of)
     qa = make_qa(profile, preload=True)
     require_index(qa)
-    parsed = parse_filters(filters)
     if json_out:
         print_json(qa.ask(question, k=k, filters=parsed, mode=mode).model_dump())
         return
@@ -57,13 +58,15 @@ def search(
     query: str = typer.Argument(..., help="What to look for."),
     k: int | None = typer.Option(None, "--k", min=1, max=100),
     filters: list[str] | None = FilterOption,
+    as_of: str | None = AsOfOption,
     json_out: bool = typer.Option(False, "--json"),
     profile: str | None = ProfileOption,
 ) -> None:
     """Show the ranked passages hybrid retrieval finds."""
+    parsed = parse_filters(filters, as_of)
     qa = make_qa(profile, preload=True)
     require_index(qa)
-    passages = qa.search(query, k=k, filters=parse_filters(filters))
+    passages = qa.search(query, k=k, filters=parsed)
     if json_out:
         print_json([p.model_dump() for p in passages])
     else:
@@ -72,13 +75,14 @@ def search(
 
 def chat(
     filters: list[str] | None = FilterOption,
+    as_of: str | None = AsOfOption,
     mode: str | None = ModeOption,
     profile: str | None = ProfileOption,
 ) -> None:
     """Multi-turn chat: follow-ups such as "and what about Article 22?" use the conversation."""
+    parsed = parse_filters(filters, as_of)
     qa = make_qa(profile, preload=True)
     require_index(qa)
-    parsed = parse_filters(filters)
     history: list[Turn] = []
     console.print(
         "[bold]complyqa chat[/bold] — ask about the indexed documents; empty line or Ctrl-D quits."

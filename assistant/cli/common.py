@@ -17,6 +17,13 @@ FilterOption = typer.Option(
     help="Restrict sources: group=…, doc=…, lang=zh|en, jurisdiction=…; repeatable.",
 )
 
+AsOfOption = typer.Option(
+    None,
+    "--as-of",
+    metavar="YYYY-MM-DD",
+    help="Answer from the texts in force on this day (default: today).",
+)
+
 
 def make_qa(profile: str | None, *, preload: bool = False) -> ComplyQA:
     qa = ComplyQA(Settings.load(profile))

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from assistant.cli.common import ProfileOption, make_qa
-from assistant.cli.output import console, print_json, print_report
+from assistant.cli.output import console, print_json, print_report, print_sources
 
 
 def register(app: typer.Typer) -> None:
@@ -36,7 +36,7 @@ def sources(
     profile: str | None = ProfileOption,
     json_out: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """List the indexed documents."""
+    """List the indexed documents: each instrument's versions, the one in force marked ✓."""
     qa = make_qa(profile)
     docs = qa.documents()
     if json_out:
@@ -45,7 +45,4 @@ def sources(
     if not docs:
         console.print("no documents indexed yet; run `complyqa ingest corpus/`")
         return
-    for d in docs:
-        console.print(
-            f"{d.doc_id}  [dim]{d.language} · {d.date or 'no date'} · {d.n_chunks} chunks[/dim]  {d.title}"
-        )
+    print_sources(docs)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
+from itertools import groupby
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from assistant.models import Answer, Filters, IngestReport, Passage
+from assistant.models import Answer, DocumentInfo, Filters, IngestReport, Passage, VersionFields
 from ingest.errors import ComplyqaError
 
 console = Console(highlight=False)
@@ -28,11 +30,15 @@ class UsageError(ComplyqaError):
     """A command-line argument the user can fix."""
 
 
-def parse_filters(items: list[str] | None) -> Filters | None:
-    """`group=cn-regulations`, `lang=zh`, `doc=ID`, `jurisdiction=US`; commas give several."""
-    if not items:
+def parse_filters(items: list[str] | None, as_of: str | None = None) -> Filters | None:
+    """`group=cn-regulations`, `lang=zh`, `doc=ID`, `jurisdiction=US`; commas give several.
+
+    `as_of` (YYYY-MM-DD) picks the day whose texts in force answer.
+    """
+    day = _parse_day(as_of) if as_of else None
+    if not items and day is None:
         return None
-    fields: dict[str, list[str]] = {}
+    fields: dict[str, Any] = {"as_of": day}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or key not in FILTER_KEYS or not value:
@@ -43,6 +49,24 @@ def parse_filters(items: list[str] | None) -> Filters | None:
             v.strip() for v in value.split(",") if v.strip()
         )
     return Filters(**fields)
+
+
+def _parse_day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"bad --as-of {value!r}: give a day as YYYY-MM-DD, e.g. 2020-06-01"
+        ) from None
+
+
+def version_line(item: VersionFields) -> str | None:
+    """The status and period of a cited or listed text, marked when it is not current."""
+    if not item.validity:
+        return None
+    if item.status == "in_force" and not item.status_note:
+        return f"[dim]{escape(item.validity)}[/dim]"
+    return f"[yellow]⚠ {escape(item.validity)}[/yellow]"
 
 
 def print_json(data: Any) -> None:
@@ -61,6 +85,8 @@ def print_answer(answer: Answer, *, show_text: bool = True) -> None:
             console.print(
                 f"[bold][{c.marker}][/bold] {escape(c.doc_id)} · {escape(where)}{date} [dim]chars {c.start}–{c.end}[/dim]"
             )
+            if line := version_line(c):
+                console.print(f"    {line}")
             console.print(f"    [italic]“{escape(_short(c.quote, 300))}”[/italic]")
     if answer.unverified:
         console.print(
@@ -78,8 +104,31 @@ def print_passages(passages: list[Passage]) -> None:
     for col in ("#", "score", "document", "section", "text"):
         table.add_column(col)
     for i, p in enumerate(passages, start=1):
-        table.add_row(str(i), f"{p.score:.4f}", p.doc_id, p.section or "", _short(p.text, 160))
+        line = version_line(p)
+        document = escape(p.doc_id) + (f"\n{line}" if line else "")
+        table.add_row(str(i), f"{p.score:.4f}", document, p.section or "", _short(p.text, 160))
     console.print(table)
+
+
+def print_sources(docs: list[DocumentInfo]) -> None:
+    """Documents by instrument: each version with its period, the one in force marked."""
+
+    def instrument(d: DocumentInfo) -> str:
+        return d.instrument or d.doc_id
+
+    for name, group in groupby(sorted(docs, key=instrument), key=instrument):
+        versions = sorted(group, key=lambda d: (d.effective_from or "", d.doc_id))
+        if len(versions) > 1:
+            console.print(f"[bold]{escape(name)}[/bold] [dim]{len(versions)} versions[/dim]")
+        for d in versions:
+            mark = "[green]✓[/green] " if d.status == "in_force" else "  "
+            indent = "  " if len(versions) > 1 else ""
+            console.print(
+                f"{indent}{mark}{escape(d.doc_id)}  [dim]{d.language} · {d.date or 'no date'} · "
+                f"{d.n_chunks} chunks[/dim]  {escape(d.title)}"
+            )
+            if line := version_line(d):
+                console.print(f"{indent}    {line}")
 
 
 def print_report(report: IngestReport) -> None:

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from assistant.api import answering
 from assistant.api.deps import ReaderKey, RecordDep, SettingsDep, StateDep, check_question
 from assistant.api.errors import problems
-from assistant.api.schemas import AskBody
+from assistant.api.schemas import AskBody, with_as_of
 from assistant.api.streaming import ANSWER_EVENTS, answer_events, json_or_sse, sse
 from assistant.models import Answer
 
@@ -39,7 +39,7 @@ def ask(
     question = answering.Question(
         endpoint="/v1/ask",
         question=check_question(body.question, settings),
-        filters=body.filters,
+        filters=with_as_of(body.filters, body.as_of),
         k=body.k,
         mode=body.mode,
         profile=body.profile,

@@ -20,7 +20,7 @@ from assistant.api.deps import (
     check_question,
 )
 from assistant.api.errors import problems
-from assistant.api.schemas import ChatBody, ChatResponse, ConversationView
+from assistant.api.schemas import ChatBody, ChatResponse, ConversationView, with_as_of
 from assistant.api.streaming import ANSWER_EVENTS, answer_events, json_or_sse, sse
 from assistant.conversation import turn_of
 from assistant.conversations import ConversationStore
@@ -69,7 +69,7 @@ def chat(
     question = answering.Question(
         endpoint="/v1/chat",
         question=question_text,
-        filters=body.filters,
+        filters=with_as_of(body.filters, body.as_of),
         k=body.k,
         history=history,
         conversation_id=conversation_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -40,11 +41,17 @@ def search(
         list[str] | None, Query(description="Only these languages (zh, en)")
     ] = None,
     doc_id: Annotated[list[str] | None, Query(description="Only these documents")] = None,
+    as_of: Annotated[
+        dt.date | None,
+        Query(description="Only texts in force on this day (YYYY-MM-DD); today by default"),
+    ] = None,
 ) -> SearchResponse:
     """Passages ranked by hybrid retrieval (dense + BM25, fused), from groups the key may see."""
     query = check_question(q, settings, what="query")
     record.note(question=query, profile=settings.profile)
-    filters = scoped_filters(Filters(groups=group, languages=language, doc_ids=doc_id), key)
+    filters = scoped_filters(
+        Filters(groups=group, languages=language, doc_ids=doc_id, as_of=as_of), key
+    )
     passages = qa.search(query, k=k, filters=filters)
     guard_doc_ids([p.doc_id for p in passages], key)
     record.note(

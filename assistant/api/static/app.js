@@ -124,7 +124,20 @@ function sourceLabel(c) {
   let label = c.title;
   if (c.section) label += ` — ${c.section}`;
   if (c.date) label += ` (${c.date})`;
+  if (notCurrent(c)) label += ` [${c.validity}]`;
   return label;
+}
+
+// A cited text that is not the one in force today (superseded, repealed, amended without
+// the amendment indexed) must never look current: the server says so in `validity`.
+function notCurrent(c) {
+  return Boolean(c.validity) && (c.status !== "in_force" || Boolean(c.status_note));
+}
+
+function versionStatus(c) {
+  if (!c.validity) return null;
+  const warn = notCurrent(c);
+  return el("div", { class: warn ? "version-status not-current" : "version-status" }, (warn ? "⚠ " : "") + c.validity);
 }
 
 // Answer text with every [n] marker that has a citation turned into a link.
@@ -181,6 +194,8 @@ function renderFinal(bubble, answer) {
       const body = el("div", { class: "source-body" }, link);
       const meta = [c.section, c.date].filter(Boolean).join(" · ");
       if (meta) body.append(el("div", { class: "source-meta-inline" }, meta));
+      const status = versionStatus(c);
+      if (status) body.append(status);
       list.append(el("li", {}, el("span", { class: "marker" }, `[${c.marker}]`), body));
     }
     footer.append(list);
@@ -246,6 +261,8 @@ async function ask(question) {
   const group = $("group-filter").value;
   const body = { question, conversation_id: state.conversationId };
   if (group) body.filters = { groups: [group] };
+  const asOf = $("as-of").value;
+  if (asOf) body.as_of = asOf;
   let streamed = "";
   try {
     const response = await fetch("/v1/chat?stream=true", {
@@ -302,6 +319,8 @@ async function openSource(citation, link) {
   $("source-title").textContent = `[${citation.marker}] ${citation.title}`;
   const meta = [citation.section, citation.date, citation.doc_id].filter(Boolean);
   $("source-meta").replaceChildren(...meta.map((m) => el("span", {}, m)));
+  const status = versionStatus(citation);
+  if (status) $("source-meta").append(status);
   $("source-quote").textContent = "";
   const textBox = $("source-text");
   textBox.replaceChildren(el("p", { class: "typing" }, "Loading the document…"));
