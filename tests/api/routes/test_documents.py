@@ -62,7 +62,7 @@ def test_upload_ingests_and_reports_per_file(make_api: Callable[..., ApiEnv]) ->
     assert not report["failed"] and report["chunks_embedded"] >= 2
     assert (env.settings.data_dir / "uploads" / "team-docs" / "notes.txt").read_bytes() == NOTE
     found = env.get("/v1/search", params={"q": "quantum sensors"}).json()["passages"]
-    assert found[0]["doc_id"] == "team-docs/uploads/notes.txt"
+    assert "team-docs/uploads/notes.txt" in [p["doc_id"] for p in found]  # searchable at once
 
     again = env.post(
         "/v1/documents",
