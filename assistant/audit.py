@@ -108,6 +108,8 @@ MIGRATIONS: list[tuple[int, str | Callable[[sqlite3.Connection], None]]] = [
     ),
     (3, _chain_rows),
 ]
+#: The schema version from which rows carry chain hashes.
+CHAIN_VERSION = 3
 
 
 class AuditCitation(BaseModel):
@@ -286,15 +288,10 @@ class AuditLog:
     def verify(self) -> ChainReport:
         """Checks the hash chain from the first row; names the first row that breaks it."""
         with self._lock:
-            highest = self._highest_id()
-            rows = self._db.execute("SELECT * FROM audit_log ORDER BY id")
-            return verify_rows((dict(r) for r in rows), highest_id_ever=highest)
+            return _verify(self._db)
 
     def _highest_id(self) -> int:
-        row = self._db.execute(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'"
-        ).fetchone()
-        return int(row[0]) if row else 0
+        return _highest_id(self._db)
 
     def entries(
         self, since: str | None = None, limit: int | None = None, after_id: int = 0
@@ -391,6 +388,39 @@ def migrate(db: sqlite3.Connection, upto: int | None = None) -> int:
             raise
         current = version
     return current
+
+
+def verify_file(path: Path) -> ChainReport:
+    """Checks the chain of the audit database at `path` without changing it (read-only: no
+    migration, so a copy under examination stays as it was found)."""
+    if not Path(path).is_file():
+        raise ComplyqaError(f"no audit log at {path}; give one with --db")
+    db = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    try:
+        try:
+            version = _current_version(db)
+        except sqlite3.DatabaseError:
+            raise ComplyqaError(f"{path} is not a complyqa audit log") from None
+        if version < CHAIN_VERSION:
+            raise ComplyqaError(
+                f"{path} is an audit log from before the hash chain (schema version {version}); "
+                "open it with complyqa once (e.g. `complyqa audit export`) to upgrade it"
+            )
+        return _verify(db)
+    finally:
+        db.close()
+
+
+def _verify(db: sqlite3.Connection) -> ChainReport:
+    highest = _highest_id(db)
+    rows = db.execute("SELECT * FROM audit_log ORDER BY id")
+    return verify_rows((dict(r) for r in rows), highest_id_ever=highest)
+
+
+def _highest_id(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _current_version(db: sqlite3.Connection) -> int:

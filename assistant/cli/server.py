@@ -187,14 +187,10 @@ def audit_verify(
     profile: str | None = ProfileOption,
 ) -> None:
     """Check the audit log's hash chain; name the first row that was edited or removed."""
-    from assistant.audit import AuditLog
+    from assistant.audit import AuditLog, verify_file
 
     path = db or Path(Settings.load(profile).data_dir) / AuditLog.FILENAME
-    if not path.is_file():
-        raise UsageError(f"no audit log at {path}; give one with --db")
-    log = AuditLog(path)
-    report = log.verify()
-    log.close()
+    report = verify_file(path)
     if report.ok:
         console.print(
             f"audit log intact: {report.rows} rows; head hash {report.head} "

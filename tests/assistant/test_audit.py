@@ -226,3 +226,20 @@ def test_processes_writing_at_once_keep_one_chain(tmp_path: Path) -> None:
     report = log.verify()
     assert report.ok and report.rows == 450
     assert {e.detail for e in log.entries()} == {f"w{w}-{i}" for w in range(3) for i in range(150)}
+
+
+def test_verifying_a_file_reads_it_only(tmp_path: Path) -> None:
+    from assistant.audit import verify_file
+    from ingest.errors import ComplyqaError
+
+    _log_with_rows(tmp_path / "a.sqlite", 2).close()
+    assert verify_file(tmp_path / "a.sqlite").ok
+    old = tmp_path / "old.sqlite"
+    db = sqlite3.connect(old, isolation_level=None)
+    migrate(db, upto=2)
+    db.close()
+    with pytest.raises(ComplyqaError, match="before the hash chain"):
+        verify_file(old)
+    assert sqlite3.connect(old).execute(
+        "SELECT MAX(version) FROM schema_migrations"
+    ).fetchone() == (2,)

@@ -94,5 +94,15 @@ def test_audit_verify_names_the_edited_row_of_a_tampered_copy(data_dir: Path) ->
     broken = runner.invoke(app, ["audit", "verify", "--db", str(copy)])
     assert broken.exit_code == 1
     assert "broken at row 4" in broken.output and "edited" in broken.output
+    before = copy.read_bytes()
+    runner.invoke(app, ["audit", "verify", "--db", str(copy)])
+    assert copy.read_bytes() == before  # checking evidence never changes it
     missing = runner.invoke(app, ["audit", "verify", "--db", str(data_dir / "nope.sqlite")])
-    assert missing.exit_code != 0
+    assert missing.exit_code != 0 and "no audit log" in str(missing.exception)
+    other = data_dir / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    refused = runner.invoke(app, ["audit", "verify", "--db", str(other)])
+    assert refused.exit_code != 0 and "not a complyqa audit log" in str(refused.exception)
+    assert "audit_log" not in str(
+        sqlite3.connect(other).execute("SELECT name FROM sqlite_master").fetchall()
+    )
