@@ -52,11 +52,13 @@ class Sandbox:
         self.limits = limits or ParseLimits()
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
+        self._closed = False
 
     def load(self, path: Path, root: Path) -> list[Document]:
         """`ingest.loaders.load_file(path, root)`, run where a runaway can be killed."""
         request = {"path": str(path), "root": str(root), "limits": self.limits.model_dump()}
         with self._lock:
+            self._closed = False
             proc = self._worker()
             try:
                 assert proc.stdin is not None
@@ -65,6 +67,7 @@ class Sandbox:
                 line = _read_line(proc, time.monotonic() + self.limits.seconds + 2)
             except (BrokenPipeError, TimeoutError, EOFError) as exc:
                 self._kill()
+                self._respawn()
                 raise self._refusal(path, proc, exc) from None
         reply = json.loads(line)
         if "documents" in reply:
@@ -73,10 +76,12 @@ class Sandbox:
         if reply.get("restart"):
             with self._lock:
                 self._kill()
+                self._respawn()
         raise kind(reply["message"])
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._kill()
 
     def _worker(self) -> subprocess.Popen[bytes]:
@@ -105,6 +110,21 @@ class Sandbox:
             raise ComplyqaError("the parser process answered with something unexpected")
         self._proc = proc
         return proc
+
+    def _respawn(self) -> None:
+        """Start the next worker now, in the background: the next upload need not wait for
+        its imports (seconds on a busy machine)."""
+
+        def start() -> None:
+            with self._lock:
+                if self._closed:
+                    return
+                try:
+                    self._worker()
+                except ComplyqaError:
+                    log.warning("the parser process did not restart", exc_info=True)
+
+        threading.Thread(target=start, name="sandbox-respawn", daemon=True).start()
 
     def _kill(self) -> None:
         if self._proc is not None:
