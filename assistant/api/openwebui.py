@@ -27,6 +27,8 @@ __all__ = [
     "Task",
     "TaskKind",
     "chat_history",
+    "cited_doc_ids",
+    "quoted_sentences",
     "source_event",
     "source_events",
     "source_name",
@@ -207,3 +209,21 @@ def cited_doc_ids(answer_text: str, titles: Mapping[str, str], heading: str) -> 
         if title is not None:
             found.append(titles[title])
     return list(dict.fromkeys(found))
+
+
+_MARKER = re.compile(r"\s*\[\d+\]")
+_MIN_QUOTE_CHARS = 20
+
+
+def quoted_sentences(answer_text: str, limit: int = 5) -> list[str]:
+    """The sentences of an earlier extractive answer, markers removed: each is a verbatim
+    quote of a document, so the documents can be found again from the answer alone (for
+    clients that send it back without its "Sources:" list)."""
+    if not _MARKER.search(answer_text):
+        return []
+    out = []
+    for line in answer_text.splitlines():
+        text = _MARKER.sub("", line).strip()
+        if len(text) >= _MIN_QUOTE_CHARS:
+            out.append(text)
+    return out[:limit]

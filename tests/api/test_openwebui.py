@@ -6,6 +6,7 @@ from assistant.api.openwebui import (
     TaskKind,
     chat_history,
     cited_doc_ids,
+    quoted_sentences,
     source_events,
     source_name,
     task_of,
@@ -83,3 +84,12 @@ def test_cited_documents_are_read_back_from_a_sources_list() -> None:
     )
     assert cited_doc_ids(text, titles, "Sources:") == ["us-ear/744.23.md", "us-ear/744.md"]
     assert cited_doc_ids("Answer without sources", titles, "Sources:") == []
+
+
+def test_quoted_sentences_of_an_extractive_answer() -> None:
+    text = "第二十一条 国家实行网络安全等级保护制度，运营者应当履行安全保护义务。 [1]\nShort. [2]\n(a) A license is required to export advanced computing items. [3]"
+    assert quoted_sentences(text) == [
+        "第二十一条 国家实行网络安全等级保护制度，运营者应当履行安全保护义务。",
+        "(a) A license is required to export advanced computing items.",
+    ]
+    assert quoted_sentences("An answer without markers that is long enough.") == []

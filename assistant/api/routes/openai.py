@@ -32,7 +32,14 @@ from assistant.api.deps import (
 )
 from assistant.api.errors import ApiError, Problem, problems
 from assistant.api.forwarded import forwarded_user
-from assistant.api.openwebui import Task, cited_doc_ids, source_events, task_content, task_of
+from assistant.api.openwebui import (
+    Task,
+    cited_doc_ids,
+    quoted_sentences,
+    source_events,
+    task_content,
+    task_of,
+)
 from assistant.api.schemas import (
     AssistantMessage,
     ChatCompletion,
@@ -126,6 +133,10 @@ def chat_completions(
         return _task_reply(task, reply, body.stream)
     titles = _titles(state, key) if _has_sources(body.messages) else {}
     question_text, history = split_messages(body.messages, titles)
+    if history and not history[-1].doc_ids and history[-1].answer:
+        history[-1] = history[-1].model_copy(
+            update={"doc_ids": _quoted_documents(state, key, history[-1].answer)}
+        )
     question = answering.Question(
         endpoint="/v1/chat/completions",
         question=check_question(question_text, settings),
@@ -217,6 +228,21 @@ def _titles(state: ApiState, key: ApiKey) -> dict[str, str]:
     """Title → doc id of the documents this key may see, to read earlier answers' sources."""
     documents = state.facade().documents(scoped_filters(None, key))
     return {d.title: d.doc_id for d in documents}
+
+
+def _quoted_documents(state: ApiState, key: ApiKey, answer_text: str) -> list[str]:
+    """The documents an earlier answer quoted, found again by its sentences when it came
+    back without a "Sources:" list: a sentence counts only where a passage holds it word for
+    word, searched inside the key's scope."""
+    qa = state.facade()
+    filters = scoped_filters(None, key)
+    found: list[str] = []
+    for sentence in quoted_sentences(answer_text):
+        for passage in qa.search(sentence, k=3, filters=filters):
+            if sentence in passage.text:
+                found.append(passage.doc_id)
+                break
+    return list(dict.fromkeys(found))
 
 
 def _citation_links(state: ApiState, request: Request) -> Callable[[Citation], str]:

@@ -50,9 +50,15 @@ def test_chat_conversation(client: TestClient) -> None:
     _yunda(follow.json()["answer"])
 
 
-def test_chat_completions_with_the_history_sent_back_as_text(client: TestClient) -> None:
+@pytest.mark.parametrize("sources_block", [True, False], ids=["with-sources", "without"])
+def test_chat_completions_with_the_history_sent_back_as_text(
+    client: TestClient, sources_block: bool
+) -> None:
     messages: list[dict[str, str]] = [{"role": "user", "content": SHENZHEN}]
-    first = client.post("/v1/chat/completions", json={"model": "complyqa", "messages": messages})
+    first = client.post(
+        "/v1/chat/completions",
+        json={"model": "complyqa", "messages": messages, "sources_block": sources_block},
+    )
     messages += [
         {"role": "assistant", "content": first.json()["choices"][0]["message"]["content"]},
         {"role": "user", "content": FOLLOW_UP},

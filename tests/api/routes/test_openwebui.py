@@ -178,3 +178,33 @@ def test_earlier_sources_give_the_follow_up_its_documents(api: ApiEnv, monkeypat
     seen.clear()
     _stream(api, owui.chat_request("And how are applications reviewed?", earlier), as_="cn_reader")
     assert [t.doc_ids for t in seen[0]] == [[]]
+
+
+def test_an_answer_sent_back_without_sources_is_found_by_its_quotes(
+    api: ApiEnv, monkeypatch: Any
+) -> None:
+    seen: list[Any] = []
+    real = api.qa.stream_ask
+
+    def stream_ask(question: str, **kwargs: Any) -> Any:
+        seen.append(kwargs["history"])
+        return real(question, **kwargs)
+
+    monkeypatch.setattr(api.qa, "stream_ask", stream_ask)
+    quote = (
+        "(a) A license is required to export, reexport or transfer advanced computing items "
+        "when you know the items will be used for the development or production of a "
+        "supercomputer located in China."
+    )
+    earlier = [
+        {"role": "user", "content": owui.QUESTION},
+        {"role": "assistant", "content": f"{quote} [1]"},
+    ]
+    follow = owui.chat_request("And how are applications reviewed?", earlier)
+    _stream(api, follow, as_="reader")
+    assert [t.doc_ids for t in seen[-1]] == [["us-ear/744.23.md"]]
+    _stream(api, follow, as_="cn_reader")  # outside its scope: nothing to find
+    assert [t.doc_ids for t in seen[-1]] == [[]]
+    paraphrase = [earlier[0], {"role": "assistant", "content": "You need a licence. [1]"}]
+    _stream(api, owui.chat_request("And how?", paraphrase), as_="reader")
+    assert [t.doc_ids for t in seen[-1]] == [[]]
