@@ -208,39 +208,62 @@ class RecordingProxy:
 
 
 def drive_browser(owui_url: str, out: Path) -> dict[str, Any]:
+    """Ask, open the sources and a citation, follow its link; every step is recorded, and a
+    failed step is written down (with a screenshot) instead of stopping the rest."""
     from playwright.sync_api import sync_playwright
 
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = {"errors": []}
+
+    def step(name: str, page: Any, fn: Any) -> Any:
+        try:
+            return fn()
+        except Exception as exc:  # keep going: the summary says what failed
+            result["errors"].append(f"{name}: {type(exc).__name__}: {exc}"[:500])
+            page.screenshot(path=str(out / f"failed_{name}.png"), full_page=True)
+            return None
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(owui_url + "/", wait_until="networkidle", timeout=180_000)
         _dismiss_dialogs(page)
         for n, question in enumerate([QUESTION, FOLLOW_UP], start=1):
-            _ask(page, question)
-            result[f"answer_{n}"] = _wait_for_answer(page, n)
+            step(f"ask_{n}", page, lambda q=question: _ask(page, q))
+            result[f"answer_{n}"] = step(f"answer_{n}", page, lambda n=n: _wait_for_answer(page, n))
             page.screenshot(path=str(out / f"openwebui_answer_{n}.png"), full_page=True)
-        # The sources of the first answer: the "N Sources" toggle, then its first chip.
-        toggle = page.get_by_role("button", name=re.compile(r"\d+ sources?", re.I)).first
-        result["sources_toggle"] = toggle.inner_text(timeout=30_000).strip()
-        toggle.click()
-        chips = page.locator("button[id^='source-']")
-        result["source_names"] = [c.inner_text().strip() for c in chips.all()]
+
+        def open_sources() -> list[str]:
+            toggle = page.get_by_role("button", name=re.compile(r"\d+ sources?", re.I)).first
+            result["sources_toggle"] = toggle.inner_text(timeout=30_000).strip()
+            toggle.click()
+            chips = page.locator("button[id^='source-']")
+            chips.first.wait_for(timeout=30_000)
+            return [c.inner_text().strip() for c in chips.all()]
+
+        result["source_names"] = step("sources", page, open_sources) or []
         page.screenshot(path=str(out / "openwebui_sources.png"), full_page=True)
-        chips.first.click()
-        modal = page.locator("[role='dialog'], .modal").last
-        modal.wait_for(timeout=30_000)
-        result["modal_text"] = modal.inner_text()[:2000]
-        links = modal.locator("a[href*='passage=']")
-        result["modal_link"] = links.first.get_attribute("href") if links.count() else None
+
+        def open_citation() -> str | None:
+            page.locator("button[id^='source-']").first.click()
+            page.wait_for_timeout(1500)
+            links = page.locator("a[href*='passage=']")
+            result["citation_view_text"] = page.locator("body").inner_text()[-1500:]
+            return links.first.get_attribute("href") if links.count() else None
+
+        result["citation_link"] = step("citation", page, open_citation)
         page.screenshot(path=str(out / "openwebui_citation_modal.png"))
-        if result["modal_link"]:
+        link = result["citation_link"]
+        if link:
             # A fresh context: no complyqa key anywhere, as for a colleague the link is sent to.
             other = browser.new_context(viewport={"width": 1280, "height": 860}).new_page()
-            other.goto(result["modal_link"])
-            mark = other.locator("#source-text mark")
-            mark.wait_for(timeout=60_000)
-            result["link_quote"] = mark.text_content()
+
+            def follow_link() -> str | None:
+                other.goto(link)
+                mark = other.locator("#source-text mark")
+                mark.wait_for(timeout=60_000)
+                return mark.text_content()
+
+            result["link_quote"] = step("link", other, follow_link)
             other.screenshot(path=str(out / "complyqa_shared_citation.png"))
         browser.close()
     return result
@@ -262,12 +285,20 @@ def _ask(page: Any, question: str) -> None:
     page.keyboard.press("Enter")
 
 
-def _wait_for_answer(page: Any, n: int) -> str:
-    """The text of the n-th assistant message once Open WebUI shows it as finished."""
-    # A finished response gets its action buttons (copy, regenerate...).
-    page.locator("button[aria-label='Copy']").nth(n - 1).wait_for(timeout=300_000)
-    message = page.locator("#response-content-container").nth(n - 1)
-    return str(message.inner_text())
+def _wait_for_answer(page: Any, n: int, timeout: float = 300) -> str:
+    """The text of the n-th assistant message once it stops changing (streaming is over)."""
+    container = page.locator("#response-content-container").nth(n - 1)
+    container.wait_for(timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    last, stable_since = "", time.monotonic()
+    while time.monotonic() < deadline:
+        text = str(container.inner_text())
+        if text != last:
+            last, stable_since = text, time.monotonic()
+        elif text.strip() and time.monotonic() - stable_since > 4:
+            return text
+        time.sleep(0.5)
+    raise TimeoutError(f"answer {n} did not finish in {timeout} s: {last[:200]!r}")
 
 
 def main() -> int:
@@ -306,12 +337,13 @@ def main() -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     checks = {
-        "first answer has $27,996": "27,996" in summary.get("answer_1", ""),
-        "follow-up names Yunda Technology": "Yunda" in summary.get("answer_2", ""),
+        "first answer has $27,996": "27,996" in (summary.get("answer_1") or ""),
+        "follow-up names Yunda Technology": "Yunda" in (summary.get("answer_2") or ""),
         "sources shown": bool(summary.get("source_names")),
         "source names distinct": len(set(summary.get("source_names", [])))
         == len(summary.get("source_names", [])),
         "citation link opens the quote without a key": bool(summary.get("link_quote")),
+        "no step failed": not summary.get("errors"),
     }
     for name, ok in checks.items():
         log(f"{'PASS' if ok else 'FAIL'}: {name}")
