@@ -22,7 +22,7 @@ from tests.api.conftest import ApiEnv, build_env
 from tests.conftest import FakeEmbedder
 
 #: Generated cases per API operation and generation mode.
-EXAMPLES = 60
+EXAMPLES = 40
 
 
 @pytest.fixture
