@@ -39,7 +39,7 @@ def parse_filters(items: list[str] | None, as_of: str | None = None) -> Filters 
     if not items and day is None:
         return None
     fields: dict[str, Any] = {"as_of": day}
-    for item in items:
+    for item in items or ():
         key, sep, value = item.partition("=")
         if not sep or key not in FILTER_KEYS or not value:
             raise UsageError(
