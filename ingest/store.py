@@ -107,7 +107,7 @@ def document_metadata(doc: Document, n_chunks: int, validity: Validity | None = 
             "source_path": doc.source_path,
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **extra,
-            **_facts_metadata(facts),
+            **facts.to_metadata(),
             **validity.to_metadata(),
         }
     )
@@ -116,27 +116,6 @@ def document_metadata(doc: Document, n_chunks: int, validity: Validity | None = 
 def _alone(doc: Document) -> Validity:
     facts = facts_of(doc.doc_id, doc.text, doc.extra)
     return version_table([facts])[doc.doc_id]
-
-
-# A manifest record keeps the facts its document stated, so the versions of an instrument can
-# be recomputed from the manifest alone when another version arrives or leaves.
-_FACT_KEYS = {
-    "effective_from": "fact_effective_from",
-    "file_date": "fact_file_date",
-    "stated_to": "fact_effective_to",
-    "superseded_by": "fact_superseded_by",
-    "repealed": "fact_repealed",
-    "note": "fact_note",
-}
-
-
-def _facts_metadata(facts: VersionFacts) -> dict[str, str]:
-    return {stored: getattr(facts, name) or "" for name, stored in _FACT_KEYS.items()}
-
-
-def _stored_facts(doc_id: str, meta: Metadata) -> VersionFacts:
-    values = {name: str(meta.get(stored) or "") or None for name, stored in _FACT_KEYS.items()}
-    return VersionFacts(doc_id=doc_id, instrument=str(meta["instrument"]), **values)
 
 
 @dataclass(frozen=True)
@@ -223,7 +202,9 @@ class ChromaStore:
                 for doc_id, meta in _instrument_rows(c, instruments).items()
                 if doc_id != doc.doc_id
             }
-            table = version_table([facts, *(_stored_facts(i, m) for i, m in others.items())])
+            table = version_table(
+                [facts, *(VersionFacts.from_metadata(i, m) for i, m in others.items())]
+            )
             own = table[doc.doc_id]
             batch = max(1, self.db.client.get_max_batch_size())
             for lo in range(0, len(ids), batch):
@@ -261,7 +242,11 @@ class ChromaStore:
             # The version this one had superseded may be in force again.
             instruments = {str(m.get("instrument", "")) for m in before}
             others = _instrument_rows(c, instruments)
-            _settle(c, others, version_table(_stored_facts(i, m) for i, m in others.items()))
+            _settle(
+                c,
+                others,
+                version_table(VersionFacts.from_metadata(i, m) for i, m in others.items()),
+            )
 
         self._write(delete)
 
@@ -282,14 +267,14 @@ class ChromaStore:
                 got = c.documents.get(ids=legacy[lo : lo + 100], include=["documents"])
                 for doc_id, text in zip(got["ids"], got["documents"] or [], strict=True):
                     facts = facts_of(doc_id, text or "", {})
-                    c.documents.update(ids=[doc_id], metadatas=[_facts_metadata(facts)])
+                    c.documents.update(ids=[doc_id], metadatas=[facts.to_metadata()])
                     manifest[doc_id] = {
                         **manifest[doc_id],
-                        **_facts_metadata(facts),
+                        **facts.to_metadata(),
                         "instrument": facts.instrument,
                     }
             # Without a stored period every legacy record differs from its computed one.
-            table = version_table(_stored_facts(i, m) for i, m in manifest.items())
+            table = version_table(VersionFacts.from_metadata(i, m) for i, m in manifest.items())
             _settle(c, manifest, table)
             return len(legacy)
 

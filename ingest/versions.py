@@ -87,6 +87,26 @@ class VersionFacts:
     repealed: str | None = None
     note: str | None = None  # sidecar `status`, shown as written
 
+    # A manifest record keeps the facts its document stated, so the versions of an instrument
+    # can be recomputed from the manifest alone when another version arrives or leaves.
+    _STORED = {
+        "effective_from": "fact_effective_from",
+        "file_date": "fact_file_date",
+        "stated_to": "fact_effective_to",
+        "superseded_by": "fact_superseded_by",
+        "repealed": "fact_repealed",
+        "note": "fact_note",
+    }
+
+    def to_metadata(self) -> dict[str, str]:
+        """Flat fields for a manifest record (the instrument is stored with the validity)."""
+        return {stored: getattr(self, name) or "" for name, stored in self._STORED.items()}
+
+    @classmethod
+    def from_metadata(cls, doc_id: str, meta: Mapping[str, object]) -> VersionFacts:
+        values = {name: str(meta.get(stored) or "") or None for name, stored in cls._STORED.items()}
+        return cls(doc_id=doc_id, instrument=str(meta["instrument"]), **values)
+
 
 @dataclass(frozen=True)
 class Validity:
