@@ -77,7 +77,7 @@ class LexicalIndex:
         ids = [c.chunk_id for c in chunks]
         fields = {f: [str(c.metadata.get(f, "")) for c in chunks] for f in FILTER_FIELDS}
         numbers = {
-            f: [int(c.metadata.get(f, default)) for c in chunks]  # type: ignore[call-overload]
+            f: [int(c.metadata.get(f, default)) for c in chunks]
             for f, default in NUMERIC_FIELDS.items()
         }
         bm25 = None
