@@ -35,6 +35,7 @@ STATE_KEY = "audit_record"
 KEY_STATE = "api_key"
 #: Enough of an error body to read its `detail`; problem documents are small.
 _MAX_ERROR_BODY = 16 * 1024
+_MAX_PATH = 300
 _ANSWER_FIELDS = {
     "answer_text",
     "citations",
@@ -121,7 +122,8 @@ def _entry(
     key: ApiKey | None = scope.get("state", {}).get(KEY_STATE)
     route = scope.get("route")
     # The route's template (`/v1/documents/{doc_id}`), never the path a client made up.
-    endpoint = getattr(route, "path_format", None) or scope.get("path", "")
+    # A path no route matched is the client's text: kept, but only so much of it.
+    endpoint = getattr(route, "path_format", None) or scope.get("path", "")[:_MAX_PATH]
     user = forwarded_user(Headers(scope=scope), key)
     values: dict[str, Any] = {
         "time": when,

@@ -138,3 +138,14 @@ def test_a_failure_after_the_answer_is_audited_as_the_failure(
     row = _last(env)
     assert (row.endpoint, row.status, row.question) == ("/v1/chat", 500, "What needs a licence?")
     assert row.answer_text  # what was answered before the failure is on record too
+
+
+def test_an_unknown_route_is_audited_with_its_path_cut_short(
+    make_api: Callable[..., ApiEnv],
+) -> None:
+    env = make_api()
+    response = env.get("/v1/" + "x" * 5000, as_="reader")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    row = _last(env)
+    assert row.status == 404 and row.endpoint.startswith("/v1/xxx") and len(row.endpoint) == 300
