@@ -158,6 +158,10 @@ def source_event(c: Citation, name: str, url: str | None) -> dict[str, Any]:
         "date": c.date,
         "start": c.start,
         "end": c.end,
+        # Whether the cited text is the one in force today (None for documents without
+        # version information), as the citation says it.
+        "status": c.status,
+        "validity": c.validity,
     }
     if url:
         metadata["source_url"] = url

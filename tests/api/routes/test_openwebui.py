@@ -48,6 +48,7 @@ def test_one_source_event_per_citation_with_own_id_name_and_quote(api: ApiEnv) -
         assert doc_text(api, c["doc_id"])[c["start"] : c["end"]] == c["quote"]
         meta = s["metadata"][0]
         assert (meta["doc_id"], meta["start"], meta["end"]) == (c["doc_id"], c["start"], c["end"])
+        assert (meta["status"], meta["validity"]) == (c["status"], c["validity"])
         assert meta["name"] == s["source"]["name"] and len(meta["name"]) <= 48
         assert meta["source_url"] == s["source"]["url"]
 
