@@ -245,20 +245,30 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(union) and len(a & b) / len(union) > 0.7
 
 
+def term_coverage(query: str, alternate: str | None, idf: Idf | None) -> Callable[[str], float]:
+    """How much of the question's (IDF-weighted) terms a text covers, in either language."""
+    readings = _readings(query, alternate, idf)
+    return lambda text: best_coverage(readings, content_terms(text))
+
+
 def answer_by_relevance(
     question: str,
     passages: Sequence[Passage],
     settings: AnswerSettings,
     relevance: RelevanceSettings,
     scorer: SpanScorer,
+    coverage_of: Callable[[str], float] | None = None,
 ) -> Answer:
     """Lead with the sentence (or list item) the relevance model finds answers best.
 
     `passages` come reranked, each with its relevance; answerability was decided before.
     Every sentence of the passages that answer (within half the best passage's relevance) is
     scored in context: a list item is read after the sentence that introduces it, so
-    "(三) …不少于六个月" is judged as the obligation it completes. Further sentences join only
-    when they answer nearly as well as the lead: padding is dropped.
+    "(三) …不少于六个月" is judged as the obligation it completes. The model was trained on
+    passages, and sibling list items share their context, so the question's term coverage
+    (`coverage_of`, weighted by `relevance.sentence_coverage_weight`) breaks its near-ties.
+    Further sentences join only when they answer nearly as well as the lead: padding is
+    dropped.
     """
     top = max((p.relevance or 0.0) for p in passages) if passages else 0.0
     abstain = Answer(
@@ -273,8 +283,17 @@ def answer_by_relevance(
     if not units:
         return abstain
     scores = scorer([(p, f"{lead} {span.text}".strip()) for _, p, span, lead in units])
+    weight = relevance.sentence_coverage_weight if coverage_of else 0.0
     candidates = [
-        _Candidate(rank, p, span, frozenset(content_terms(span.text)), float(score))
+        _Candidate(
+            rank,
+            p,
+            span,
+            frozenset(content_terms(span.text)),
+            (float(score) + weight * coverage_of(span.text)) / (1 + weight)
+            if coverage_of
+            else float(score),
+        )
         for (rank, p, span, _), score in zip(units, scores, strict=True)
     ]
     ranked = sorted(candidates, key=lambda c: -c.score)

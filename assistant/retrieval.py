@@ -91,8 +91,12 @@ class HybridSearch:
         k: int | None = None,
         filters: Filters | None = None,
         context_doc_ids: Sequence[str] = (),
+        rerank_depth: int | None = None,
     ) -> list[Passage]:
         """The `k` best passages for `query` among those `filters` allow.
+
+        With a reranker, the first `rerank_depth` fused candidates (default: the reranker's)
+        are reordered by the relevance model.
 
         Article references are read from the user's own words (`query.question`), so a
         condensed follow-up does not drag in the earlier turn's articles.
@@ -134,7 +138,9 @@ class HybridSearch:
                 structural.sort(key=lambda c: order.get(c.chunk_id, len(order)))
                 rankings.append([c.chunk_id for c in structural])
                 weights.append(max(self.settings.dense_weight, self.settings.lexical_weight))
-        depth = max(k, self.reranker.depth) if self.reranker else k
+        if self.reranker is not None:
+            rerank_depth = rerank_depth or self.reranker.depth
+        depth = max(k, rerank_depth) if self.reranker and rerank_depth else k
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)[:depth]
 
         known = {c.chunk_id: c for c in [*dense, *structural]}
@@ -148,7 +154,7 @@ class HybridSearch:
             if cid in known
         ]
         if self.reranker is not None:
-            passages = self.reranker.rerank(query.standalone, passages)
+            passages = self.reranker.rerank(query.standalone, passages, depth=rerank_depth)
         return passages[:k]
 
     def prepare(self, question: str, standalone: str | None = None) -> PreparedQuery:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.conversation import condense
-from assistant.extractive import answer_by_relevance, answer_extractively
+from assistant.extractive import answer_by_relevance, answer_extractively, term_coverage
 from assistant.index import Index
 from assistant.models import (
     Answer,
@@ -164,7 +164,11 @@ class ComplyQA:
         started = time.perf_counter()
         prepared, context = self._prepare(question, history)
         passages = self.search_engine.search(
-            prepared, k=k, filters=filters, context_doc_ids=context
+            prepared,
+            k=k,
+            filters=filters,
+            context_doc_ids=context,
+            rerank_depth=self.settings.relevance.answer_depth,
         )
         retrieved = time.perf_counter()
         if self.reranker is not None and not _answerable(passages, self.settings.relevance):
@@ -222,6 +226,7 @@ class ComplyQA:
                 self.settings.answer,
                 self.settings.relevance,
                 lambda items: reranker.score_in_context(prepared.standalone, items),
+                term_coverage(prepared.answer_terms, prepared.alternate, self.idf),
             )
         return answer_extractively(
             prepared.question,

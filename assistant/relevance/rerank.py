@@ -25,9 +25,12 @@ class Reranker:
     def version(self) -> str:
         return self.model.version
 
-    def rerank(self, question: str, passages: Sequence[Passage]) -> list[Passage]:
+    def rerank(
+        self, question: str, passages: Sequence[Passage], *, depth: int | None = None
+    ) -> list[Passage]:
         """The first `depth` passages by relevance (each carrying it), then the rest."""
-        head = list(passages[: self.depth])
+        depth = depth or self.depth
+        head = list(passages[:depth])
         scores = self.model.score(
             question, [passage_input(p.title, p.section, p.text) for p in head]
         )
@@ -35,7 +38,7 @@ class Reranker:
             p.model_copy(update={"relevance": float(s)}) for p, s in zip(head, scores, strict=True)
         ]
         scored.sort(key=lambda p: -(p.relevance or 0.0))
-        return scored + list(passages[self.depth :])
+        return scored + list(passages[depth:])
 
     def score_in_context(self, question: str, items: Sequence[tuple[Passage, str]]) -> np.ndarray:
         """Relevance of each text (a sentence with its lead-in) read in its passage's place."""

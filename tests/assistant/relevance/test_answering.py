@@ -1,0 +1,93 @@
+"""The relevance path through `ComplyQA`: reranked passages, answerability before any LLM,
+and answers that lead with the sentence the scorer ranks first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.extractive import answer_by_relevance
+from assistant.models import Passage
+from assistant.prompts import ABSTENTION
+from assistant.relevance.model import load_model
+from assistant.service import ComplyQA
+from assistant.settings import AnswerSettings, RelevanceSettings, Settings
+from tests.conftest import FakeEmbedder
+
+LOGS = (
+    "第二十一条 网络运营者应当履行下列安全保护义务:\n"
+    "（一）制定内部安全管理制度和操作规程；\n"
+    "（二）采取防范计算机病毒的技术措施；\n"
+    "（三）采取监测、记录网络运行状态的技术措施，并按照规定留存相关的网络日志不少于六个月；\n"
+)
+
+
+def _passage(text: str, relevance: float, doc: str = "law.md") -> Passage:
+    return Passage(
+        chunk_id=f"{doc}::h::1", doc_id=doc, key="1", title="网络安全法", section="第二十一条",
+        text=text, start=0, end=len(text), score=1.0, relevance=relevance,
+    )  # fmt: skip
+
+
+def test_the_best_scored_item_leads_and_padding_is_dropped() -> None:
+    seen: list[str] = []
+
+    def scorer(items: Sequence[tuple[Passage, str]]) -> list[float]:
+        seen.extend(text for _, text in items)
+        return [0.9 if "六个月" in text else 0.2 for _, text in items]
+
+    answer = answer_by_relevance(
+        "网络日志要保存多久？", [_passage(LOGS, 0.8)], AnswerSettings(), RelevanceSettings(), scorer
+    )
+    assert not answer.abstained
+    assert "六个月" in answer.citations[0].quote and len(answer.citations) == 1
+    # A list item is scored after the sentence that introduces it.
+    assert any(t.startswith("第二十一条") and "（三）" in t for t in seen)
+    assert answer.citations[0].quote == LOGS[answer.citations[0].start : answer.citations[0].end]
+
+
+def test_nearly_as_good_sentences_join_the_lead() -> None:
+    def scorer(items: Sequence[tuple[Passage, str]]) -> list[float]:
+        return [0.9 if "六个月" in t else 0.8 if "病毒" in t else 0.1 for _, t in items]
+
+    answer = answer_by_relevance(
+        "义务？", [_passage(LOGS, 0.8)], AnswerSettings(), RelevanceSettings(), scorer
+    )
+    assert [("六个月" in c.quote, "病毒" in c.quote) for c in answer.citations] == [
+        (True, False),
+        (False, True),
+    ]
+
+
+def _qa(tmp_path: Path, **relevance: object) -> ComplyQA:
+    corpus = tmp_path / "corpus" / "cn"
+    corpus.mkdir(parents=True)
+    (corpus / "网络安全法.md").write_text("# 网络安全法\n\n" + LOGS)
+    (corpus / "export.md").write_text(
+        "# Export rules\n\nYou may not export an item for a supercomputer end use in China.\n"
+    )
+    settings = Settings.load(
+        data_dir=tmp_path / "data",
+        relevance={"enabled": True, **relevance},
+        llm={"base_url": "http://127.0.0.1:9/v1", "retries": 0, "timeout": 1},
+    )
+    qa = ComplyQA(settings, embedder=FakeEmbedder())  # type: ignore[arg-type]
+    qa.ingest([tmp_path / "corpus"], root=tmp_path / "corpus")
+    return qa
+
+
+def test_search_and_ask_are_reranked_and_stamped(tmp_path: Path) -> None:
+    qa = _qa(tmp_path, min_relevance=0.0)
+    passages = qa.search("supercomputer export end use")
+    assert passages and all(p.relevance is not None for p in passages)
+    assert passages == sorted(passages, key=lambda p: -(p.relevance or 0))
+    answer = qa.ask("May I export an item for a supercomputer in China?", mode="extractive")
+    assert answer.relevance_model == load_model().version
+    assert answer.evidence == max(p.relevance or 0 for p in answer.passages)
+
+
+def test_no_llm_is_asked_when_nothing_answers(tmp_path: Path) -> None:
+    # The LLM endpoint is a closed port: reaching it would raise LLMUnavailable.
+    qa = _qa(tmp_path, min_relevance=0.99)
+    answer = qa.ask("What is the GDPR fine for a data breach?", mode="llm")
+    assert answer.abstained and answer.text == ABSTENTION and answer.mode == "llm"
