@@ -22,6 +22,7 @@ from ingest.chroma_db import connect
 from ingest.errors import EmbeddingModelMismatch
 from ingest.models import Chunk, Document
 from ingest.settings import IndexSettings
+from ingest.version_store import instrument_records, metadatas, settle, upgrade_legacy
 from ingest.versions import Validity, VersionFacts, facts_of, version_table
 
 log = logging.getLogger(__name__)
@@ -195,11 +196,11 @@ class ChromaStore:
         def write(c: _Collections) -> None:
             # The other versions of this instrument (and of the one this id belonged to, if a
             # sidecar moved it): their periods may change with this text.
-            before = _metadatas(c.documents.get(ids=[doc.doc_id], include=["metadatas"]))
+            before = metadatas(c.documents.get(ids=[doc.doc_id], include=["metadatas"]))
             instruments = {facts.instrument, *(str(m.get("instrument", "")) for m in before)}
             others = {
                 doc_id: meta
-                for doc_id, meta in _instrument_rows(c, instruments).items()
+                for doc_id, meta in instrument_records(c.documents, instruments, PAGE_SIZE).items()
                 if doc_id != doc.doc_id
             }
             table = version_table(
@@ -228,7 +229,7 @@ class ChromaStore:
             )
             # Written after the new text is visible: a crash in between leaves two texts in
             # force for a moment (fixed by the next write), never none.
-            _settle(c, others, table)
+            settle(c.documents, c.chunks, others, table, PAGE_SIZE)
 
         self._write(write)
 
@@ -236,47 +237,27 @@ class ChromaStore:
         """Hide the document first (manifest), then drop its chunks."""
 
         def delete(c: _Collections) -> None:
-            before = _metadatas(c.documents.get(ids=[doc_id], include=["metadatas"]))
+            before = metadatas(c.documents.get(ids=[doc_id], include=["metadatas"]))
             c.documents.delete(ids=[doc_id])
             c.chunks.delete(where={"doc_id": doc_id})
             # The version this one had superseded may be in force again.
             instruments = {str(m.get("instrument", "")) for m in before}
-            others = _instrument_rows(c, instruments)
-            _settle(
-                c,
-                others,
-                version_table(VersionFacts.from_metadata(i, m) for i, m in others.items()),
-            )
+            others = instrument_records(c.documents, instruments, PAGE_SIZE)
+            table = version_table(VersionFacts.from_metadata(i, m) for i, m in others.items())
+            settle(c.documents, c.chunks, others, table, PAGE_SIZE)
 
         self._write(delete)
 
     def upgrade_versions(self) -> int:
         """Give records written before versions were tracked their facts and periods.
 
-        Reads the text of such documents (their facts come from their id and text; sidecar
-        claims re-index the document anyway, as they change its hash). Returns how many
-        records were upgraded; a no-op read when there are none.
+        Returns how many records were upgraded; a no-op read when there are none.
         """
         if all("instrument" in m for m in self.manifest().values()):
             return 0
 
         def upgrade(c: _Collections) -> int:
-            manifest = _manifest(c)
-            legacy = [doc_id for doc_id, meta in manifest.items() if "instrument" not in meta]
-            for lo in range(0, len(legacy), 100):
-                got = c.documents.get(ids=legacy[lo : lo + 100], include=["documents"])
-                for doc_id, text in zip(got["ids"], got["documents"] or [], strict=True):
-                    facts = facts_of(doc_id, text or "", {})
-                    c.documents.update(ids=[doc_id], metadatas=[facts.to_metadata()])
-                    manifest[doc_id] = {
-                        **manifest[doc_id],
-                        **facts.to_metadata(),
-                        "instrument": facts.instrument,
-                    }
-            # Without a stored period every legacy record differs from its computed one.
-            table = version_table(VersionFacts.from_metadata(i, m) for i, m in manifest.items())
-            _settle(c, manifest, table)
-            return len(legacy)
+            return upgrade_legacy(c.documents, c.chunks, _manifest(c), PAGE_SIZE)
 
         upgraded = self._write(upgrade)
         if upgraded:
@@ -364,42 +345,6 @@ class ChromaStore:
 
     def count_chunks(self) -> int:
         return int(self._read(lambda c: c.chunks.count()))
-
-
-def _instrument_rows(c: _Collections, instruments: set[str]) -> dict[str, Metadata]:
-    """Manifest records of every version of these instruments."""
-    wanted = sorted(i for i in instruments if i)
-    if not wanted:
-        return {}
-    got = c.documents.get(
-        where={"instrument": {"$in": wanted}}, include=["metadatas"], limit=PAGE_SIZE
-    )
-    return dict(zip(got["ids"], _metadatas(got), strict=True))
-
-
-def _metadatas(got: Any) -> list[Metadata]:
-    return [dict(m or {}) for m in got["metadatas"] or []]
-
-
-def _settle(c: _Collections, records: dict[str, Metadata], table: dict[str, Validity]) -> None:
-    """Write each record's period where it differs from the stored one, chunks included."""
-    for doc_id, meta in records.items():
-        validity = table.get(doc_id)
-        if validity is None or Validity.from_metadata(meta) == validity:
-            continue
-        fields = validity.to_metadata()
-        c.documents.update(ids=[doc_id], metadatas=[fields])
-        ids: list[str] = []
-        while True:
-            got = c.chunks.get(
-                where={"doc_id": doc_id}, include=[], limit=PAGE_SIZE, offset=len(ids)
-            )
-            ids += got["ids"]
-            if len(got["ids"]) < PAGE_SIZE:
-                break
-        for lo in range(0, len(ids), 1000):
-            page = ids[lo : lo + 1000]
-            c.chunks.update(ids=page, metadatas=[fields] * len(page))
 
 
 def _get_ids(c: _Collections, ids: list[str]) -> Any:
