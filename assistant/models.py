@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 # Re-exported: the ingest report is part of the answering side's public types too.
 from ingest.report import FailedFile, IngestReport  # noqa: F401
@@ -39,6 +39,17 @@ class VersionFields(BaseModel):
         default=None, description="The newer version (a document id when it is indexed)"
     )
     validity: str | None = Field(default=None, description=_VALIDITY_DOC)
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Whether this is the text in force today with nothing said against it; "
+        "false means show `validity` as a warning; None without version information"
+    )
+    @property
+    def current(self) -> bool | None:
+        # The one rule every interface (CLI, API clients, the page) uses to warn.
+        if self.status is None:
+            return None
+        return self.status == "in_force" and not self.status_note
 
 
 class Passage(VersionFields):

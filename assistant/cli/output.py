@@ -64,7 +64,7 @@ def version_line(item: VersionFields) -> str | None:
     """The status and period of a cited or listed text, marked when it is not current."""
     if not item.validity:
         return None
-    if item.status == "in_force" and not item.status_note:
+    if item.current:
         return f"[dim]{escape(item.validity)}[/dim]"
     return f"[yellow]⚠ {escape(item.validity)}[/yellow]"
 

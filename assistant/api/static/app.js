@@ -129,9 +129,10 @@ function sourceLabel(c) {
 }
 
 // A cited text that is not the one in force today (superseded, repealed, amended without
-// the amendment indexed) must never look current: the server says so in `validity`.
+// the amendment indexed) must never look current: the server decides (`current`) and says
+// why in `validity`.
 function notCurrent(c) {
-  return Boolean(c.validity) && (c.status !== "in_force" || Boolean(c.status_note));
+  return c.current === false && Boolean(c.validity);
 }
 
 function versionStatus(c) {

@@ -86,3 +86,25 @@ def test_a_malformed_as_of_is_refused(env: ApiEnv) -> None:
         env.get("/v1/search", as_="reader", params={"q": QUESTION, "as_of": "soon"}).status_code
         == 422
     )
+
+
+def test_openai_compatible_sources_list_warns_for_a_text_not_in_force(env: ApiEnv) -> None:
+    body = {
+        "model": "complyqa",
+        "messages": [{"role": "user", "content": "网络安全法第二十一条规定了什么？"}],
+    }
+    completion = env.post("/v1/chat/completions", as_="reader", json=body).json()
+    content = completion["choices"][0]["message"]["content"]
+    warning = (
+        "[amended 2025-10-28, amendment not in corpus · text in force 2017-06-01 to 2026-01-01]"
+    )
+    assert "网络安全法" in content and warning in content
+    assert all(c["current"] is False for c in completion["citations"] if c["doc_id"] == CSL)
+    today = {
+        "model": "complyqa",
+        "messages": [{"role": "user", "content": QUESTION}],
+        "filters": {"groups": ["司法解释"]},
+    }
+    completion = env.post("/v1/chat/completions", as_="reader", json=today).json()
+    assert completion["citations"] and all(c["current"] is True for c in completion["citations"])
+    assert "text in force" not in completion["choices"][0]["message"]["content"]
