@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -69,7 +70,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def page(site: tuple[str, str]) -> Iterator[object]:
+def page(site: tuple[str, str]) -> Iterator[Any]:
     url, key = site
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(
@@ -86,7 +87,7 @@ def page(site: tuple[str, str]) -> Iterator[object]:
         browser.close()
 
 
-def _ask(page, question: str, as_of: str = "") -> object:  # type: ignore[no-untyped-def]
+def _ask(page: Any, question: str, as_of: str = "") -> Any:
     page.click("#new-chat")
     page.fill("#as-of", as_of)
     page.fill("#question", question)
@@ -96,7 +97,7 @@ def _ask(page, question: str, as_of: str = "") -> object:  # type: ignore[no-unt
     return bubble
 
 
-def test_as_of_answer_lists_the_older_text_as_superseded(page) -> None:  # type: ignore[no-untyped-def]
+def test_as_of_answer_lists_the_older_text_as_superseded(page: Any) -> None:
     bubble = _ask(page, "国际商事法庭受理哪些案件？", as_of="2020-01-01")
     answer = bubble.evaluate("el => el.answer")
     assert answer["citations"] and {c["doc_id"] for c in answer["citations"]} == {OLD}
@@ -108,7 +109,7 @@ def test_as_of_answer_lists_the_older_text_as_superseded(page) -> None:  # type:
     assert "superseded" in page.inner_text("#source-meta")
 
 
-def test_cybersecurity_law_citation_shows_the_amendment_warning(page) -> None:  # type: ignore[no-untyped-def]
+def test_cybersecurity_law_citation_shows_the_amendment_warning(page: Any) -> None:
     bubble = _ask(page, "网络安全法第二十一条规定了什么？")
     answer = bubble.evaluate("el => el.answer")
     cited = [c for c in answer["citations"] if c["doc_id"] == CSL]
@@ -120,7 +121,7 @@ def test_cybersecurity_law_citation_shows_the_amendment_warning(page) -> None:  
     )
 
 
-def test_today_answer_cites_the_text_in_force_without_a_warning(page) -> None:  # type: ignore[no-untyped-def]
+def test_today_answer_cites_the_text_in_force_without_a_warning(page: Any) -> None:
     bubble = _ask(page, "国际商事法庭受理哪些案件？")
     answer = bubble.evaluate("el => el.answer")
     assert answer["citations"] and {c["doc_id"] for c in answer["citations"]} == {NEW}
