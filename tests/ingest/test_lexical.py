@@ -1,0 +1,48 @@
+"""The BM25 weight mask: value lists and numeric bounds (a text's period) inside the scoring."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ingest.lexical import Condition, LexicalIndex
+from ingest.store import StoredChunk
+
+
+def _chunk(doc_id: str, valid_from: int, valid_to: int) -> StoredChunk:
+    meta = {"doc_id": doc_id, "group": "j", "valid_from": valid_from, "valid_to": valid_to}
+    return StoredChunk(f"{doc_id}::h::1", "经营者应当保存记录", meta)  # type: ignore[arg-type]
+
+
+CHUNKS = [
+    _chunk("old", 20130101, 20210301),
+    _chunk("new", 20210301, 99991231),
+    _chunk("article", 0, 99991231),  # no version information: every day
+]
+
+
+def _found(index: LexicalIndex, day: int) -> set[str]:
+    where: dict[str, Condition] = {"valid_from": {"$lte": day}, "valid_to": {"$gt": day}}
+    return {h.chunk_id.split("::")[0] for h in index.search("保存记录", 10, where)}
+
+
+def test_numeric_bounds_mask_the_texts_not_in_force(tmp_path: Path) -> None:
+    index = LexicalIndex.build("fp", CHUNKS)
+    assert _found(index, 20150601) == {"old", "article"}
+    assert _found(index, 20210301) == {"new", "article"}  # the day the newer text takes effect
+    assert _found(index, 20120101) == {"article"}
+    both: dict[str, Condition] = {"doc_id": ["old", "new"], "valid_from": {"$lte": 20150601}}
+    assert {h.chunk_id.split("::")[0] for h in index.search("保存记录", 10, both)} == {"old"}
+    # Saved and loaded, the bounds are kept beside the index.
+    index.save(tmp_path / "fp")
+    loaded = LexicalIndex.load(tmp_path / "fp")
+    assert loaded is not None and _found(loaded, 20150601) == {"old", "article"}
+
+
+def test_an_index_saved_without_the_bounds_is_rebuilt(tmp_path: Path) -> None:
+    LexicalIndex.build("fp", CHUNKS).save(tmp_path / "fp")
+    meta_path = tmp_path / "fp" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["numbers"]
+    meta_path.write_text(json.dumps(meta))
+    assert LexicalIndex.load(tmp_path / "fp") is None
