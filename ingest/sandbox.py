@@ -171,6 +171,15 @@ def _document(data: dict[str, Any]) -> Document:
 _default = Sandbox()
 
 
+def _forget_worker_in_child() -> None:
+    # A forked child must not talk to its parent's worker over the same pipes.
+    global _default
+    _default = Sandbox(_default.limits)
+
+
+os.register_at_fork(after_in_child=_forget_worker_in_child)
+
+
 def configure(limits: ParseLimits) -> None:
     """Set the limits `load_untrusted` applies in this process (from the ingest settings)."""
     global _default
