@@ -6,6 +6,7 @@ It wires settings, index, retrieval and answerers together and keeps timing and 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterator, Sequence
@@ -215,7 +216,10 @@ class ComplyQA:
             context = (
                 named_documents(history[-1].question, manifest) or condensed.context_doc_ids[:1]
             )
-        return self.search_engine.prepare(question, condensed.query), context
+        prepared = self.search_engine.prepare(question, condensed.query)
+        # A follow-up's answer must cover the earlier question's subject too (conversation.py).
+        terms = f"{prepared.answer_terms} {condensed.subject}".strip()
+        return dataclasses.replace(prepared, answer_terms=terms), context
 
     def _answer_extractively(self, prepared: PreparedQuery, passages: Sequence[Passage]) -> Answer:
         if self.reranker is not None:
