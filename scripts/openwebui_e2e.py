@@ -88,9 +88,11 @@ def base_env() -> dict[str, str]:
     return env
 
 
-def start_complyqa(work: Path) -> tuple[subprocess.Popen[bytes], str, str, Path]:
+def start_complyqa(
+    work: Path, extra_env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], str, str, Path]:
     data = work / "complyqa-data"
-    env = base_env() | {"COMPLYQA_DATA_DIR": str(data)}
+    env = base_env() | extra_env | {"COMPLYQA_DATA_DIR": str(data)}
     log("indexing the bundled corpus")
     subprocess.run([COMPLYQA, "ingest", str(REPO / "corpus")], env=env, check=True)
     key = (
@@ -306,17 +308,25 @@ def main() -> int:
     parser.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "owui-venv")
     parser.add_argument("--out", type=Path, default=REPO / "artifacts" / "openwebui")
     parser.add_argument("--keep", action="store_true", help="keep the work dir (logs, data)")
+    parser.add_argument(
+        "--complyqa-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a COMPLYQA_* setting for the complyqa server, e.g. COMPLYQA_API__SOURCES_BLOCK=false",
+    )
     args = parser.parse_args()
+    extra_env = dict(item.split("=", 1) for item in args.complyqa_env)
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is missing: apt-get install chromium")
     args.out.mkdir(parents=True, exist_ok=True)
     exe = install_open_webui(args.venv)
     work = Path(tempfile.mkdtemp(prefix="owui-e2e-"))
     procs: list[subprocess.Popen[bytes]] = []
-    summary: dict[str, Any] = {"open_webui": OPEN_WEBUI, "work": str(work)}
+    summary: dict[str, Any] = {"open_webui": OPEN_WEBUI, "work": str(work), "env": extra_env}
     started = time.monotonic()
     try:
-        cq, cq_url, key, _ = start_complyqa(work)
+        cq, cq_url, key, _ = start_complyqa(work, extra_env)
         procs.append(cq)
         requests_log = args.out / "requests.jsonl"
         requests_log.unlink(missing_ok=True)
