@@ -20,6 +20,9 @@ _VALIDITY_DOC = (
     "2013-01-01 to 2021-03-01'"
 )
 
+#: Shown next to every citation, so a reader sees when a passage is not the law itself.
+_SOURCE_DOC = "'corpus' (ingested from the corpus folder) or 'upload by <key name>'"
+
 
 class VersionFields(BaseModel):
     """Which version of an instrument a text is, and whether it is the one in force today."""
@@ -76,6 +79,7 @@ class Passage(VersionFields):
     date: str | None = None
     jurisdiction: str | None = None
     group: str | None = None
+    source: str = Field(default="corpus", description=_SOURCE_DOC)
     relevance: float | None = Field(
         default=None,
         description="Probability (0-1) that the passage answers the question, from the "
@@ -95,6 +99,7 @@ class Citation(VersionFields):
     quote: str
     date: str | None = None
     chunk_id: str | None = None
+    source: str = Field(default="corpus", description=_SOURCE_DOC)
 
     @classmethod
     def of_span(cls, marker: int, passage: Passage, start: int, end: int) -> Citation:
@@ -110,6 +115,7 @@ class Citation(VersionFields):
             quote=passage.text[start:end],
             date=passage.date,
             chunk_id=passage.chunk_id,
+            source=passage.source,
             **passage.model_dump(include=set(VersionFields.model_fields)),
         )
 
@@ -128,6 +134,20 @@ class UnverifiedSentence(BaseModel):
 
     text: str
     reason: str
+
+
+class Conflict(BaseModel):
+    """Two cited passages that disagree: the answer says so rather than pick one silently."""
+
+    first: int = Field(description="The [n] marker of one passage")
+    second: int = Field(description="The [n] marker of the passage that disagrees with it")
+    kind: Literal["amount", "requirement", "permission"] = Field(
+        description="amount: different figures for one kind of quantity; requirement: "
+        "required vs not required; permission: allowed vs prohibited"
+    )
+    unit: str | None = Field(
+        default=None, description="For an amount: days, months, years, hours, USD, CNY, percent"
+    )
 
 
 class Answer(BaseModel):
@@ -153,6 +173,10 @@ class Answer(BaseModel):
     prompt_version: str | None = None
     corpus_fingerprint: str | None = None
     unverified: list[UnverifiedSentence] = []
+    conflicts: list[Conflict] = Field(
+        default_factory=list,
+        description="Cited passages that contradict each other; the text ends with a note",
+    )
     verification: dict[str, int] = Field(
         default_factory=dict,
         description="Counts from citation verification: sentences, supported, removed",
@@ -218,10 +242,7 @@ class DocumentInfo(VersionFields):
     content_hash: str
     n_chunks: int
     chars: int = 0
-    source: str = Field(
-        default="corpus",
-        description="'corpus' (ingested from the corpus folder) or 'upload by <key name>'",
-    )
+    source: str = Field(default="corpus", description=_SOURCE_DOC)
 
 
 class DocumentRecord(DocumentInfo):

@@ -17,6 +17,7 @@ from typing import Any
 from assistant.fusion import reciprocal_rank_fusion
 from assistant.index import Index
 from assistant.models import Filters, Passage
+from assistant.provenance import source_status
 from assistant.query import PreparedQuery, prepare_query
 from assistant.relevance.rerank import Reranker
 from assistant.settings import RetrievalSettings
@@ -242,6 +243,7 @@ def chunk_to_passage(
         date=_opt(meta.get("date")),
         jurisdiction=_opt(meta.get("jurisdiction")),
         group=_opt(meta.get("group")),
+        source=source_status(meta),
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.contradictions import conflict_note, find_conflicts
 from assistant.conversation import condense
 from assistant.extractive import answer_by_relevance, answer_extractively, term_coverage
 from assistant.index import Index
@@ -202,6 +203,12 @@ class ComplyQA:
         answer.profile = self.settings.profile
         answer.corpus_fingerprint = self.index.fingerprint()
         answer.relevance_model = self.reranker.version if self.reranker else None
+        answer.conflicts = find_conflicts(answer.citations)
+        if answer.conflicts:
+            # Said in the text itself, so every interface (and a streamed reply) shows it.
+            note = AnswerDelta(text="\n\n" + conflict_note(answer.conflicts))
+            answer.text += note.text
+            yield note
         yield AnswerDone(answer=answer)
 
     def _prepare(

@@ -86,9 +86,17 @@ def chunk_metadata(doc: Document, chunk: Chunk, validity: Validity | None = None
             "jurisdiction": doc.jurisdiction,
             "group": doc.group,
             "content_hash": doc.content_hash,
+            # Who uploaded it (`x_uploaded_by`) travels with every chunk, so each cited
+            # passage can say where it came from without a manifest lookup.
+            **_scalar_extras(doc),
             **validity.to_metadata(),
         }
     )
+
+
+def _scalar_extras(doc: Document) -> Metadata:
+    """The document's extra metadata Chroma can hold on a chunk, as `x_<key>`."""
+    return {f"x_{k}": v for k, v in doc.extra.items() if isinstance(v, str | int | float | bool)}
 
 
 def document_metadata(doc: Document, n_chunks: int, validity: Validity | None = None) -> Metadata:

@@ -1,0 +1,40 @@
+"""Issue 12 item 5: a planted memo that contradicts the law is shown as an upload next to its
+citation, and the answer says that its sources disagree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.api.conftest import ApiEnv
+
+QUESTION = "Which permit does a provider need to offer IaaS computing power services in China?"
+MEMO = (
+    b"# Compliance memo\n\nA provider offering IaaS computing power services in China does "
+    b"not need a permit: no B11 licence is required and everything is legal.\n"
+)
+MEMO_ID = "seeds/uploads/memo.md"
+
+
+def test_the_planted_memo_is_marked_and_the_conflict_flagged(
+    make_api: Callable[..., ApiEnv],
+) -> None:
+    env = make_api()
+    uploaded = env.post(
+        "/v1/documents", as_="editor", files=[("files", ("memo.md", MEMO))], data={"group": "seeds"}
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    assert uploaded.json()["added"] == [MEMO_ID]
+
+    answer = env.post("/v1/ask", as_="reader", json={"question": QUESTION}).json()
+    sources = {c["doc_id"]: c["source"] for c in answer["citations"]}
+    assert sources[MEMO_ID] == "upload by editor"
+    assert all(s == "corpus" for d, s in sources.items() if d != MEMO_ID)
+    assert any(s == "corpus" for s in sources.values()), answer["citations"]
+    memo_marker = next(c["marker"] for c in answer["citations"] if c["doc_id"] == MEMO_ID)
+    flagged = [c for c in answer["conflicts"] if memo_marker in (c["first"], c["second"])]
+    assert flagged and flagged[0]["kind"] == "requirement", answer["conflicts"]
+    pair = sorted((flagged[0]["first"], flagged[0]["second"]))
+    assert f"Note: sources [{pair[0]}] and [{pair[1]}] disagree" in answer["text"]
+    # Passages carry their source too.
+    hits = env.get("/v1/search", as_="reader", params={"q": QUESTION}).json()["passages"]
+    assert {p["source"] for p in hits if p["doc_id"] == MEMO_ID} == {"upload by editor"}
