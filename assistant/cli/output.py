@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from assistant.models import Answer, DocumentInfo, Filters, IngestReport, Passage, VersionFields
+from assistant.provenance import CORPUS
 from ingest.errors import ComplyqaError
 
 console = Console(highlight=False)
@@ -69,6 +70,13 @@ def version_line(item: VersionFields) -> str | None:
     return f"[yellow]⚠ {escape(item.validity)}[/yellow]"
 
 
+def source_label(source: str) -> str:
+    """Where a cited text came from; an upload stands out, it is not the law itself."""
+    if source == CORPUS:
+        return f"[dim]({escape(source)})[/dim]"
+    return f"[yellow]({escape(source)})[/yellow]"
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -83,7 +91,8 @@ def print_answer(answer: Answer, *, show_text: bool = True) -> None:
             where = " — ".join(x for x in (c.title, c.section) if x)
             date = f" ({c.date})" if c.date else ""
             console.print(
-                f"[bold][{c.marker}][/bold] {escape(c.doc_id)} · {escape(where)}{date} [dim]chars {c.start}–{c.end}[/dim]"
+                f"[bold][{c.marker}][/bold] {escape(c.doc_id)} · {escape(where)}{date} "
+                f"{source_label(c.source)} [dim]chars {c.start}–{c.end}[/dim]"
             )
             if line := version_line(c):
                 console.print(f"    {line}")
@@ -105,7 +114,7 @@ def print_passages(passages: list[Passage]) -> None:
         table.add_column(col)
     for i, p in enumerate(passages, start=1):
         line = version_line(p)
-        document = escape(p.doc_id) + (f"\n{line}" if line else "")
+        document = f"{escape(p.doc_id)} {source_label(p.source)}" + (f"\n{line}" if line else "")
         table.add_row(str(i), f"{p.score:.4f}", document, p.section or "", _short(p.text, 160))
     console.print(table)
 

@@ -38,3 +38,21 @@ def test_the_planted_memo_is_marked_and_the_conflict_flagged(
     # Passages carry their source too.
     hits = env.get("/v1/search", as_="reader", params={"q": QUESTION}).json()["passages"]
     assert {p["source"] for p in hits if p["doc_id"] == MEMO_ID} == {"upload by editor"}
+
+
+def test_the_openai_reply_lists_each_source_and_the_disagreement(
+    make_api: Callable[..., ApiEnv],
+) -> None:
+    env = make_api()
+    env.post(
+        "/v1/documents", as_="editor", files=[("files", ("memo.md", MEMO))], data={"group": "seeds"}
+    )
+    body = {"model": "complyqa", "messages": [{"role": "user", "content": QUESTION}]}
+    reply = env.post("/v1/chat/completions", as_="reader", json=body).json()
+    text, sources = reply["choices"][0]["message"]["content"].split("\n\nSources:\n")
+    assert "Note: sources [" in text and "disagree on whether it is required" in text
+    lines = {c["marker"]: c for c in reply["citations"]}
+    for line in sources.splitlines():
+        marker = int(line[1 : line.index("]")])
+        assert f"({lines[marker]['source']})" in line
+    assert any("(upload by editor)" in line for line in sources.splitlines())

@@ -289,10 +289,11 @@ def strip_sources(text: str) -> str:
 
 
 def format_source(c: Citation) -> str:
-    """`[n] title — section (date) [status, if not the text in force]: "quote"`."""
+    """`[n] title — section (date) [status, if not the text in force] (source): "quote"`."""
     where = c.title + (f" — {c.section}" if c.section else "") + (f" ({c.date})" if c.date else "")
     if c.current is False:
         where += f" [{c.validity}]"
+    where += f" ({c.source})"
     quote = " ".join(c.quote.split())
     return f'[{c.marker}] {where}: "{quote}"'
 

@@ -125,6 +125,7 @@ function sourceLabel(c) {
   if (c.section) label += ` — ${c.section}`;
   if (c.date) label += ` (${c.date})`;
   if (notCurrent(c)) label += ` [${c.validity}]`;
+  if (c.source) label += ` (${c.source})`;
   return label;
 }
 
@@ -197,6 +198,9 @@ function renderFinal(bubble, answer) {
       if (meta) body.append(el("div", { class: "source-meta-inline" }, meta));
       const status = versionStatus(c);
       if (status) body.append(status);
+      // Where the text came from: an upload is someone's document, not the law itself.
+      const upload = c.source && c.source !== "corpus";
+      body.append(el("div", { class: upload ? "source-origin upload" : "source-origin" }, c.source || "corpus"));
       list.append(el("li", {}, el("span", { class: "marker" }, `[${c.marker}]`), body));
     }
     footer.append(list);

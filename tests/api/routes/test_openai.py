@@ -122,4 +122,4 @@ def test_stream_states_the_verified_answer_when_verification_changed_it() -> Non
     assert chunks[-1] == "[DONE]"
     bodies = [json.loads(c) for c in chunks[:-1]]
     text = "".join(b["choices"][0]["delta"].get("content", "") for b in bodies if b["choices"])
-    assert text.endswith('\n\nVerified answer:\nSupported. [1]\n\nSources:\n[1] T: "abc"')
+    assert text.endswith('\n\nVerified answer:\nSupported. [1]\n\nSources:\n[1] T (corpus): "abc"')
