@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ingest.store import PENDING_FIELD, PENDING_REVIEW
+
 __all__ = [
     "CORPUS",
     "UPLOADED_BY",
+    "PENDING_REVIEW",
     "UPLOADS_FOLDER",
+    "is_pending",
     "is_upload_id",
     "source_status",
     "upload_doc_id",
@@ -27,6 +31,8 @@ UPLOADED_BY = "uploaded_by"
 _STORED = "x_" + UPLOADED_BY
 #: The source status of a document that came from ingesting a corpus folder.
 CORPUS = "corpus"
+#: Added to an upload's source status while it waits for review.
+PENDING_NOTE = ", pending review"
 
 
 def upload_doc_id(group: str, name: str) -> str:
@@ -40,6 +46,14 @@ def is_upload_id(doc_id: str) -> bool:
 
 
 def source_status(meta: Mapping[str, object]) -> str:
-    """`corpus`, or `upload by <key name>` for a document uploaded through the API."""
+    """`corpus`, or `upload by <key name>` for a document uploaded through the API (with
+    `, pending review` while it waits for an admin's approval and answers nothing)."""
     who = meta.get(_STORED)
-    return f"upload by {who}" if who else CORPUS
+    if not who:
+        return CORPUS
+    return f"upload by {who}" + (PENDING_NOTE if is_pending(meta) else "")
+
+
+def is_pending(meta: Mapping[str, object]) -> bool:
+    """Whether an upload waits for review (stored, listed, but never retrieved)."""
+    return bool(meta.get(PENDING_FIELD))

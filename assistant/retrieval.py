@@ -23,7 +23,7 @@ from assistant.relevance.rerank import Reranker
 from assistant.settings import RetrievalSettings
 from ingest.legal_refs import find_article_refs
 from ingest.lexical import Condition
-from ingest.store import StoredChunk
+from ingest.store import PENDING_FIELD, StoredChunk
 from ingest.versions import Validity, day_number, describe
 
 
@@ -48,7 +48,8 @@ def _filter_fields(filters: Filters | None) -> dict[str, Condition]:
     """Field conditions every retrieved chunk must meet: allowed values, or numeric bounds.
 
     Always includes the point in time: only texts in force on `filters.as_of` (today when
-    not given) are retrieved, so a superseded text cannot answer for the current one.
+    not given) are retrieved, so a superseded text cannot answer for the current one; and
+    never an upload still waiting for review.
     """
     day = day_number(in_force_on(filters))
     conditions: dict[str, Condition] = {}
@@ -62,6 +63,8 @@ def _filter_fields(filters: Filters | None) -> dict[str, Condition]:
         conditions = {k: list(v) for k, v in fields.items() if v is not None}
     conditions["valid_from"] = {"$lte": day}
     conditions["valid_to"] = {"$gt": day}
+    # An upload waiting for an admin's review is stored but answers nothing.
+    conditions[PENDING_FIELD] = {"$ne": 1}
     return conditions
 
 

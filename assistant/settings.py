@@ -110,6 +110,9 @@ class ApiSettings(BaseModel):
     public_url: str | None = None
     #: How long a citation link opens its passage without an API key.
     citation_link_hours: int = Field(default=24 * 30, ge=1)
+    #: Uploads by editors are stored but answer nothing until an admin approves them
+    #: (`POST /v1/documents/{doc_id}/approve`); an admin's own upload needs no review.
+    review_uploads: bool = False
 
 
 class Settings(BaseSettings):

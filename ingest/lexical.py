@@ -21,7 +21,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from ingest.store import StoredChunk
+from ingest.store import PENDING_FIELD, StoredChunk
 from ingest.tokenize import tokenize
 from ingest.versions import NO_START, OPEN_END
 
@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 #: Metadata fields kept beside the lexical index so filters can be applied as masks.
 FILTER_FIELDS = ("doc_id", "group", "language", "jurisdiction")
 #: Numeric fields kept the same way, with the value a chunk without the field gets: the
-#: period a text is in force (`valid_from <= d < valid_to`, as YYYYMMDD day numbers).
-NUMERIC_FIELDS = {"valid_from": NO_START, "valid_to": OPEN_END}
+#: period a text is in force (`valid_from <= d < valid_to`, as YYYYMMDD day numbers), and
+#: whether an upload still waits for review.
+NUMERIC_FIELDS = {"valid_from": NO_START, "valid_to": OPEN_END, PENDING_FIELD: 0}
 
 #: A mask condition: allowed values, or comparisons on a numeric field ({"$lte": n, ...}),
 #: the same shapes a Chroma `where` uses.
@@ -41,6 +42,7 @@ _COMPARE = {
     "$lte": np.less_equal,
     "$gt": np.greater,
     "$gte": np.greater_equal,
+    "$ne": np.not_equal,
 }
 
 

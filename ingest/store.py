@@ -47,6 +47,12 @@ def chunk_id(doc: Document, chunk: Chunk) -> str:
     return f"{doc.doc_id}::{doc.content_hash[:12]}::{chunk.key}"
 
 
+#: `Document.extra` key (1) of an upload that waits for an admin's review; its chunks carry
+#: it as `PENDING_FIELD` and retrieval admits none of them until the flag is cleared (0).
+PENDING_REVIEW = "pending_review"
+PENDING_FIELD = "x_" + PENDING_REVIEW
+
+
 def corpus_fingerprint(manifest: dict[str, Metadata], embedding_model: str) -> str:
     """Names one exact state of the index: which document versions, embedded by which model."""
     digest = hashlib.sha256(embedding_model.encode())
@@ -57,6 +63,9 @@ def corpus_fingerprint(manifest: dict[str, Metadata], embedding_model: str) -> s
             # Which text is in force is part of the index's state: a new version ends the
             # old one's period, and the lexical index must see that too.
             digest.update(f"\t{meta.get('valid_from')}\t{meta['valid_to']}".encode())
+        if meta.get(PENDING_FIELD):
+            # Approving an upload changes what is answerable: the lexical index is rebuilt.
+            digest.update(b"\tpending")
     return digest.hexdigest()[:16]
 
 
@@ -255,6 +264,24 @@ class ChromaStore:
             settle(c.documents, c.chunks, others, table, PAGE_SIZE)
 
         self._write(delete)
+
+    def approve_upload(self, doc_id: str) -> bool:
+        """Makes a document waiting for review answerable; False if it was not waiting."""
+
+        def approve(c: _Collections) -> bool:
+            record = metadatas(c.documents.get(ids=[doc_id], include=["metadatas"]))
+            if not record or not record[0].get(PENDING_FIELD):
+                return False
+            ids = c.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
+            # Chroma merges updated metadata into the stored one: only the flag changes.
+            for lo in range(0, len(ids), PAGE_SIZE):
+                batch = ids[lo : lo + PAGE_SIZE]
+                c.chunks.update(ids=batch, metadatas=[{PENDING_FIELD: 0}] * len(batch))
+            # The manifest last: until it changes, the fingerprint still says "pending".
+            c.documents.update(ids=[doc_id], metadatas=[{PENDING_FIELD: 0}])
+            return True
+
+        return self._write(approve)
 
     def upgrade_versions(self) -> int:
         """Give records written before versions were tracked their facts and periods.

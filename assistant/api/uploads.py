@@ -26,7 +26,13 @@ from assistant.api.errors import ApiError
 from assistant.api.schemas import UploadReport
 from assistant.keys import normalize_scope
 from assistant.models import FailedFile, Filters, IngestReport
-from assistant.provenance import CORPUS, UPLOADED_BY, is_upload_id, upload_doc_id
+from assistant.provenance import (
+    CORPUS,
+    PENDING_REVIEW,
+    UPLOADED_BY,
+    is_upload_id,
+    upload_doc_id,
+)
 from ingest.errors import ComplyqaError
 from ingest.loaders import GROUP_META, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from ingest.models import Document
@@ -120,12 +126,14 @@ def store_and_ingest(
     *,
     uploaded_by: str,
     replaces: str | None = None,
+    pending_review: bool = False,
 ) -> UploadReport:
     """Writes the uploads under `uploads_root/group/`, ingests them, and undoes failed ones.
 
     Every document gets an id in the upload space and `uploaded_by` as its source; with
     `replaces` (an admin's explicit act, checked by the caller) the one file is indexed under
-    that existing id instead.
+    that existing id instead. With `pending_review` the documents are stored but answer
+    nothing until an admin approves them.
     """
     if not files:
         raise ApiError(422, "no files in the upload; send them as multipart field 'files'")
@@ -190,7 +198,7 @@ def store_and_ingest(
                 p.backup = staging / p.name
                 os.replace(p.target, p.backup)
             _write(p.upload, p.target, staging)
-            loaded = _documents_of(p, uploaded_by, report)
+            loaded = _documents_of(p, uploaded_by, pending_review, report)
             p.doc_ids = [d.doc_id for d in loaded]
             documents.extend(loaded)
         try:
@@ -227,7 +235,9 @@ def _refuse_corpus_ids(
             )
 
 
-def _documents_of(p: _Planned, uploaded_by: str, report: UploadReport) -> list[Document]:
+def _documents_of(
+    p: _Planned, uploaded_by: str, pending_review: bool, report: UploadReport
+) -> list[Document]:
     """The documents in one stored upload, in the upload id space and marked with who sent it;
     a file that cannot be read is reported, put back as it was, and yields nothing."""
     try:
@@ -245,6 +255,8 @@ def _documents_of(p: _Planned, uploaded_by: str, report: UploadReport) -> list[D
         # A passage file may name ids of its own: they stay inside this upload's space.
         doc_id = p.doc_id if doc.doc_id == p.target.name else f"{p.doc_id}#{doc.doc_id}"
         extra = {**doc.extra, UPLOADED_BY: uploaded_by}
+        if pending_review:
+            extra[PENDING_REVIEW] = 1
         documents.append(replace(doc, doc_id=doc_id, extra=extra))
     return documents
 

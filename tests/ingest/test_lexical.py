@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ingest.lexical import Condition, LexicalIndex
-from ingest.store import StoredChunk
+from ingest.store import PENDING_FIELD, StoredChunk
 
 
 def _chunk(doc_id: str, valid_from: int, valid_to: int) -> StoredChunk:
@@ -46,3 +46,21 @@ def test_an_index_saved_without_the_bounds_is_rebuilt(tmp_path: Path) -> None:
     del meta["numbers"]
     meta_path.write_text(json.dumps(meta))
     assert LexicalIndex.load(tmp_path / "fp") is None
+
+
+def test_uploads_waiting_for_review_are_masked_and_the_flag_survives_save(
+    tmp_path: Path,
+) -> None:
+    pending = _chunk("memo", 0, 99991231)
+    pending.metadata[PENDING_FIELD] = 1
+    approved = _chunk("approved", 0, 99991231)
+    approved.metadata[PENDING_FIELD] = 0
+    index = LexicalIndex.build("fp", [*CHUNKS, pending, approved])
+    where: dict[str, Condition] = {PENDING_FIELD: {"$ne": 1}}
+    hidden = {"old", "new", "article", "approved"}
+    assert {h.chunk_id.split("::")[0] for h in index.search("保存记录", 10, where)} == hidden
+    index.save(tmp_path / "fp")
+    loaded = LexicalIndex.load(tmp_path / "fp")
+    assert loaded is not None
+    assert {h.chunk_id.split("::")[0] for h in loaded.search("保存记录", 10, where)} == hidden
+    assert "memo" in {h.chunk_id.split("::")[0] for h in loaded.search("保存记录", 10)}

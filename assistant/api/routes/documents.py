@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from assistant.api import uploads
 from assistant.api.deps import (
+    AdminKey,
     EditorKey,
     QADep,
     ReaderKey,
@@ -89,6 +90,8 @@ def upload_documents(
     `upload by <key name>`. Uploading a name again replaces that upload. A file that fails
     to ingest is not kept, and the index stays as it was for it. Replacing a corpus
     document is an unscoped admin's explicit act (`replaces`), and audited as such.
+    With `[api] review_uploads` on, an editor's uploads are stored and listed (`source` ends
+    in `, pending review`) but answer nothing until an admin approves them.
     """
     replaces = replaces.strip() if replaces and replaces.strip() else None
     if replaces is not None:
@@ -110,10 +113,36 @@ def upload_documents(
             state.settings.api.max_upload_bytes,
             uploaded_by=key.name,
             replaces=replaces,
+            # An admin's own upload is its own approval.
+            pending_review=state.settings.api.review_uploads and key.role is not Role.admin,
         )
     done = report.model_dump_json(include={"added", "replaced", "unchanged", "failed"})
     record.note(detail=(f"replaced document {replaces}: " if replaces else "") + done)
     return report
+
+
+@router.post(
+    "/v1/documents/{doc_id:path}/approve",
+    response_model=DocumentInfo,
+    summary="Approve an upload",
+    responses={
+        **problems(401, 403, 404, 409, 429, 500),
+        409: {**problems(409)[409], "description": "The document is not waiting for review"},
+    },
+)
+def approve_document(
+    doc_id: str, key: AdminKey, state: StateDep, record: RecordDep
+) -> DocumentInfo:
+    """Makes an upload that waits for review answerable (see `[api] review_uploads`)."""
+    qa = state.facade()
+    with state.write_lock:
+        if doc_id not in qa.index.manifest(fresh=True):
+            raise ApiError(404, f"no indexed document {doc_id!r}")
+        if not qa.index.store.approve_upload(doc_id):
+            raise ApiError(409, f"document {doc_id!r} is not waiting for review")
+        qa.index.invalidate()
+    record.note(detail=f"approved upload {doc_id}")
+    return qa.document(doc_id)
 
 
 @router.delete(
