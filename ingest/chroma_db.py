@@ -27,6 +27,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -130,7 +131,7 @@ class ChromaConnection:
             if self.generation == seen_generation:
                 self._open()
 
-    def _open(self, *, wait: bool = True) -> bool:
+    def _open(self) -> bool:
         self.client = _http_client(self.settings)
         self.generation += 1
         return True
@@ -152,19 +153,34 @@ class LocalChromaConnection(ChromaConnection):
 
     def refresh(self) -> None:
         version = self._read_version()
-        if self.client is None or version != self._version:
+        if self.client is None:
+            self._open_between_writes(lambda: self.client is None)
+        elif version != self._version:
             with self._rw.exclusive():
-                stale = self.client is None or version != self._version
                 # While another process is writing, keep serving from the current client
                 # rather than stall every read here; its commit is picked up after.
-                if stale and self._open(wait=self.client is None):
+                if version != self._version and self._open():
                     self._version = version
 
     def reopen(self, seen_generation: int) -> None:
-        with self._rw.exclusive():
-            if self.generation == seen_generation:
-                self._version = self._read_version()
-                self._open()
+        self._open_between_writes(lambda: self.generation == seen_generation)
+
+    def _open_between_writes(self, needed: Callable[[], bool]) -> None:
+        """Reopen (while `needed()`), waiting for the lock file to be free of writers.
+
+        The wait happens outside `_rw`: a writer thread of this process may hold the lock
+        file and need `_rw` to finish, so holding `_rw` while waiting would deadlock.
+        """
+        while True:
+            with self._rw.exclusive():
+                if not needed():
+                    return  # another thread reopened meanwhile
+                # Read before loading: the loaded state is at least this new.
+                version = self._read_version()
+                if self._open():
+                    self._version = version
+                    return
+            time.sleep(0.02)
 
     def write(self, op: Callable[[Any, int], T]) -> T:
         with self._thread_write, self._file_lock(fcntl.LOCK_EX):
@@ -179,11 +195,11 @@ class LocalChromaConnection(ChromaConnection):
             finally:
                 self._holds_write = False
 
-    def _open(self, *, wait: bool = True) -> bool:
+    def _open(self) -> bool:
         """A fresh client whose graphs load from what is on disk now (callers hold _rw).
 
-        Graphs are loaded between writes (under the lock file, shared); with `wait=False`
-        nothing happens, and False comes back, if a writer holds the lock now.
+        Graphs are loaded between writes, under the lock file held shared; if another
+        process's writer holds it now, nothing happens and False comes back.
         """
         import chromadb
         from chromadb.api.shared_system_client import SharedSystemClient
@@ -192,7 +208,7 @@ class LocalChromaConnection(ChromaConnection):
         if self._holds_write:
             lock: contextlib.AbstractContextManager[bool] = contextlib.nullcontext(True)
         else:
-            lock = self._file_lock(fcntl.LOCK_SH if wait else fcntl.LOCK_SH | fcntl.LOCK_NB)
+            lock = self._file_lock(fcntl.LOCK_SH | fcntl.LOCK_NB)
         with lock as locked:
             if not locked:
                 return False
