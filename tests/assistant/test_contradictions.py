@@ -3,10 +3,25 @@ something is required, or on whether it is allowed — and quotes that merely di
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
 import pytest
 
 from assistant.contradictions import conflict_note, find_conflicts, polarity, quantities
-from assistant.models import Citation, Conflict
+from assistant.models import (
+    Answer,
+    AnswerDelta,
+    AnswerDone,
+    AnswerEvent,
+    Citation,
+    Conflict,
+    Passage,
+    Turn,
+)
+from assistant.service import ComplyQA
+from assistant.settings import Settings
+from tests.conftest import FakeEmbedder
 
 
 def _cite(marker: int, quote: str) -> Citation:
@@ -156,3 +171,38 @@ def test_the_note_names_both_markers_and_what_they_disagree_on() -> None:
         "Note: sources [1] and [3] disagree on the amount (days); "
         "check both before relying on either.",
     ]
+
+
+class _FakeLLM:
+    """An LLM answerer that cites the first two passages, one sentence each."""
+
+    def stream_passages(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> Iterator[AnswerEvent]:
+        cites = [Citation.of_span(i, p, 0, len(p.text)) for i, p in enumerate(passages[:2], 1)]
+        text = "One says so [1]. The other says not [2]."
+        yield AnswerDelta(text=text)
+        yield AnswerDone(answer=Answer(question=question, text=text, citations=cites, mode="llm"))
+
+
+def test_llm_answers_get_the_note_too_and_the_stream_carries_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus" / "g"
+    corpus.mkdir(parents=True)
+    (corpus / "rule.md").write_text(
+        "# Rule\n\nA provider of IaaS computing services in China needs a business permit.\n"
+    )
+    (corpus / "memo.md").write_text(
+        "# Memo\n\nA provider of IaaS computing services in China needs no business permit.\n"
+    )
+    settings = Settings.load(data_dir=tmp_path / "data", llm={"base_url": "http://127.0.0.1:9/v1"})
+    qa = ComplyQA(settings, embedder=FakeEmbedder())  # type: ignore[arg-type]
+    qa.ingest([tmp_path / "corpus"], root=tmp_path / "corpus")
+    qa._llm = _FakeLLM()  # type: ignore[assignment]
+
+    events = list(qa.stream_ask("Does an IaaS provider in China need a permit?", mode="llm"))
+    done = events[-1]
+    assert isinstance(done, AnswerDone) and done.answer.mode == "llm"
+    assert [(c.first, c.second, c.kind) for c in done.answer.conflicts] == [(1, 2, "requirement")]
+    streamed = "".join(e.text for e in events if isinstance(e, AnswerDelta))
+    assert streamed == done.answer.text
+    assert done.answer.text.endswith(conflict_note(done.answer.conflicts))
