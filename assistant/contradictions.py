@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from itertools import combinations
+from typing import Literal
 
 from assistant.llm.facts import figures
 from assistant.models import Citation, Conflict
@@ -47,7 +48,7 @@ _PERMITTED = re.compile(
     re.IGNORECASE,
 )
 #: (kind, negative cues, positive cues) of each yes/no a quote can state.
-_AXES = (
+_AXES: tuple[tuple[Literal["requirement", "permission"], re.Pattern[str], re.Pattern[str]], ...] = (
     ("requirement", _REQUIRED_NOT, _REQUIRED),
     ("permission", _PERMITTED_NOT, _PERMITTED),
 )

@@ -47,8 +47,9 @@ def chunk_id(doc: Document, chunk: Chunk) -> str:
     return f"{doc.doc_id}::{doc.content_hash[:12]}::{chunk.key}"
 
 
-#: `Document.extra` key (1) of an upload that waits for an admin's review; its chunks carry
-#: it as `PENDING_FIELD` and retrieval admits none of them until the flag is cleared (0).
+#: `Document.extra` key (any value) of an upload that waits for an admin's review; the store
+#: keeps it as `PENDING_FIELD` = 1 on the document and its chunks, and retrieval admits none of
+#: them until approval sets it to 0.
 PENDING_REVIEW = "pending_review"
 PENDING_FIELD = "x_" + PENDING_REVIEW
 
@@ -98,6 +99,7 @@ def chunk_metadata(doc: Document, chunk: Chunk, validity: Validity | None = None
             # Who uploaded it (`x_uploaded_by`) travels with every chunk, so each cited
             # passage can say where it came from without a manifest lookup.
             **_scalar_extras(doc),
+            **_review_flag(doc),
             **validity.to_metadata(),
         }
     )
@@ -106,6 +108,11 @@ def chunk_metadata(doc: Document, chunk: Chunk, validity: Validity | None = None
 def _scalar_extras(doc: Document) -> Metadata:
     """The document's extra metadata Chroma can hold on a chunk, as `x_<key>`."""
     return {f"x_{k}": v for k, v in doc.extra.items() if isinstance(v, str | int | float | bool)}
+
+
+def _review_flag(doc: Document) -> Metadata:
+    # A number, as retrieval compares it (`!= 1`) in the Chroma `where` and the BM25 mask.
+    return {PENDING_FIELD: 1} if doc.extra.get(PENDING_REVIEW) else {}
 
 
 def document_metadata(doc: Document, n_chunks: int, validity: Validity | None = None) -> Metadata:
@@ -125,6 +132,7 @@ def document_metadata(doc: Document, n_chunks: int, validity: Validity | None = 
             "source_path": doc.source_path,
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **extra,
+            **_review_flag(doc),
             **facts.to_metadata(),
             **validity.to_metadata(),
         }

@@ -256,7 +256,7 @@ def _documents_of(
         doc_id = p.doc_id if doc.doc_id == p.target.name else f"{p.doc_id}#{doc.doc_id}"
         extra = {**doc.extra, UPLOADED_BY: uploaded_by}
         if pending_review:
-            extra[PENDING_REVIEW] = 1
+            extra[PENDING_REVIEW] = "yes"
         documents.append(replace(doc, doc_id=doc_id, extra=extra))
     return documents
 
