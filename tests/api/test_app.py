@@ -79,6 +79,7 @@ def test_openapi_documents_every_route_with_problem_errors(api: ApiEnv) -> None:
         ("post", "/v1/documents"),
         ("get", "/v1/documents/{doc_id}"),
         ("delete", "/v1/documents/{doc_id}"),
+        ("post", "/v1/documents/{doc_id}/approve"),
         ("post", "/v1/chat/completions"),
         ("get", "/v1/models"),
         ("get", "/v1/keys"),
