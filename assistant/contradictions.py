@@ -20,8 +20,10 @@ from ingest.tokenize import content_terms
 
 __all__ = ["conflict_note", "find_conflicts", "polarity", "quantities"]
 
-#: Shared content terms (besides the cue words themselves) that make two quotes comparable.
+#: Shared content terms (besides the cue words themselves) that make two quotes comparable:
+#: at least this many, and this share of the shorter quote's terms.
 MIN_SHARED_TERMS = 2
+MIN_SHARED_SHARE = 0.3
 
 # Negative cues are read first and blanked, so "not required" never also counts as "required".
 _REQUIRED_NOT = re.compile(
@@ -40,11 +42,11 @@ _REQUIRED = re.compile(
 )
 _PERMITTED_NOT = re.compile(
     r"\b(?:prohibited|forbidden|banned|illegal|unlawful|not (?:permitted|allowed|legal|"
-    r"lawful)|may not|must not|shall not|cannot|can[’']t)\b|禁止|严禁|不得|不允许|不准|违法|非法",
+    r"lawful)|may not|must not|shall not|cannot|can[’']t)\b|禁止|严禁|不得|不允许|不准",
     re.IGNORECASE,
 )
 _PERMITTED = re.compile(
-    r"\b(?:permitted|allowed|legal|lawful|may)\b|可以|允许|准许|合法",
+    r"\b(?:permitted|allowed|legal|lawful)\b|允许|准许|合法",
     re.IGNORECASE,
 )
 #: (kind, negative cues, positive cues) of each yes/no a quote can state.
@@ -159,4 +161,5 @@ def _by_marker(citations: Sequence[Citation]) -> list[tuple[int, str]]:
 def _same_subject(a: str, b: str) -> bool:
     terms_a = {t for t in content_terms(a) - _CUE_TERMS if not t.isdigit()}
     terms_b = {t for t in content_terms(b) - _CUE_TERMS if not t.isdigit()}
-    return len(terms_a & terms_b) >= MIN_SHARED_TERMS
+    shared = len(terms_a & terms_b)
+    return shared >= max(MIN_SHARED_TERMS, MIN_SHARED_SHARE * min(len(terms_a), len(terms_b)))

@@ -61,7 +61,7 @@ def _kinds(*quotes: str) -> list[tuple[int, int, str, str | None]]:
         ),
         (
             "任何个人和组织不得窃取或者以其他非法方式获取个人信息。",
-            "任何个人和组织可以获取个人信息。",
+            "任何个人和组织均被允许获取个人信息。",
             "permission",
         ),
     ],
@@ -114,6 +114,15 @@ def test_different_amounts_of_one_quantity_conflict(a: str, b: str, unit: str) -
             "No registration is required for a personal blog.",
         ),
         ("网络运营者应当对用户信息严格保密。", "个人旅游不需要签证。"),
+        # A prohibition and the penalty for breaking it agree (可以 / may state a power).
+        (
+            "网络运营者不得泄露其收集的个人信息。",
+            "网络运营者违反本法规定泄露个人信息的，可以并处罚款，没收违法所得。",
+        ),
+        (
+            "Operators must not disclose the personal data they collect.",
+            "The authority may fine operators who disclose the personal data they collect.",
+        ),
         # Different kinds of quantity are not compared.
         (
             "The operator shall report the security incident within 30 days.",
