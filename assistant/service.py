@@ -287,7 +287,7 @@ def _reranker(settings: RelevanceSettings) -> Reranker | None:
     if not settings.enabled:
         return None
     model = load_model(settings.model_dir) if settings.model_dir else load_model()
-    return Reranker(model, settings.rerank_depth)
+    return Reranker(model, settings.rerank_depth, settings.fused_prior)
 
 
 def _top_relevance(passages: Sequence[Passage]) -> float:

@@ -72,6 +72,8 @@ class RelevanceSettings(BaseModel):
     # first few passages are read.
     rerank_depth: int = Field(default=40, ge=1, le=200)
     answer_depth: int = Field(default=16, ge=1, le=200)
+    # Share of the fused rank (1 / (rank + 1)) in the reranking score beside the model's.
+    fused_prior: float = Field(default=0.3, ge=0, le=1)
     # Below this best-passage relevance no passage answers: abstain (before any LLM call).
     min_relevance: float = Field(default=0.48, ge=0, le=1)
     # A further sentence joins the answer only when its own relevance reaches both

@@ -74,3 +74,18 @@ def test_reranker_orders_the_head_and_keeps_the_tail() -> None:
 def test_a_missing_model_says_how_to_get_one(tmp_path) -> None:  # noqa: ANN001
     with pytest.raises(ConfigurationError, match="make train-relevance"):
         RelevanceModel(tmp_path)
+
+
+def test_the_fused_prior_blends_rank_and_relevance() -> None:
+    def passage(i: int, text: str) -> Passage:
+        return Passage(
+            chunk_id=f"d{i}::h::{i}", doc_id=f"d{i}", key=str(i), title="t", text=text,
+            start=0, end=len(text), score=1.0 / (i + 1),
+        )  # fmt: skip
+
+    passages = [passage(0, UNRELATED), passage(1, EAR_744_23)]
+    question = "Does the EAR restrict exports for supercomputer end uses in China?"
+    keep = Reranker(load_model(), depth=2, prior=1.0).rerank(question, passages)
+    assert [p.doc_id for p in keep] == ["d0", "d1"]
+    model_only = Reranker(load_model(), depth=2, prior=0.0).rerank(question, passages)
+    assert [p.doc_id for p in model_only] == ["d1", "d0"]
