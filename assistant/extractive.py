@@ -145,19 +145,7 @@ def answer_extractively(
     chosen = _select(_candidates(readings, passages, settings), settings)
     if not chosen:
         return abstain
-    parts: list[str] = []
-    citations: list[Citation] = []
-    for marker, cand in enumerate(chosen, start=1):
-        p, span = cand.passage, cand.span
-        parts.append(_mark_each_sentence(span.text, marker))
-        citations.append(Citation.of_span(marker, p, span.start, span.end))
-    return Answer(
-        question=question,
-        text="\n".join(parts),
-        citations=citations,
-        passages=list(passages),
-        evidence=evidence.score,
-    )
+    return _cited_answer(question, chosen, passages, evidence.score)
 
 
 def _mark_each_sentence(text: str, marker: int) -> str:
@@ -216,10 +204,17 @@ def _is_content(sentence: str) -> bool:
 
 def _select(candidates: list[_Candidate], settings: AnswerSettings) -> list[_Candidate]:
     ranked = sorted(candidates, key=lambda c: -c.score)
+    chosen = _pick(ranked, 0.6 * ranked[0].score if ranked else 0.0, settings)
+    return sorted(chosen, key=lambda c: (c.rank, c.span.start))
+
+
+def _pick(ranked: list[_Candidate], floor: float, settings: AnswerSettings) -> list[_Candidate]:
+    """The best candidate, then the next ones scoring at least `floor`, skipping overlaps and
+    near-repeats, within the answer's sentence and character budget."""
     chosen: list[_Candidate] = []
     used = 0
     for cand in ranked:
-        if chosen and cand.score < 0.6 * chosen[0].score:
+        if chosen and cand.score < floor:
             break
         if any(_overlaps(cand, c) or _similar(cand.terms, c.terms) for c in chosen):
             continue
@@ -229,7 +224,25 @@ def _select(candidates: list[_Candidate], settings: AnswerSettings) -> list[_Can
         used += len(cand.span.text)
         if len(chosen) >= settings.max_sentences:
             break
-    return sorted(chosen, key=lambda c: (c.rank, c.span.start))
+    return chosen
+
+
+def _cited_answer(
+    question: str, chosen: Sequence[_Candidate], passages: Sequence[Passage], evidence: float
+) -> Answer:
+    """The chosen quotes in order, each sentence marked, each cited at its exact offsets."""
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for marker, cand in enumerate(chosen, start=1):
+        parts.append(_mark_each_sentence(cand.span.text, marker))
+        citations.append(Citation.of_span(marker, cand.passage, cand.span.start, cand.span.end))
+    return Answer(
+        question=question,
+        text="\n".join(parts),
+        citations=citations,
+        passages=list(passages),
+        evidence=evidence,
+    )
 
 
 def _overlaps(a: _Candidate, b: _Candidate) -> bool:
@@ -297,33 +310,8 @@ def answer_by_relevance(
         for (rank, p, span, _), score in zip(units, scores, strict=True)
     ]
     ranked = sorted(candidates, key=lambda c: -c.score)
-    lead_score = ranked[0].score
-    floor = max(relevance.sentence_min, relevance.sentence_ratio * lead_score)
-    chosen: list[_Candidate] = []
-    used = 0
-    for cand in ranked:
-        if chosen and cand.score < floor:
-            break
-        if any(_overlaps(cand, c) or _similar(cand.terms, c.terms) for c in chosen):
-            continue
-        if chosen and used + len(cand.span.text) > settings.max_chars:
-            continue
-        chosen.append(cand)
-        used += len(cand.span.text)
-        if len(chosen) >= settings.max_sentences:
-            break
-    parts: list[str] = []
-    citations: list[Citation] = []
-    for marker, cand in enumerate(chosen, start=1):
-        parts.append(_mark_each_sentence(cand.span.text, marker))
-        citations.append(Citation.of_span(marker, cand.passage, cand.span.start, cand.span.end))
-    return Answer(
-        question=question,
-        text="\n".join(parts),
-        citations=citations,
-        passages=list(passages),
-        evidence=top,
-    )
+    floor = max(relevance.sentence_min, relevance.sentence_ratio * ranked[0].score)
+    return _cited_answer(question, _pick(ranked, floor, settings), passages, top)
 
 
 def _units(text: str) -> list[tuple[SentenceSpan, str]]:
