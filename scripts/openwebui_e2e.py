@@ -21,6 +21,7 @@ fails.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -227,7 +228,9 @@ def drive_browser(owui_url: str, out: Path) -> dict[str, Any]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(owui_url + "/", wait_until="networkidle", timeout=180_000)
+        # Open WebUI keeps a socket open: "networkidle" never comes.
+        page.goto(owui_url + "/", wait_until="domcontentloaded", timeout=180_000)
+        page.locator("#chat-input").wait_for(timeout=180_000)
         _dismiss_dialogs(page)
         for n, question in enumerate([QUESTION, FOLLOW_UP], start=1):
             step(f"ask_{n}", page, lambda q=question: _ask(page, q))
@@ -272,10 +275,10 @@ def drive_browser(owui_url: str, out: Path) -> dict[str, Any]:
 
 
 def _dismiss_dialogs(page: Any) -> None:
+    """Closes a "what's new" dialog if one is shown; hidden matches are skipped."""
     for name in (re.compile("okay, let's go", re.I), re.compile("^(close|dismiss)$", re.I)):
-        button = page.get_by_role("button", name=name)
-        if button.count():
-            button.first.click()
+        with contextlib.suppress(Exception):  # no such dialog this time
+            page.get_by_role("button", name=name).first.click(timeout=2000)
     page.keyboard.press("Escape")
 
 
