@@ -216,6 +216,7 @@ def _serve(memory_bytes: int) -> None:
         cpu = int(used.ru_utime + used.ru_stime + limits.seconds) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.RLIM_INFINITY))
         path = Path(request["path"])
+        peak_before = _peak()
         reply: dict[str, Any]
         try:
             docs = load_file(path, Path(request["root"]), limits=limits)
@@ -234,7 +235,7 @@ def _serve(memory_bytes: int) -> None:
                 "error": "DocumentParseError",
                 "message": f"{path}: could not be read ({type(exc).__name__}: {exc}).",
             }
-        if _near_memory_cap(memory_bytes):
+        if _peak() > peak_before and _near_memory_cap(memory_bytes):
             # Parsers (libxml2 under python-docx) report a failed allocation as a parse
             # error; a failure this close to the cap is the cap. A fresh worker follows.
             reply = reply if "documents" in reply else _out_of_memory(path, limits)
@@ -254,9 +255,15 @@ def _out_of_memory(path: Path, limits: ParseLimits) -> dict[str, Any]:
     }
 
 
+def _peak() -> int:
+    """The worker's peak resident size so far, in bytes (it only ever grows)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
 def _near_memory_cap(memory_bytes: int) -> bool:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-    return peak > 0.6 * memory_bytes
+    # Only a file that raised the peak can be blamed for it: an earlier file's peak must
+    # not turn a later file's own error (a page limit, say) into "out of memory".
+    return _peak() > 0.6 * memory_bytes
 
 
 if __name__ == "__main__":
