@@ -235,7 +235,10 @@ def _serve(memory_bytes: int) -> None:
                 "error": "DocumentParseError",
                 "message": f"{path}: could not be read ({type(exc).__name__}: {exc}).",
             }
-        if _peak() > peak_before and _near_memory_cap(memory_bytes):
+        # A limit the loader itself enforced (a page count, say) is that limit, unless this
+        # very file raised the peak; a parser failure near the cap is the cap.
+        blamed = _peak() > peak_before or reply.get("error") == "DocumentParseError"
+        if blamed and _near_memory_cap(memory_bytes):
             # Parsers (libxml2 under python-docx) report a failed allocation as a parse
             # error; a failure this close to the cap is the cap. A fresh worker follows.
             reply = reply if "documents" in reply else _out_of_memory(path, limits)
@@ -261,8 +264,6 @@ def _peak() -> int:
 
 
 def _near_memory_cap(memory_bytes: int) -> bool:
-    # Only a file that raised the peak can be blamed for it: an earlier file's peak must
-    # not turn a later file's own error (a page limit, say) into "out of memory".
     return _peak() > 0.6 * memory_bytes
 
 
