@@ -142,10 +142,9 @@ class HybridSearch:
                 structural.sort(key=lambda c: order.get(c.chunk_id, len(order)))
                 rankings.append([c.chunk_id for c in structural])
                 weights.append(max(self.settings.dense_weight, self.settings.lexical_weight))
-        if self.reranker is not None:
-            rerank_depth = rerank_depth or self.reranker.depth
-        depth = max(k, rerank_depth) if self.reranker and rerank_depth else k
-        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)[:depth]
+        rerank_depth = (rerank_depth or self.reranker.depth) if self.reranker else 0
+        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)
+        fused = fused[: max(k, rerank_depth)]
 
         known = {c.chunk_id: c for c in [*dense, *structural]}
         missing = [cid for cid, _ in fused if cid not in known]

@@ -77,10 +77,9 @@ class PairTokenizer:
         )
         self._tok = Tokenizer(unigram)
         self._tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
-        self._table = {cp: out for cp, out in vocab.norm.items()}
 
     def normalize(self, text: str) -> str:
-        return _SPACES.sub(" ", text.translate(self._table)).strip()
+        return _SPACES.sub(" ", text.translate(self.vocab.norm)).strip()
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Content token ids (no specials) of each text."""
