@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from itertools import zip_longest
 from typing import Any
 
+from assistant.glossary import load_laws, mentions_english
 from assistant.fusion import reciprocal_rank_fusion
 from assistant.index import Index
 from assistant.models import Filters, Passage
@@ -194,20 +195,25 @@ class HybridSearch:
 
 
 def named_documents(text: str, manifest: dict[str, Any]) -> tuple[str, ...]:
-    """Documents the text names by title or short name ("网络安全法", "§ 744.23")."""
-    names = {}
+    """Documents the text names by title or short name ("网络安全法", "§ 744.23"), or by a
+    law's English name from the glossary's laws table ("the Cybersecurity Law", "PIPL")."""
+    english = {zh: law.en for law in load_laws() for zh in law.zh}
+    names, english_names = {}, {}
     for doc_id, meta in manifest.items():
         stem = doc_id.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         short = re.sub(r"\(.*?\)$", "", stem)
         title = str(meta.get("title", "")).removeprefix("中华人民共和国")
         names[doc_id] = {n for n in (short, title) if len(n) >= 3}
+        english_names[doc_id] = {e for n in names[doc_id] for e in english.get(n, ())}
     lowered = text.lower()
     # A cited section number ("§ 744.23") names the file that holds that section.
     sections = {r.number for r in find_article_refs(text) if r.kind == "section"}
     found = [
         d
         for d, ns in names.items()
-        if any(n.lower() in lowered for n in ns) or any(d.endswith(f"-{n}.md") for n in sections)
+        if any(n.lower() in lowered for n in ns)
+        or any(d.endswith(f"-{n}.md") for n in sections)
+        or any(mentions_english(text, e) for e in english_names[d])
     ]
     return tuple(sorted(found))
 

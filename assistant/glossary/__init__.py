@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 GLOSSARY_FILE = Path(__file__).with_name("zh_en.tsv")
+#: Chinese laws and their English names: the one table of law names (retrieval, verifier).
+LAWS_FILE = Path(__file__).with_name("laws.tsv")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,16 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> tuple[Entry, ...]:
             raise ValueError(f"{path}:{number}: expected 'Chinese<TAB>English'")
         entries.append(Entry(_alternatives(zh), _alternatives(en)))
     return tuple(entries)
+
+
+def load_laws() -> tuple[Entry, ...]:
+    """The laws table: `zh[0]` is the law's short Chinese name, `en` its English names."""
+    return load_glossary(LAWS_FILE)
+
+
+def mentions_english(text: str, term: str) -> bool:
+    """Whether `text` names the English `term` as a whole word (acronyms case-sensitively)."""
+    return _english_pattern(term).search(text) is not None
 
 
 def _alternatives(field: str) -> tuple[str, ...]:
@@ -57,7 +69,7 @@ def translations(
     `into` limits the target languages to those the index holds: Chinese terms added to an
     English-only corpus's queries would match nothing and only blur the query's embedding.
     """
-    entries = load_glossary() if entries is None else entries
+    entries = load_laws() + load_glossary() if entries is None else entries
     found: dict[str, None] = {}
     for entry in entries:
         if "en" in into and any(term in text for term in entry.zh):
@@ -74,7 +86,7 @@ def translate(text: str, entries: tuple[Entry, ...] | None = None) -> str:
     penalties" becomes "jaywalking 罚款 处罚": the concept it knows is carried over, and the
     one the corpus lacks still counts against the evidence.
     """
-    entries = load_glossary() if entries is None else entries
+    entries = load_laws() + load_glossary() if entries is None else entries
     spans: list[tuple[int, int, tuple[str, ...]]] = []
     for entry in entries:
         for term in entry.zh:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.glossary import _english_pattern, load_glossary
+from assistant.glossary import _english_pattern, load_glossary, load_laws
 from assistant.llm.cues import modality_cues
 from assistant.llm.facts import content_terms, negation_cues, tokens
 from ingest.normalize import detect_language
@@ -34,25 +34,8 @@ __all__ = [
     "law_names",
 ]
 
-#: Chinese laws of the corpus' domain and their usual English names and abbreviations. A law a
-#: claim names in one language must be the law of the cited passage in the other.
-LAW_NAMES: dict[str, tuple[str, ...]] = {
-    "网络安全法": ("Cybersecurity Law", "CSL"),
-    "数据安全法": ("Data Security Law", "DSL"),
-    "个人信息保护法": ("Personal Information Protection Law", "PIPL"),
-    "出口管制法": ("Export Control Law",),
-    "两用物项出口管制条例": ("Dual-Use Items Export Control Regulations", "Regulations on the "
-                             "Export Control of Dual-Use Items"),
-    "反外国制裁法": ("Anti-Foreign Sanctions Law",),
-    "电信条例": ("Telecommunications Regulations", "Telecom Regulations"),
-    "民法典": ("Civil Code",),
-    "关键信息基础设施安全保护条例": ("CII Regulations", "Critical Information Infrastructure "
-                                   "Security Protection Regulations"),
-    "网络数据安全管理条例": ("Network Data Security Regulations", "Network Data Security "
-                           "Management Regulations"),
-    "算法推荐管理规定": ("Algorithm Recommendation Provisions", "Algorithmic Recommendation "
-                       "Provisions"),
-}  # fmt: skip
+#: Chinese short name -> English names, from the glossary's laws table.
+LAW_NAMES: dict[str, tuple[str, ...]] = {law.zh[0]: law.en for law in load_laws()}
 #: `LAW_NAMES` by index, as `law_names` reports them.
 LAW_NAMES_LIST = tuple(LAW_NAMES)
 

@@ -37,3 +37,11 @@ def test_bundled_glossary_loads() -> None:
 def test_translations_only_into_the_languages_the_index_holds() -> None:
     assert translations("出口管制的罚款 under the EAR", ENTRIES, into=frozenset({"zh"})) == ["出口管理条例"]
     assert translations("What penalty applies under the EAR?", ENTRIES, into=frozenset({"en"})) == []
+
+
+def test_the_laws_table_expands_english_law_names_into_chinese() -> None:
+    from assistant.glossary import load_laws
+
+    laws = {law.zh[0]: law.en for law in load_laws()}
+    assert "Personal Information Protection Law" in laws["个人信息保护法"]
+    assert "个人信息保护法" in translations("What fine does the PIPL allow?")

@@ -1,0 +1,36 @@
+from assistant.retrieval import named_documents
+
+MANIFEST = {
+    "cn-regulations/网络安全法(2016-11-07).md": {"title": "中华人民共和国网络安全法"},
+    "cn-regulations/关键信息基础设施安全保护条例(2021-07-30).md": {
+        "title": "关键信息基础设施安全保护条例"
+    },
+    "cn-regulations/个人信息保护法(2021-08-20).md": {"title": "中华人民共和国个人信息保护法"},
+    "cn-regulations/互联网信息服务算法推荐管理规定(2021-11-16).md": {
+        "title": "互联网信息服务算法推荐管理规定"
+    },
+    "us-ear/section-744.23.md": {"title": "§ 744.23 Supercomputer end uses"},
+}
+
+
+def test_an_english_law_name_names_that_law_only() -> None:
+    assert named_documents("What does Article 21 of the Cybersecurity Law require?", MANIFEST) == (
+        "cn-regulations/网络安全法(2016-11-07).md",
+    )
+    assert named_documents("What is the maximum fine under PIPL?", MANIFEST) == (
+        "cn-regulations/个人信息保护法(2021-08-20).md",
+    )
+    assert named_documents("Do the Algorithm Recommendation Provisions apply?", MANIFEST) == (
+        "cn-regulations/互联网信息服务算法推荐管理规定(2021-11-16).md",
+    )
+
+
+def test_chinese_titles_and_section_numbers_still_name_documents() -> None:
+    assert named_documents("网络安全法第二十一条", MANIFEST) == (
+        "cn-regulations/网络安全法(2016-11-07).md",
+    )
+    assert named_documents("What does § 744.23 prohibit?", MANIFEST) == ("us-ear/section-744.23.md",)
+
+
+def test_an_abbreviation_counts_only_as_a_whole_upper_case_word() -> None:
+    assert named_documents("the csl team and pipline", MANIFEST) == ()
