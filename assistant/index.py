@@ -2,7 +2,8 @@
 
 Several API workers may share one Chroma server, so the manifest (and with it the corpus
 fingerprint) is re-read at most every `lexical_refresh_seconds`, and the lexical index is
-rebuilt whenever the fingerprint it was built for is no longer current.
+brought up to date (only the documents that changed are re-read) whenever the fingerprint
+it was built for is no longer current.
 """
 
 from __future__ import annotations
@@ -74,4 +75,6 @@ class Index:
         manifest = self.manifest()
         fingerprint = corpus_fingerprint(manifest, self.settings.embedding.model)
         with self._lock:
-            return self._lexical.get(fingerprint, lambda: self.store.visible_chunks(manifest))
+            return self._lexical.get(
+                fingerprint, manifest, lambda doc_ids: self.store.visible_chunks(manifest, doc_ids)
+            )

@@ -1,27 +1,27 @@
-"""The BM25 side of the index, derived from Chroma and rebuilt when the corpus changes.
+"""The BM25 side of the index, derived from Chroma and changed document by document.
 
 Chroma's own sparse index is not available in local or single-node server mode, so the
-lexical index is kept behind this small interface and persisted per corpus fingerprint.
-Filters and scopes are applied as a weight mask inside the BM25 scoring, not afterwards.
+lexical index is kept behind this small interface and persisted beside Chroma. It keeps term
+counts (`ingest.bm25`), not precomputed scores, so adding, replacing or deleting a document
+changes only that document's rows, and scores still equal a full rebuild's. Filters and scopes
+are applied as a weight mask inside the BM25 scoring, not afterwards.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import os
 import shutil
 import threading
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import bm25s
 import numpy as np
+import scipy.sparse as sp
 
-from ingest.store import PENDING_FIELD, StoredChunk
+from ingest.bm25 import Postings, TermCounts, count_terms
+from ingest.store import PENDING_FIELD, Metadata, StoredChunk, document_version
 from ingest.tokenize import tokenize
 from ingest.versions import NO_START, OPEN_END
 
@@ -33,6 +33,9 @@ FILTER_FIELDS = ("doc_id", "group", "language", "jurisdiction")
 #: period a text is in force (`valid_from <= d < valid_to`, as YYYYMMDD day numbers), and
 #: whether an upload still waits for review.
 NUMERIC_FIELDS = {"valid_from": NO_START, "valid_to": OPEN_END, PENDING_FIELD: 0}
+#: Bumped whenever the saved layout changes; an index saved in another layout is rebuilt.
+FORMAT = 2
+FILE_NAME = "index.npz"
 
 #: A mask condition: allowed values, or comparisons on a numeric field ({"$lte": n, ...}),
 #: the same shapes a Chroma `where` uses.
@@ -53,90 +56,90 @@ class LexicalHit:
 
 
 class LexicalIndex:
-    """bm25s over the visible chunks, with per-chunk filter fields for masking."""
+    """BM25 over the visible chunks, with per-chunk filter fields for masking.
+
+    An index is never changed once made: `updated` returns a new one, so a search running in
+    another thread keeps a consistent view.
+    """
 
     def __init__(
         self,
         fingerprint: str,
         ids: list[str],
-        fields: dict[str, list[str]],
-        bm25: bm25s.BM25 | None,
-        doc_freq: dict[str, int] | None = None,
-        numbers: dict[str, list[int]] | None = None,
+        fields: dict[str, np.ndarray],
+        numbers: dict[str, np.ndarray],
+        terms: TermCounts,
+        vocab: dict[str, int],
+        documents: dict[str, str],
     ) -> None:
         self.fingerprint = fingerprint
-        self.doc_freq = doc_freq or {}
         self.ids = ids
-        self.fields = {k: np.array(v, dtype=object) for k, v in fields.items()}
-        self.numbers = {
-            k: np.array((numbers or {}).get(k, [d] * len(ids)), dtype=np.int64)
-            for k, d in NUMERIC_FIELDS.items()
-        }
-        self.bm25 = bm25
+        self.fields = fields
+        self.numbers = numbers
+        self.terms = terms
+        self.vocab = vocab
+        #: The version (`ingest.store.document_version`) of each document the index holds.
+        self.documents = documents
+        self.postings = Postings(terms)
 
     @classmethod
-    def build(cls, fingerprint: str, chunks: Sequence[StoredChunk]) -> LexicalIndex:
-        ids = [c.chunk_id for c in chunks]
-        fields = {f: [str(c.metadata.get(f, "")) for c in chunks] for f in FILTER_FIELDS}
-        numbers = {
-            f: [int(c.metadata.get(f, default)) for c in chunks]
-            for f, default in NUMERIC_FIELDS.items()
+    def empty(cls) -> LexicalIndex:
+        fields = {f: np.array([], dtype=object) for f in FILTER_FIELDS}
+        numbers = {f: np.array([], dtype=np.int64) for f in NUMERIC_FIELDS}
+        return cls("", [], fields, numbers, TermCounts.empty(), {}, {})
+
+    @classmethod
+    def build(
+        cls,
+        fingerprint: str,
+        chunks: Sequence[StoredChunk],
+        documents: dict[str, str] | None = None,
+    ) -> LexicalIndex:
+        """An index of `chunks`; `documents` names the version of each (default: unnamed)."""
+        return cls.empty().updated(fingerprint, (), chunks, documents)
+
+    def updated(
+        self,
+        fingerprint: str,
+        drop: Collection[str],
+        add: Sequence[StoredChunk],
+        documents: dict[str, str] | None = None,
+    ) -> LexicalIndex:
+        """This index without the documents `drop` and with the chunks `add`.
+
+        A replaced document is both dropped and added. `documents` is the version of every
+        document the new index holds (default: the old versions, the added ones unnamed).
+        """
+        if documents is None:
+            gone = set(drop)
+            documents = {d: v for d, v in self.documents.items() if d not in gone}
+            documents.update((str(c.metadata.get("doc_id", "")), "") for c in add)
+        keep = ~np.isin(self.fields["doc_id"], list(drop)) if drop else np.ones(len(self.ids), bool)
+        vocab = dict(self.vocab)
+        new_terms = count_terms([tokenize(_index_text(c)) for c in add], vocab)
+        fields = {
+            f: np.concatenate(
+                [self.fields[f][keep], np.array([str(c.metadata.get(f, "")) for c in add], object)]
+            )
+            for f in FILTER_FIELDS
         }
-        bm25 = None
-        doc_freq: Counter[str] = Counter()
-        if chunks:
-            bm25 = bm25s.BM25()
-            corpus = [tokenize(_index_text(c)) or [""] for c in chunks]
-            bm25.index(corpus, show_progress=False)
-            for tokens in corpus:
-                doc_freq.update(set(tokens))
-        return cls(fingerprint, ids, fields, bm25, dict(doc_freq), numbers)
+        numbers = {
+            f: np.concatenate(
+                [
+                    self.numbers[f][keep],
+                    np.array([int(c.metadata.get(f, d)) for c in add], dtype=np.int64),
+                ]
+            )
+            for f, d in NUMERIC_FIELDS.items()
+        }
+        ids = [i for i, k in zip(self.ids, keep.tolist(), strict=True) if k]
+        ids += [c.chunk_id for c in add]
+        terms = self.terms.rows(keep).stacked(new_terms)
+        return LexicalIndex(fingerprint, ids, fields, numbers, terms, vocab, documents)
 
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency; a term the corpus lacks gets the highest weight."""
-        n = len(self.ids)
-        df = self.doc_freq.get(term, 0)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-    def save(self, directory: Path) -> None:
-        # Several processes may build the same index at once: each writes its own folder.
-        tmp = directory.with_name(f"{directory.name}.tmp-{os.getpid()}-{threading.get_ident()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self.bm25 is not None:
-            self.bm25.save(str(tmp / "bm25"))
-        meta = {
-            "fingerprint": self.fingerprint,
-            "ids": self.ids,
-            "fields": {k: v.tolist() for k, v in self.fields.items()},
-            "numbers": {k: v.tolist() for k, v in self.numbers.items()},
-            "doc_freq": self.doc_freq,
-        }
-        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False))
-        shutil.rmtree(directory, ignore_errors=True)
-        tmp.rename(directory)
-
-    @classmethod
-    def load(cls, directory: Path) -> LexicalIndex | None:
-        meta_path = directory / "meta.json"
-        if not meta_path.is_file():
-            return None
-        try:
-            meta = json.loads(meta_path.read_text())
-            if set(meta.get("numbers", {})) != set(NUMERIC_FIELDS):
-                return None  # saved before these fields were kept: rebuild
-            bm25 = bm25s.BM25.load(str(directory / "bm25")) if meta["ids"] else None
-        except Exception:  # a damaged cache is rebuilt, never trusted
-            log.warning("lexical index in %s is unreadable; it will be rebuilt", directory)
-            return None
-        return cls(
-            meta["fingerprint"],
-            meta["ids"],
-            meta["fields"],
-            bm25,
-            meta.get("doc_freq"),
-            meta["numbers"],
-        )
+        return self.postings.idf(self.postings.doc_freq(self.vocab.get(term)))
 
     def mask(self, where: dict[str, Condition] | None) -> np.ndarray | None:
         """1.0 for chunks every `where` condition allows, else 0.0.
@@ -158,16 +161,110 @@ class LexicalIndex:
     def search(
         self, query: str, k: int, where: dict[str, Condition] | None = None
     ) -> list[LexicalHit]:
-        if self.bm25 is None or not self.ids:
+        if not self.ids:
             return []
         tokens = tokenize(query)
-        if not tokens:
+        term_ids = [self.vocab[t] for t in tokens if t in self.vocab]
+        if not term_ids:
             return []
-        scores = self.bm25.get_scores(tokens, weight_mask=self.mask(where))
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [LexicalHit(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        scores = self.postings.scores(term_ids)
+        weights = self.mask(where)
+        if weights is not None:
+            scores *= weights
+        return [LexicalHit(self.ids[i], float(scores[i])) for i in _top(scores, self.ids, k)]
+
+    # -- persistence --------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        """Write the index to `path` atomically: a reader sees the old file or the new one."""
+        c = self.terms.counts
+        arrays = {
+            "format": np.array(FORMAT),
+            "fingerprint": _pack([self.fingerprint]),
+            "ids": _pack(self.ids),
+            "terms": _pack(sorted(self.vocab, key=self.vocab.__getitem__)),
+            "doc_ids": _pack(list(self.documents)),
+            "doc_versions": _pack(list(self.documents.values())),
+            "indptr": c.indptr,
+            "indices": c.indices,
+            "counts": c.data,
+            "lengths": self.terms.lengths,
+            **{f"field.{f}": _pack(self.fields[f].tolist()) for f in FILTER_FIELDS},
+            **{f"number.{f}": self.numbers[f] for f in NUMERIC_FIELDS},
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Several processes may save at once: each writes its own file, the last rename wins.
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+        try:
+            with tmp.open("wb") as f:
+                np.savez(f, **arrays)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path) -> LexicalIndex | None:
+        """The index saved at `path`; None when there is none or it cannot be trusted."""
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                if int(saved["format"]) != FORMAT:
+                    return None
+                ids = _unpack(saved["ids"])
+                terms = _unpack(saved["terms"])
+                counts = sp.csr_array(
+                    (saved["counts"], saved["indices"], saved["indptr"]),
+                    shape=(len(ids), len(terms)),
+                )
+                fields = {f: np.array(_unpack(saved[f"field.{f}"]), object) for f in FILTER_FIELDS}
+                numbers = {f: saved[f"number.{f}"] for f in NUMERIC_FIELDS}
+                documents = dict(
+                    zip(_unpack(saved["doc_ids"]), _unpack(saved["doc_versions"]), strict=True)
+                )
+                (fingerprint,) = _unpack(saved["fingerprint"])
+                lengths = saved["lengths"]
+            sizes = {
+                len(ids),
+                len(lengths),
+                *(len(v) for v in (*fields.values(), *numbers.values())),
+            }
+            if len(sizes) != 1:
+                raise ValueError("columns of different lengths")
+        except Exception:  # a damaged file is rebuilt, never trusted
+            log.warning("lexical index %s is unreadable; it will be rebuilt", path, exc_info=True)
+            return None
+        vocab = {t: i for i, t in enumerate(terms)}
+        return cls(fingerprint, ids, fields, numbers, TermCounts(counts, lengths), vocab, documents)
+
+
+def saved_fingerprint(path: Path) -> str | None:
+    """The fingerprint of the index saved at `path`, reading nothing else."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            return _unpack(saved["fingerprint"])[0]
+    except Exception:
+        return None
+
+
+def _top(scores: np.ndarray, ids: list[str], k: int) -> list[int]:
+    """The best `k` positive scores; equal scores in chunk id order, whatever the row order."""
+    hits = np.flatnonzero(scores > 0)
+    if len(hits) > k:
+        cut = np.partition(scores[hits], len(hits) - k)[len(hits) - k]
+        hits = hits[scores[hits] >= cut]
+    return sorted(hits.tolist(), key=lambda i: (-scores[i], ids[i]))[:k]
+
+
+def _pack(strings: Iterable[str]) -> np.ndarray:
+    # One UTF-8 buffer of NUL-terminated strings: compact and fast to load, unlike a fixed-width
+    # unicode array (4 bytes a character, padded to the longest) or JSON.
+    return np.frombuffer("".join(f"{s}\0" for s in strings).encode(), dtype=np.uint8)
+
+
+def _unpack(packed: np.ndarray) -> list[str]:
+    return packed.tobytes().decode().split("\0")[:-1]
 
 
 def _index_text(chunk: StoredChunk) -> str:
@@ -177,34 +274,58 @@ def _index_text(chunk: StoredChunk) -> str:
     return f"{meta.get('title', '')}\n{meta.get('section', '')}\n{chunk.text}"
 
 
+#: Reads the visible chunks of some documents from Chroma (all of them when given None).
+ChunkReader = Callable[[Collection[str] | None], Sequence[StoredChunk]]
+
+
 class LexicalCache:
-    """Keeps the lexical index current with the manifest, loading or rebuilding as needed."""
+    """Keeps the lexical index current with the manifest, re-reading only changed documents.
+
+    The index is saved in `directory` after every change; a process that starts, or that sees
+    another process's change in the manifest, loads or keeps its index and re-reads from
+    Chroma only the documents whose version differs from the one the index holds.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self.path = directory / FILE_NAME
         self._index: LexicalIndex | None = None
 
     def get(
-        self,
-        fingerprint: str,
-        chunks: Callable[[], Sequence[StoredChunk]],
+        self, fingerprint: str, manifest: dict[str, Metadata], read: ChunkReader
     ) -> LexicalIndex:
-        if self._index is not None and self._index.fingerprint == fingerprint:
-            return self._index
-        path = self.directory / fingerprint
-        index = LexicalIndex.load(path)
-        if index is None or index.fingerprint != fingerprint:
+        index = self._index
+        if index is not None and index.fingerprint == fingerprint:
+            return index
+        index = index or LexicalIndex.load(self.path)
+        versions = {doc_id: document_version(meta) for doc_id, meta in manifest.items()}
+        if index is None:
             log.info("building lexical index for corpus %s", fingerprint)
-            index = LexicalIndex.build(fingerprint, chunks())
-            try:
-                index.save(path)
-                self._prune(keep=fingerprint)
-            except OSError:
-                log.warning("could not persist the lexical index in %s", path, exc_info=True)
+            index = LexicalIndex.build(fingerprint, read(None), versions)
+        elif index.fingerprint != fingerprint:
+            index = _brought_up_to_date(index, fingerprint, versions, read)
         self._index = index
+        if saved_fingerprint(self.path) != fingerprint:
+            try:
+                index.save(self.path)
+                self._prune()
+            except OSError:
+                log.warning("could not persist the lexical index in %s", self.path, exc_info=True)
         return index
 
-    def _prune(self, keep: str) -> None:
+    def _prune(self) -> None:
+        # Indexes of the earlier layout: one folder per corpus fingerprint.
         for child in self.directory.iterdir():
-            if child.is_dir() and child.name != keep:
+            if child.is_dir():
                 shutil.rmtree(child, ignore_errors=True)
+
+
+def _brought_up_to_date(
+    index: LexicalIndex, fingerprint: str, versions: dict[str, str], read: ChunkReader
+) -> LexicalIndex:
+    held = index.documents
+    drop = [doc_id for doc_id, version in held.items() if versions.get(doc_id) != version]
+    add = [doc_id for doc_id, version in versions.items() if held.get(doc_id) != version]
+    if add or drop:
+        log.info("lexical index: %d documents dropped, %d (re-)read", len(drop), len(add))
+    return index.updated(fingerprint, drop, read(add) if add else [], versions)

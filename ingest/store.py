@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -33,6 +33,8 @@ T = TypeVar("T")
 #: Rows per bulk read. Chroma turns a `get` into one SQLite statement with a variable per row,
 #: so an unbounded read of a large collection (~32k rows and up) fails; every bulk read pages.
 PAGE_SIZE = 5000
+#: Documents named in one `$in` read of their chunks (each name is one SQL variable).
+_DOCS_PER_READ = 200
 
 
 @dataclass(frozen=True)
@@ -58,16 +60,21 @@ def corpus_fingerprint(manifest: dict[str, Metadata], embedding_model: str) -> s
     """Names one exact state of the index: which document versions, embedded by which model."""
     digest = hashlib.sha256(embedding_model.encode())
     for doc_id in sorted(manifest):
-        meta = manifest[doc_id]
-        digest.update(f"\n{doc_id}\t{meta['content_hash']}".encode())
-        if "valid_to" in meta:
-            # Which text is in force is part of the index's state: a new version ends the
-            # old one's period, and the lexical index must see that too.
-            digest.update(f"\t{meta.get('valid_from')}\t{meta['valid_to']}".encode())
-        if meta.get(PENDING_FIELD):
-            # Approving an upload changes what is answerable: the lexical index is rebuilt.
-            digest.update(b"\tpending")
+        digest.update(f"\n{doc_id}\t{document_version(manifest[doc_id])}".encode())
     return digest.hexdigest()[:16]
+
+
+def document_version(meta: Metadata) -> str:
+    """Names the state of one document's record that the lexical index must follow."""
+    version = str(meta["content_hash"])
+    if "valid_to" in meta:
+        # Which text is in force is part of the index's state: a new version ends the
+        # old one's period, and the lexical index must see that too.
+        version += f"\t{meta.get('valid_from')}\t{meta['valid_to']}"
+    if meta.get(PENDING_FIELD):
+        # Approving an upload changes what is answerable: the lexical index follows.
+        version += "\tpending"
+    return version
 
 
 def _clean(meta: dict[str, Any]) -> Metadata:
@@ -328,9 +335,18 @@ class ChromaStore:
         return removed
 
     # -- reads --------------------------------------------------------------------------
-    def visible_chunks(self, manifest: dict[str, Metadata]) -> list[StoredChunk]:
-        """Every chunk a reader may see, for building the lexical index."""
-        rows = self._read(lambda c: list(_paged(c.chunks, include=["documents", "metadatas"])))
+    def visible_chunks(
+        self, manifest: dict[str, Metadata], doc_ids: Collection[str] | None = None
+    ) -> list[StoredChunk]:
+        """Every chunk a reader may see (of `doc_ids` only, if given), for the lexical index."""
+        if doc_ids is None:
+            rows = self._read(_all_chunks)
+        else:
+            ids = sorted(doc_ids)
+            rows = []
+            for lo in range(0, len(ids), _DOCS_PER_READ):
+                where = {"doc_id": {"$in": ids[lo : lo + _DOCS_PER_READ]}}
+                rows += self._read(partial(_all_chunks, where=where))
         return [
             StoredChunk(cid, text, meta) for cid, text, meta in rows if _visible(meta, manifest)
         ]
@@ -390,6 +406,12 @@ class ChromaStore:
         return int(self._read(lambda c: c.chunks.count()))
 
 
+def _all_chunks(
+    c: _Collections, where: dict[str, Any] | None = None
+) -> list[tuple[str, str, Metadata]]:
+    return list(_paged(c.chunks, ["documents", "metadatas"], where=where))
+
+
 def _get_ids(c: _Collections, ids: list[str]) -> Any:
     return c.chunks.get(ids=ids, include=["documents", "metadatas"])
 
@@ -399,12 +421,15 @@ def _manifest(c: _Collections) -> dict[str, Metadata]:
 
 
 def _paged(
-    collection: Any, include: list[str], page_size: int = PAGE_SIZE
+    collection: Any,
+    include: list[str],
+    page_size: int = PAGE_SIZE,
+    where: dict[str, Any] | None = None,
 ) -> Iterator[tuple[str, str, Metadata]]:
-    """Every row of a collection as (id, document, metadata), read one page at a time."""
+    """Every row of a collection (matching `where`) as (id, document, metadata), by pages."""
     offset = 0
     while True:
-        got = collection.get(include=include, limit=page_size, offset=offset)
+        got = collection.get(where=where, include=include, limit=page_size, offset=offset)
         ids = got["ids"]
         docs = got.get("documents") or [None] * len(ids)
         metas = got.get("metadatas") or [None] * len(ids)

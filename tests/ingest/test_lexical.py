@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from ingest.lexical import Condition, LexicalIndex
+import numpy as np
+
+from ingest.lexical import FILE_NAME, Condition, LexicalIndex
 from ingest.store import PENDING_FIELD, StoredChunk
 
 
@@ -34,18 +35,20 @@ def test_numeric_bounds_mask_the_texts_not_in_force(tmp_path: Path) -> None:
     both: dict[str, Condition] = {"doc_id": ["old", "new"], "valid_from": {"$lte": 20150601}}
     assert {h.chunk_id.split("::")[0] for h in index.search("保存记录", 10, both)} == {"old"}
     # Saved and loaded, the bounds are kept beside the index.
-    index.save(tmp_path / "fp")
-    loaded = LexicalIndex.load(tmp_path / "fp")
+    index.save(tmp_path / FILE_NAME)
+    loaded = LexicalIndex.load(tmp_path / FILE_NAME)
     assert loaded is not None and _found(loaded, 20150601) == {"old", "article"}
 
 
-def test_an_index_saved_without_the_bounds_is_rebuilt(tmp_path: Path) -> None:
-    LexicalIndex.build("fp", CHUNKS).save(tmp_path / "fp")
-    meta_path = tmp_path / "fp" / "meta.json"
-    meta = json.loads(meta_path.read_text())
-    del meta["numbers"]
-    meta_path.write_text(json.dumps(meta))
-    assert LexicalIndex.load(tmp_path / "fp") is None
+def test_an_index_saved_without_the_bounds_or_damaged_is_rebuilt(tmp_path: Path) -> None:
+    path = tmp_path / FILE_NAME
+    LexicalIndex.build("fp", CHUNKS).save(path)
+    with np.load(path) as saved:
+        arrays = {k: saved[k] for k in saved.files if k != "number.valid_to"}
+    np.savez(path.with_suffix(""), **arrays)
+    assert LexicalIndex.load(path) is None
+    path.write_bytes(b"PK\x03\x04 not a whole file")
+    assert LexicalIndex.load(path) is None
 
 
 def test_uploads_waiting_for_review_are_masked_and_the_flag_survives_save(
@@ -59,8 +62,8 @@ def test_uploads_waiting_for_review_are_masked_and_the_flag_survives_save(
     where: dict[str, Condition] = {PENDING_FIELD: {"$ne": 1}}
     hidden = {"old", "new", "article", "approved"}
     assert {h.chunk_id.split("::")[0] for h in index.search("保存记录", 10, where)} == hidden
-    index.save(tmp_path / "fp")
-    loaded = LexicalIndex.load(tmp_path / "fp")
+    index.save(tmp_path / FILE_NAME)
+    loaded = LexicalIndex.load(tmp_path / FILE_NAME)
     assert loaded is not None
     assert {h.chunk_id.split("::")[0] for h in loaded.search("保存记录", 10, where)} == hidden
     assert "memo" in {h.chunk_id.split("::")[0] for h in loaded.search("保存记录", 10)}
