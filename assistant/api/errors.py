@@ -30,7 +30,9 @@ class Problem(BaseModel):
     status: int = Field(description="HTTP status code")
     detail: str = Field(description="What went wrong in this request, and what to do")
     errors: list[dict[str, Any]] | None = Field(
-        default=None, description="Request validation errors, one per bad field"
+        default=None,
+        description="Request validation errors, one per bad field; for a refused upload, "
+        "one per file (loc: document id, msg: reason)",
     )
 
 
@@ -44,12 +46,14 @@ class ApiError(Exception):
         *,
         type: str = "about:blank",
         headers: Mapping[str, str] | None = None,
+        errors: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.type = type
         self.headers = headers
+        self.errors = errors
 
 
 def problem(
@@ -74,7 +78,7 @@ def problem_response(p: Problem, headers: Mapping[str, str] | None = None) -> JS
 def problem_for_exception(exc: BaseException) -> Problem:
     """The problem a client sees for `exc`; unknown errors say nothing about internals."""
     if isinstance(exc, ApiError):
-        return problem(exc.status, exc.detail, type=exc.type)
+        return problem(exc.status, exc.detail, type=exc.type, errors=exc.errors)
     if isinstance(exc, ConfigurationError):
         # Not the client's fault and not a crash: the server lacks a setting (an LLM endpoint,
         # a model) the request needs, and the message names it.

@@ -6,6 +6,10 @@ A file replacing an earlier upload of the same name is written over it only afte
 is set aside; if the new one fails to ingest, the old file comes back, so disk and index agree.
 An admin's explicit replacement of a corpus document keeps its file under
 `uploads/.replacements/<doc id>`, a folder no document group can be named.
+
+An upload none of whose files was stored fails as a whole, with the 4xx of its files' refusal
+(413 for a file over a parse limit, such as a zip bomb; 422 for an unreadable one); an upload
+that stored at least one file answers 200 and lists the others in `failed`.
 """
 
 from __future__ import annotations
@@ -15,14 +19,14 @@ import re
 import secrets
 import shutil
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import UploadFile
 
-from assistant.api.errors import ApiError
+from assistant.api.errors import ApiError, Problem, problem, problem_for_exception
 from assistant.api.schemas import UploadReport
 from assistant.keys import normalize_scope
 from assistant.models import FailedFile, Filters, IngestReport
@@ -52,6 +56,9 @@ __all__ = [
     "safe_filename",
     "store_and_ingest",
 ]
+
+#: The error type of an upload refused for several reasons (or for a reason of its own).
+UPLOAD_REFUSED = "urn:complyqa:error:upload-refused"
 
 #: Files of admin replacements of corpus documents; never a valid group name (leading dot).
 REPLACEMENTS = ".replacements"
@@ -134,6 +141,7 @@ def store_and_ingest(
     `replaces` (an admin's explicit act, checked by the caller) the one file is indexed under
     that existing id instead. With `pending_review` the documents are stored but answer
     nothing until an admin approves them.
+    Raises an `ApiError` (the files' 4xx) when no file of the upload was stored.
     """
     if not files:
         raise ApiError(422, "no files in the upload; send them as multipart field 'files'")
@@ -183,9 +191,11 @@ def store_and_ingest(
     report = UploadReport(group=group, skipped=skipped)
     if not planned:
         return report
-    _refuse_corpus_ids(qa, planned, report, replaces)
+    refusals: dict[str, Problem] = {}
+    _refuse_corpus_ids(qa, planned, report, replaces, refusals)
     planned = [p for p in planned if p.doc_id not in {f.path for f in report.failed}]
     if not planned:
+        _fail_if_nothing_stored(report, refusals)
         return report
 
     staging = uploads_root.parent / "upload-staging" / secrets.token_hex(8)
@@ -198,7 +208,7 @@ def store_and_ingest(
                 p.backup = staging / p.name
                 os.replace(p.target, p.backup)
             _write(p.upload, p.target, staging)
-            loaded = _documents_of(p, uploaded_by, pending_review, report)
+            loaded = _documents_of(p, uploaded_by, pending_review, report, refusals)
             p.doc_ids = [d.doc_id for d in loaded]
             documents.extend(loaded)
         try:
@@ -210,11 +220,41 @@ def store_and_ingest(
         _merge(report, ingested, planned)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    _fail_if_nothing_stored(report, refusals)
     return report
 
 
+def _fail_if_nothing_stored(report: UploadReport, refusals: Mapping[str, Problem]) -> None:
+    """Raises the refusal of an upload that stored nothing: one file's own status and reason,
+    or for several files their common status (else 422) with every reason in `errors`."""
+    if not report.failed or report.added or report.replaced or report.unchanged:
+        return
+    found = [
+        refusals.get(f.path) or problem(422, f.reason, type=UPLOAD_REFUSED) for f in report.failed
+    ]
+    errors = [
+        {"loc": f.path, "msg": f.reason, "type": p.type}
+        for f, p in zip(report.failed, found, strict=True)
+    ]
+    if len(found) == 1:
+        raise ApiError(found[0].status, report.failed[0].reason, type=found[0].type, errors=errors)
+    statuses = {p.status for p in found}
+    raise ApiError(
+        statuses.pop() if len(statuses) == 1 else 422,
+        f"none of the {len(found)} files was stored: "
+        + "; ".join(f.reason for f in report.failed)
+        + ". Fix or leave out these files and upload again.",
+        type=UPLOAD_REFUSED,
+        errors=errors,
+    )
+
+
 def _refuse_corpus_ids(
-    qa: ComplyQA, planned: list[_Planned], report: UploadReport, replaces: str | None
+    qa: ComplyQA,
+    planned: list[_Planned],
+    report: UploadReport,
+    replaces: str | None,
+    refusals: dict[str, Problem],
 ) -> None:
     """Fails uploads whose id a corpus document holds (possible only if a corpus folder is
     itself named `uploads`); an admin's `replaces` must name an existing document."""
@@ -226,20 +266,24 @@ def _refuse_corpus_ids(
         return
     for p in planned:
         if sources.get(p.doc_id) == CORPUS:
-            report.failed.append(
-                FailedFile(
-                    path=p.doc_id,
-                    reason="a corpus document has this id; an upload never replaces one "
-                    "(an admin can, with the form field 'replaces')",
-                )
+            reason = (
+                f"{p.doc_id}: a corpus document has this id; an upload never replaces one "
+                "(an admin can, with the form field 'replaces')"
             )
+            report.failed.append(FailedFile(path=p.doc_id, reason=reason))
+            refusals[p.doc_id] = problem(409, reason, type=UPLOAD_REFUSED)
 
 
 def _documents_of(
-    p: _Planned, uploaded_by: str, pending_review: bool, report: UploadReport
+    p: _Planned,
+    uploaded_by: str,
+    pending_review: bool,
+    report: UploadReport,
+    refusals: dict[str, Problem],
 ) -> list[Document]:
     """The documents in one stored upload, in the upload id space and marked with who sent it;
-    a file that cannot be read is reported, put back as it was, and yields nothing."""
+    a file that cannot be read is reported (with its status in `refusals`), put back as it
+    was, and yields nothing."""
     try:
         # The one place an untrusted file is parsed.
         loaded = load_untrusted(p.target, p.target.parent)
@@ -249,6 +293,11 @@ def _documents_of(
         for path in (str(p.target.resolve()), str(p.target)):
             reason = reason.replace(path, p.doc_id)
         report.failed.append(FailedFile(path=p.doc_id, reason=reason))
+        refusals[p.doc_id] = (
+            problem_for_exception(exc)
+            if isinstance(exc, ComplyqaError)
+            else problem(422, reason, type=UPLOAD_REFUSED)
+        )
         return []
     documents = []
     for doc in loaded:

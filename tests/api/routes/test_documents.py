@@ -155,13 +155,14 @@ def test_a_failed_ingest_keeps_neither_the_file_nor_an_index_change(
             ("files", ("scan.pdf", b"%PDF-1.4 this is not really a pdf")),
         ],
     )
-    assert broken.status_code == 200, broken.text
-    report = broken.json()
-    assert sorted(f["path"] for f in report["failed"]) == [
+    # Nothing of it stored: refused whole, one error per file.
+    assert broken.status_code == 422, broken.text
+    errors = broken.json()["errors"]
+    assert sorted(e["loc"] for e in errors) == [
         "uploads/uploads/notes.txt",
         "uploads/uploads/scan.pdf",
     ]
-    assert all(str(env.settings.data_dir) not in f["reason"] for f in report["failed"])
+    assert all(str(env.settings.data_dir) not in e["msg"] for e in errors)
     uploads = env.settings.data_dir / "uploads" / "uploads"
     assert (uploads / "notes.txt").read_bytes() == NOTE  # the earlier version is back
     assert not (uploads / "scan.pdf").exists()
