@@ -7,27 +7,25 @@ metadata side sees the new ids but the in-memory graph does not: filtered querie
 with `InternalError: Error finding id` and unfiltered ones miss the new chunks, until
 restart. Worse, a stale process that writes persists its stale graph over the fresh one.
 
-So, for a local data dir:
-- every operation first reads Chroma's write sequence number from SQLite (one small query)
-  and reopens the client when another process moved it;
-- writes take an exclusive lock file, refresh, write, then remember the new sequence
-  number, so a writer never builds on a stale graph and two writers never interleave;
-- reopening takes the lock shared and loads the graphs at once, so no graph is read while a
-  writer is persisting it; a reader that finds a writer busy keeps its current client;
-- an `InternalError` or `NotFoundError` that slips through the window between the check and
-  the query reopens and retries the operation.
+So, for a local data dir, every operation holds a lock file, shared for reads and exclusive
+for writes, passing a gate first so that waiting writers are not starved by readers:
+- under it, the operation first reads Chroma's write sequence number from SQLite (one small
+  query) and reopens the client, loading the graphs at once, when another process moved it;
+- a writer then writes and remembers the new sequence number, so it never builds on a stale
+  graph, and two writers never interleave;
+- no Chroma call overlaps another process's write: Chroma's SQLite (rollback journal) can
+  leave a reader of one process and a writer of another waiting on each other for good;
+- an `InternalError` or `NotFoundError` that slips through anyway reopens and retries.
 A Chroma server is one process that owns its state, so remote connections skip all of this.
 """
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import logging
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -145,81 +143,66 @@ class LocalChromaConnection(ChromaConnection):
         self.path = (settings.data_dir / "chroma").resolve()
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock_path = self.path.parent / "chroma.lock"
+        self._gate_path = self.path.parent / "chroma.gate"
         self._thread_write = threading.Lock()
-        self._holds_write = False
         self._version: tuple[Any, ...] | None = None
         self._sql: sqlite3.Connection | None = None
         self._sql_lock = threading.Lock()
 
+    def read(self, op: Callable[[Any, int], T]) -> T:
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            with self._locked(fcntl.LOCK_SH):
+                self.refresh()
+                with self._rw.shared():
+                    generation = self.generation
+                    try:
+                        return op(self.client, generation)
+                    except Exception as exc:
+                        if attempt == READ_ATTEMPTS or not _is_stale_state(exc):
+                            raise
+                        log.info("Chroma read failed (%s); reopening the index and retrying", exc)
+                self.reopen(generation)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def write(self, op: Callable[[Any, int], T]) -> T:
+        with self._thread_write, self._locked(fcntl.LOCK_EX):
+            self.refresh()
+            with self._rw.shared():
+                result = op(self.client, self.generation)
+            # Nobody else can have written while we hold the lock: this state is ours.
+            self._version = self._read_version()
+            return result
+
     def refresh(self) -> None:
+        """Reopen if another process committed since this one last looked (lock file held)."""
         version = self._read_version()
-        if self.client is None:
-            self._open_between_writes(lambda: self.client is None)
-        elif version != self._version:
+        if self.client is None or version != self._version:
             with self._rw.exclusive():
-                # While another process is writing, keep serving from the current client
-                # rather than stall every read here; its commit is picked up after.
-                if version != self._version and self._open():
+                if self.client is None or version != self._version:
+                    self._open()
                     self._version = version
 
     def reopen(self, seen_generation: int) -> None:
-        self._open_between_writes(lambda: self.generation == seen_generation)
-
-    def _open_between_writes(self, needed: Callable[[], bool]) -> None:
-        """Reopen (while `needed()`), waiting for the lock file to be free of writers.
-
-        The wait happens outside `_rw`: a writer thread of this process may hold the lock
-        file and need `_rw` to finish, so holding `_rw` while waiting would deadlock.
-        """
-        while True:
-            with self._rw.exclusive():
-                if not needed():
-                    return  # another thread reopened meanwhile
+        """Open a new client unless another thread did since `seen_generation` (lock held)."""
+        with self._rw.exclusive():
+            if self.generation == seen_generation:
                 # Read before loading: the loaded state is at least this new.
-                version = self._read_version()
-                if self._open():
-                    self._version = version
-                    return
-            time.sleep(0.02)
-
-    def write(self, op: Callable[[Any, int], T]) -> T:
-        with self._thread_write, self._file_lock(fcntl.LOCK_EX):
-            self._holds_write = True
-            try:
-                self.refresh()
-                with self._rw.shared():
-                    result = op(self.client, self.generation)
-                # Nobody else can have written while we hold the lock: this state is ours.
                 self._version = self._read_version()
-                return result
-            finally:
-                self._holds_write = False
+                self._open()
 
     def _open(self) -> bool:
-        """A fresh client whose graphs load from what is on disk now (callers hold _rw).
+        """A fresh client whose graphs load from what is on disk now.
 
-        Graphs are loaded between writes, under the lock file held shared; if another
-        process's writer holds it now, nothing happens and False comes back.
+        Callers hold `_rw` exclusively and the lock file (shared or exclusive), so no other
+        process is writing while the graphs load.
         """
         import chromadb
         from chromadb.api.shared_system_client import SharedSystemClient
 
         key = str(self.path)
-        if self._holds_write:
-            lock: contextlib.AbstractContextManager[bool] = contextlib.nullcontext(True)
-        else:
-            lock = self._file_lock(fcntl.LOCK_SH | fcntl.LOCK_NB)
-        with lock as locked:
-            if not locked:
-                return False
-            self._replace_client(key, chromadb, SharedSystemClient)
-        self.generation += 1
-        return True
-
-    def _replace_client(self, key: str, chromadb: Any, shared: Any) -> None:
         # Chroma keeps one system per path per process; drop ours so the new client reloads.
-        old = shared._identifier_to_system.pop(key, None)
-        shared._identifier_to_refcount.pop(key, None)
+        old = SharedSystemClient._identifier_to_system.pop(key, None)
+        SharedSystemClient._identifier_to_refcount.pop(key, None)
         if old is not None:
             try:
                 old.stop()
@@ -227,18 +210,29 @@ class LocalChromaConnection(ChromaConnection):
                 log.debug("stopping the previous Chroma client failed", exc_info=True)
         self.client = chromadb.PersistentClient(path=key, settings=_chroma_settings())
         _load_graphs(self.client)
+        self.generation += 1
+        return True
 
     @contextmanager
-    def _file_lock(self, mode: int) -> Iterator[bool]:
-        """The lock file held in `mode`; yields False if LOCK_NB was asked and it is taken."""
+    def _locked(self, mode: int) -> Iterator[None]:
+        """The lock file in `mode` (shared: reading, exclusive: writing), fairly.
+
+        Chroma's SQLite runs in rollback-journal mode: a reader holding its SHARED lock in one
+        process while a writer of another process holds PENDING can leave both waiting on
+        each other inside Chroma's Rust client, for good. So no Chroma call ever overlaps a
+        write of another process. `flock` prefers readers, so a steady stream of reads would
+        starve a writer: everyone passes the gate first, and a writer keeps the gate closed
+        until it holds the lock, so new readers queue behind it.
+        """
+        gate = os.open(self._gate_path, os.O_RDWR | os.O_CREAT, 0o600)
         fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             try:
+                fcntl.flock(gate, fcntl.LOCK_EX)
                 fcntl.flock(fd, mode)
-            except BlockingIOError:
-                yield False
-                return
-            yield True
+            finally:
+                os.close(gate)  # closing releases the gate
+            yield
         finally:
             os.close(fd)  # closing releases the lock
 

@@ -44,11 +44,9 @@ def _write(store: ChromaStore, doc_id: str, rng: np.random.Generator) -> None:
     store.write_document(doc, [Chunk(doc_id, "1", text, 0, len(text))], rng.random((1, 8)))
 
 
-@pytest.mark.skip(
-    reason="known bug (issue 12, item 1): with writer threads in this process, the other "
-    "process's upsert can wait forever inside Chroma's Rust client; the server/ingest "
-    "process tests (tests/api/test_concurrent_*.py) cover the served path"
-)
+# A regression hangs inside Chroma's Rust client, where no signal reaches: the thread method
+# ends the run instead (the child process is killed below long before that).
+@pytest.mark.timeout(540, method="thread")
 def test_threads_and_another_process_share_a_data_dir(tmp_path: Path) -> None:
     settings = IndexSettings(data_dir=tmp_path / "data")
     store = ChromaStore(settings, MODEL)
@@ -79,23 +77,23 @@ def test_threads_and_another_process_share_a_data_dir(tmp_path: Path) -> None:
             n = 0
             while not stop.is_set():
                 _write(store, f"mine/doc{n}.md", np.random.default_rng(n))
-                n += 1
-                # Back-to-back writes from one process can starve the other process's writer
-                # on the lock file (seen under heavy load); real ingests pause between batches.
-                stop.wait(0.02)
+                n += 1  # back to back: the other process's writer must not starve
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=reader, args=(g,)) for g in ("other", "mine", "other")]
-    threads.append(threading.Thread(target=writer))
+    threads = [
+        threading.Thread(target=reader, args=(g,), daemon=True) for g in ("other", "mine", "other")
+    ]
+    threads.append(threading.Thread(target=writer, daemon=True))
     for t in threads:
         t.start()
     try:
-        out = other.communicate(timeout=300)[0].decode()
+        out = other.communicate(timeout=420)[0].decode()
     finally:
         stop.set()
+        other.kill()  # stuck (the old deadlock): its locks go with it, and this process recovers
         for t in threads:
-            t.join(timeout=120)
+            t.join(timeout=60)
     assert not any(t.is_alive() for t in threads), "a thread is stuck (deadlock?)"
     assert other.returncode == 0, out[-3000:]
     assert not errors, errors[:3]
