@@ -15,6 +15,11 @@ from assistant.cli.output import UsageError, console, errors, print_json
 from assistant.keys import KeyStore
 from assistant.settings import Settings
 
+#: Seconds a worker may take to answer the supervisor's health ping before it is killed as hung
+#: and replaced. uvicorn's 5 s killed busy, healthy workers on a loaded machine (a niced server
+#: next to a CPU-bound job: scripts/soak.py), cutting every request they were serving.
+WORKER_HEALTHCHECK_SECONDS = 60
+
 ProfileOption = typer.Option(
     None, "--profile", "-p", help="Settings profile (assistant/profiles/NAME.toml)."
 )
@@ -88,6 +93,7 @@ def serve(
             port=port,
             workers=workers,
             log_level=log_level,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     else:
         from assistant.api.app import create_app
