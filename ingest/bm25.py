@@ -97,7 +97,7 @@ class Postings:
         csc = terms.counts.tocsc()
         self.indptr = csc.indptr
         self.indices = csc.indices
-        self.tf = csc.data.astype(np.float64)
+        self.tf = csc.data
         #: Document frequency of each term: in how many chunks it occurs.
         self.df = np.diff(csc.indptr)
         # bm25s' length normalization, k1 * (1 - b + b * |d| / avg|d|), element by element in
@@ -121,7 +121,7 @@ class Postings:
             if term >= len(self.df) or self.df[term] == 0:
                 continue
             lo, hi = self.indptr[term], self.indptr[term + 1]
-            rows, tf = self.indices[lo:hi], self.tf[lo:hi]
+            rows, tf = self.indices[lo:hi], self.tf[lo:hi].astype(np.float64)
             # bm25s keeps idf in float32 and each (chunk, term) score in float32.
             idf = np.float64(np.float32(self.idf(int(self.df[term]))))
             scores[rows] += (idf * (tf / (self.norm[rows] + tf))).astype(np.float32)

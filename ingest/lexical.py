@@ -260,7 +260,9 @@ def _top(scores: np.ndarray, ids: list[str], k: int) -> list[int]:
 def _pack(strings: Iterable[str]) -> np.ndarray:
     # One UTF-8 buffer of NUL-terminated strings: compact and fast to load, unlike a fixed-width
     # unicode array (4 bytes a character, padded to the longest) or JSON.
-    return np.frombuffer("".join(f"{s}\0" for s in strings).encode(), dtype=np.uint8)
+    items = list(strings)
+    text = "\0".join(items) + "\0" if items else ""
+    return np.frombuffer(text.encode(), dtype=np.uint8)
 
 
 def _unpack(packed: np.ndarray) -> list[str]:
