@@ -174,7 +174,8 @@ def worker_pids(server: int) -> set[int]:
             cmdline = (stat.parent / "cmdline").read_bytes()
         except (OSError, IndexError):
             continue
-        if int(fields[1]) == server and b"resource_tracker" not in cmdline:
+        # A killed worker the supervisor has not reaped yet is a zombie: it counts as ended.
+        if int(fields[1]) == server and fields[0] != "Z" and b"resource_tracker" not in cmdline:
             pids.add(int(stat.parent.name))
     return pids
 
