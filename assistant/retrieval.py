@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import zip_longest
 from typing import Any
 
-from assistant.glossary import load_laws, mentions_english
 from assistant.fusion import reciprocal_rank_fusion
+from assistant.glossary import load_laws, mentions_english
 from assistant.index import Index
 from assistant.models import Filters, Passage
 from assistant.provenance import source_status
@@ -127,9 +128,13 @@ class HybridSearch:
         rankings = [[c.chunk_id for c in dense], [h.chunk_id for h in lexical]]
         weights = [self.dense_weight(query.language), self.settings.lexical_weight]
         if named:
-            # The user named a law (or is discussing one): its passages come first.
+            # The user named a law (or is discussing one): its passages come first, and among
+            # them those that match the rest of the question.
             candidates = _interleave(rankings)
-            rankings.append([cid for cid in candidates if cid.split("::", 1)[0] in named])
+            within = self._within(query.expanded, named, manifest, filters) or [
+                cid for cid in candidates if cid.split("::", 1)[0] in named
+            ]
+            rankings.append(within)
             weights.append(max(self.settings.dense_weight, self.settings.lexical_weight))
         if structural:
             # An article of a document the user named (or is discussing) is what they asked
@@ -170,6 +175,25 @@ class HybridSearch:
         """The dense ranking's fusion weight for a query in `language`."""
         return self.settings.dense_language_weights.get(language, self.settings.dense_weight)
 
+    def _within(
+        self,
+        text: str,
+        named: Sequence[str],
+        manifest: dict[str, Any],
+        filters: Filters | None,
+    ) -> list[str]:
+        """BM25 inside the named documents for the question without their names: every
+        article of the Personal Information Protection Law matches "个人信息保护法", so only
+        the question's other words ("fine" → 罚款) can tell its articles apart."""
+        conditions = _filter_fields(filters)
+        allowed = set(named) & set(conditions.get("doc_id", named))
+        if not allowed:
+            return []
+        rest = without_names(text, [manifest.get(d, {}) | {"doc_id": d} for d in allowed])
+        conditions["doc_id"] = sorted(allowed)
+        hits = self.index.lexical().search(rest, self.settings.lexical_k, conditions)
+        return [h.chunk_id for h in hits]
+
     def _article_chunks(
         self,
         query: str,
@@ -194,28 +218,52 @@ class HybridSearch:
         return visible[:20]
 
 
+def _names(doc_id: str, meta: dict[str, Any]) -> set[str]:
+    """A document's short name (file stem without its date) and title, in the question's
+    words: "网络安全法", "Title 15 § 744.23"."""
+    stem = doc_id.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    short = re.sub(r"\(.*?\)$", "", stem)
+    title = str(meta.get("title", "")).removeprefix("中华人民共和国")
+    return {n for n in (short, title) if len(n) >= 3}
+
+
+@lru_cache(maxsize=1)
+def _english_by_chinese() -> dict[str, tuple[str, ...]]:
+    return {zh: law.en for law in load_laws() for zh in law.zh}
+
+
+def _english_names(names: set[str]) -> set[str]:
+    english = _english_by_chinese()
+    return {e for n in names for e in english.get(n, ())}
+
+
 def named_documents(text: str, manifest: dict[str, Any]) -> tuple[str, ...]:
     """Documents the text names by title or short name ("网络安全法", "§ 744.23"), or by a
     law's English name from the glossary's laws table ("the Cybersecurity Law", "PIPL")."""
-    english = {zh: law.en for law in load_laws() for zh in law.zh}
-    names, english_names = {}, {}
-    for doc_id, meta in manifest.items():
-        stem = doc_id.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        short = re.sub(r"\(.*?\)$", "", stem)
-        title = str(meta.get("title", "")).removeprefix("中华人民共和国")
-        names[doc_id] = {n for n in (short, title) if len(n) >= 3}
-        english_names[doc_id] = {e for n in names[doc_id] for e in english.get(n, ())}
     lowered = text.lower()
     # A cited section number ("§ 744.23") names the file that holds that section.
     sections = {r.number for r in find_article_refs(text) if r.kind == "section"}
-    found = [
-        d
-        for d, ns in names.items()
-        if any(n.lower() in lowered for n in ns)
-        or any(d.endswith(f"-{n}.md") for n in sections)
-        or any(mentions_english(text, e) for e in english_names[d])
-    ]
+    found = []
+    for d, meta in manifest.items():
+        names = _names(d, meta)
+        if (
+            any(n.lower() in lowered for n in names)
+            or any(d.endswith(f"-{n}.md") for n in sections)
+            or any(mentions_english(text, e) for e in _english_names(names))
+        ):
+            found.append(d)
     return tuple(sorted(found))
+
+
+def without_names(text: str, metas: Sequence[dict[str, Any]]) -> str:
+    """`text` with every name of these documents (Chinese, English, "中华人民共和国") cut out."""
+    names: set[str] = {"中华人民共和国"}
+    for meta in metas:
+        own = _names(str(meta["doc_id"]), meta)
+        names |= own | _english_names(own) | {law.zh[0] for law in load_laws() if law.zh[0] in own}
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+    return text
 
 
 def _interleave(rankings: list[list[str]]) -> list[str]:

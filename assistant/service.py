@@ -173,7 +173,9 @@ class ComplyQA:
             rerank_depth=self.settings.relevance.answer_depth,
         )
         retrieved = time.perf_counter()
-        if self.reranker is not None and not _answerable(passages, self.settings.relevance):
+        if self._model_decides_answerability() and not _answerable(
+            passages, self.settings.relevance
+        ):
             # Nothing answers: say so without asking any model to write from these passages.
             answer = Answer(
                 question=question,
@@ -228,15 +230,18 @@ class ComplyQA:
         terms = f"{prepared.answer_terms} {condensed.subject}".strip()
         return dataclasses.replace(prepared, answer_terms=terms), context
 
+    def _model_decides_answerability(self) -> bool:
+        return self.reranker is not None and self.settings.relevance.decide_answerability
+
     def _answer_extractively(self, prepared: PreparedQuery, passages: Sequence[Passage]) -> Answer:
-        if self.reranker is not None:
+        if self.reranker is not None and self.settings.relevance.select_sentences:
             reranker = self.reranker
             return answer_by_relevance(
                 prepared.question,
                 passages,
                 self.settings.answer,
                 self.settings.relevance,
-                lambda items: reranker.score_in_context(prepared.standalone, items),
+                lambda items: reranker.score_in_context(prepared.standalone, items).tolist(),
                 term_coverage(prepared.answer_terms, prepared.alternate, self.idf),
             )
         return answer_extractively(

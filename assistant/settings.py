@@ -82,6 +82,11 @@ class RelevanceSettings(BaseModel):
     sentence_ratio: float = Field(default=0.6, ge=0, le=1)
     # Weight of the question's term coverage beside the model's sentence score.
     sentence_coverage_weight: float = Field(default=0.5, ge=0, le=5)
+    # Which of the model's three jobs it does beyond reranking. Off, the lexical answer
+    # layer decides (term-coverage evidence against `[answer] min_evidence`, sentences by
+    # coverage) over the reranked passages.
+    decide_answerability: bool = True
+    select_sentences: bool = True
 
 
 class LLMSettings(BaseModel):

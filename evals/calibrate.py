@@ -68,7 +68,8 @@ def best(rows: Sequence[ThresholdRow], tolerance: float = 0.01) -> ThresholdRow:
 
 def threshold_name(settings: Settings) -> str:
     """The setting the calibrated value belongs in."""
-    return "min_relevance" if settings.relevance.enabled else "min_evidence"
+    model = settings.relevance.enabled and settings.relevance.decide_answerability
+    return "min_relevance" if model else "min_evidence"
 
 
 def evidence_scores(

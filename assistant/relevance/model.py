@@ -70,14 +70,40 @@ class RelevanceModel:
         return self.score_pairs([question] * len(passages), passages)
 
     def score_pairs(self, questions: Sequence[str], passages: Sequence[str]) -> np.ndarray:
+        tok = self.tokenizer
+        return self._probabilities(tok.ids(questions), tok.ids(passages))
+
+    def score_windows(
+        self, question: str, passages: Sequence[tuple[str, str]], *, limit: int = 4
+    ) -> np.ndarray:
+        """Like `score` for (head, text) passages, but a passage longer than the model's
+        window is read as up to `limit` overlapping windows and scores its best one: the
+        answering sentence of a long passage is often past the first window."""
         if not passages:
             return np.zeros(0, dtype=np.float32)
-        # Similar lengths batch together: less padding to compute.
-        order = sorted(range(len(passages)), key=lambda i: len(passages[i]))
+        tok = self.tokenizer
+        q = tok.ids([question])[0]
+        owner, windows = [], []
+        for i, (head, text) in enumerate(passages):
+            for window in tok.windows(q, head, text, limit=limit):
+                owner.append(i)
+                windows.append(window)
+        probs = self._probabilities([q] * len(windows), windows)
         out = np.zeros(len(passages), dtype=np.float32)
+        np.maximum.at(out, np.asarray(owner), probs)
+        return out
+
+    def _probabilities(
+        self, q_ids: Sequence[Sequence[int]], p_ids: Sequence[Sequence[int]]
+    ) -> np.ndarray:
+        if not p_ids:
+            return np.zeros(0, dtype=np.float32)
+        # Similar lengths batch together: less padding to compute.
+        order = sorted(range(len(p_ids)), key=lambda i: len(p_ids[i]))
+        out = np.zeros(len(p_ids), dtype=np.float32)
         for lo in range(0, len(order), self.batch):
             idx = order[lo : lo + self.batch]
-            ids, mask = self.tokenizer.pack([questions[i] for i in idx], [passages[i] for i in idx])
+            ids, mask = self.tokenizer.pack_ids([q_ids[i] for i in idx], [p_ids[i] for i in idx])
             logits = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             out[idx] = 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float32).reshape(-1)))
         return out

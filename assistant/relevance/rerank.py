@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.models import Passage
-from assistant.relevance.inputs import passage_input
+from assistant.relevance.inputs import passage_head, passage_input
 from assistant.relevance.model import RelevanceModel
 
 
@@ -38,8 +38,8 @@ class Reranker:
         """The first `depth` passages by relevance (each carrying it), then the rest."""
         depth = depth or self.depth
         head = list(passages[:depth])
-        scores = self.model.score(
-            question, [passage_input(p.title, p.section, p.text) for p in head]
+        scores = self.model.score_windows(
+            question, [(passage_head(p.title, p.section), p.text) for p in head]
         )
         blended = [
             ((1 - self.prior) * float(s) + self.prior / (rank + 1), rank)

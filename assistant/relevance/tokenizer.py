@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 from tokenizers import Tokenizer, models, pre_tokenizers
 
+from assistant.relevance.inputs import with_head
+
 _SPACES = re.compile(r" {2,}")
 
 
@@ -90,13 +92,35 @@ class PairTokenizer:
         self, questions: Sequence[str], passages: Sequence[str]
     ) -> tuple[np.ndarray, np.ndarray]:
         """`input_ids` and `attention_mask` (int64, padded to the longest pair)."""
-        q_ids = self.ids(questions)
-        p_ids = self.ids(passages)
+        return self.pack_ids(self.ids(questions), self.ids(passages))
+
+    def room(self, question_ids: Sequence[int]) -> int:
+        """Passage tokens that fit beside the (cut) question."""
+        return max(self.max_length - len(question_ids[: self.max_question]) - 3, 0)
+
+    def windows(
+        self, question_ids: Sequence[int], head: str, text: str, *, limit: int = 4
+    ) -> list[list[int]]:
+        """A passage too long for one pair as up to `limit` overlapping windows of its text,
+        each behind the passage's head (title, section), so every window says where it sits.
+        A passage that fits is one window, exactly what `pack` would read."""
+        full, head_ids, text_ids = self.ids([with_head(head, text), head, text])
+        head_ids = head_ids if head else []
+        room = self.room(question_ids) - len(head_ids)
+        if len(full) <= self.room(question_ids) or room < 16:
+            return [full]
+        stride = max(room * 3 // 4, 1)
+        starts = list(range(0, len(text_ids) - room + stride, stride))[:limit]
+        return [[*head_ids, *text_ids[lo : lo + room]] for lo in starts]
+
+    def pack_ids(
+        self, q_ids: Sequence[Sequence[int]], p_ids: Sequence[Sequence[int]]
+    ) -> tuple[np.ndarray, np.ndarray]:
         rows: list[list[int]] = []
         for q, p in zip(q_ids, p_ids, strict=True):
-            q = q[: self.max_question]
-            room = self.max_length - len(q) - 3
-            rows.append([self.vocab.bos, *q, self.vocab.eos, *p[: max(room, 0)], self.vocab.eos])
+            q = list(q[: self.max_question])
+            room = self.room(q)
+            rows.append([self.vocab.bos, *q, self.vocab.eos, *p[:room], self.vocab.eos])
         width = max(len(r) for r in rows) if rows else 0
         ids = np.full((len(rows), width), self.vocab.pad, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)

@@ -74,3 +74,17 @@ def test_empty_and_overlong_questions_are_refused(corpus_qa: ComplyQA) -> None:
         corpus_qa.ask("   ")
     with pytest.raises(InvalidQuestion, match="limit is 4000"):
         corpus_qa.ask("x" * 4001)
+
+
+def test_an_english_question_naming_a_chinese_law_finds_the_answering_article(
+    corpus_qa: ComplyQA,
+) -> None:
+    # "PIPL" is in every article of its law; inside the named law only "fine" (罚款) tells
+    # them apart, so the penalty article must be among the first passages.
+    found = corpus_qa.search(
+        "What is the maximum fine for violating the Personal Information Protection Law?", k=5
+    )
+    assert any("第六十六条" in p.text and "五千万元" in p.text for p in found)
+    article = corpus_qa.search("What does Article 21 of the Cybersecurity Law require?", k=1)
+    assert article[0].doc_id.endswith("网络安全法(2016-11-07).md")
+    assert "第二十一条" in article[0].text

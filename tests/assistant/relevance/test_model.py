@@ -57,6 +57,21 @@ def test_scores_do_not_depend_on_batching() -> None:
     assert np.allclose(together[:3], alone, atol=0.01)
 
 
+def test_the_answer_past_the_first_window_still_counts() -> None:
+    model = load_model()
+    padding = (
+        "Definitions. In this part, the term person includes any natural person, partnership, "
+        "association or corporation. "
+    ) * 8
+    question = "Does the EAR restrict exports for supercomputer end uses in China?"
+    (first,) = model.score(question, [padding + EAR_744_23])
+    (best,) = model.score_windows(question, [("", padding + EAR_744_23)])
+    (alone,) = model.score_windows(question, [("", EAR_744_23)])
+    assert best > first
+    # A passage that fits is one window: the same score as without windows.
+    assert np.isclose(alone, model.score(question, [EAR_744_23])[0], atol=0.01)
+
+
 def test_reranker_orders_the_head_and_keeps_the_tail() -> None:
     def passage(i: int, text: str) -> Passage:
         return Passage(

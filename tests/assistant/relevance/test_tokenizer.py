@@ -36,3 +36,24 @@ def test_subset_keeps_specials_and_maps_ids() -> None:
     assert [small.pieces[kept.index(i)] for i in (10, 20, 30)] == [
         v.pieces[i] for i in (10, 20, 30)
     ]
+
+
+def test_a_long_passage_is_read_as_overlapping_windows_behind_its_head() -> None:
+    tok = PairTokenizer(_vocab(), max_length=48, max_question=8)
+    q = tok.ids(["what is the fine"])[0]
+    text = " ".join(f"word{i}" for i in range(120))
+    windows = tok.windows(q, "Title § 1", text, limit=10)
+    head = tok.ids(["Title § 1"])[0]
+    assert len(windows) > 2
+    assert all(w[: len(head)] == head for w in windows)
+    assert all(len(w) <= tok.room(q) for w in windows)
+    # Together the windows cover the whole text: its last piece is in the last window.
+    assert windows[-1][-1] == tok.ids([text])[0][-1]
+    assert len(tok.windows(q, "Title § 1", text, limit=2)) == 2
+
+
+def test_a_passage_that_fits_is_one_window_as_pack_reads_it() -> None:
+    tok = PairTokenizer(_vocab(), max_length=64)
+    q = tok.ids(["what is the fine"])[0]
+    (only,) = tok.windows(q, "Title", "a short passage")
+    assert only == tok.ids(["Title\na short passage"])[0]
