@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from assistant.contradictions import conflict_note
 from assistant.models import Answer, Citation
 from assistant.sentences import split_sentences
 from evals.metrics import GoldSpan
@@ -186,6 +187,14 @@ class CitationScores:
         return self.exact_quotes / self.citations if self.citations else None
 
 
+def claimed_text(answer: Answer) -> str:
+    """The answer's own sentences: the note on disagreeing sources that the service appends
+    for the reader ("Note: sources [1] and [2] disagree …") claims nothing about the law."""
+    if answer.conflicts:
+        return answer.text.removesuffix("\n\n" + conflict_note(answer.conflicts))
+    return answer.text
+
+
 def score_citations(
     answer: Answer,
     gold_quotes: Sequence[str],
@@ -201,7 +210,7 @@ def score_citations(
     if answer.abstained:
         return scores
     by_marker = {c.marker: c for c in answer.citations}
-    for sentence in cited_sentences(answer.text):
+    for sentence in cited_sentences(claimed_text(answer)):
         scores.sentences += 1
         supported = False
         for marker in dict.fromkeys(sentence.markers):

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from assistant.models import Answer, Citation, DocumentRecord, IngestReport, Timings
 from evals.citations import (
     DocumentTexts,
+    claimed_text,
     gold_quote_containment,
     score_citations,
     strip_markers,
@@ -104,7 +105,8 @@ def score_case(case: EvalCase, answer: Answer, texts: DocumentTexts) -> CaseResu
     """Everything about one answer that does not need the other cases."""
     spans = find_gold_spans(case.gold_quotes, case.gold_sources, texts)
     cit = score_citations(answer, case.gold_quotes, spans, texts)
-    predicted = "" if answer.abstained else strip_markers(answer.text)
+    claimed = claimed_text(answer)
+    predicted = "" if answer.abstained else strip_markers(claimed)
     if "removed" in answer.verification:
         removed = int(answer.verification["removed"])
     else:
@@ -119,7 +121,7 @@ def score_case(case: EvalCase, answer: Answer, texts: DocumentTexts) -> CaseResu
             token_f1(predicted, case.reference_answer) if case.reference_answer else None
         )
         scores["gold_quote_containment"] = (
-            0.0 if answer.abstained else gold_quote_containment(answer.text, case.gold_quotes)
+            0.0 if answer.abstained else gold_quote_containment(claimed, case.gold_quotes)
         )
     return CaseResult(
         id=case.id,

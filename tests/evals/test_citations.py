@@ -144,3 +144,23 @@ def test_document_texts_fetch_once_and_survive_missing_documents() -> None:
     assert texts("a") == "text" and texts("a") == "text" and texts.get("gone") is None
     assert texts("gone") is None
     assert calls == ["a", "gone"]
+
+
+def test_the_note_on_disagreeing_sources_is_not_scored_as_a_claim() -> None:
+    from assistant.contradictions import conflict_note
+    from assistant.models import Conflict
+    from evals.citations import claimed_text
+
+    gold = ["留存相关的网络日志不少于六个月"]
+    spans = find_gold_spans(gold, ["law"], TEXTS.get)
+    conflicts = [Conflict(first=1, second=2, kind="amount", unit="days")]
+    claim = "留存相关的网络日志不少于六个月。[1]"
+    answer = Answer(
+        question="q",
+        text=claim + "\n\n" + conflict_note(conflicts),
+        citations=[cite(1, "留存相关的网络日志不少于六个月")],
+        conflicts=conflicts,
+    )
+    assert claimed_text(answer) == claim
+    s = score_citations(answer, gold, spans, TEXTS.get)
+    assert (s.sentences, s.supported_sentences) == (1, 1) and s.precision == 1.0
