@@ -48,18 +48,22 @@ def test_every_citation_quote_is_the_document_text_at_its_offsets(corpus_qa: Com
             assert corpus_qa.document(c.doc_id).text[c.start : c.end] == c.quote
 
 
-def test_follow_up_resolves_the_article_within_the_discussed_law(corpus_qa: ComplyQA) -> None:
-    first = corpus_qa.ask("网络安全法第二十一条规定了什么？")
+@pytest.mark.parametrize(
+    "question",
+    ["网络安全法第二十一条规定了什么？", "What does Article 21 of the Cybersecurity Law require?"],
+)
+def test_follow_up_resolves_the_article_within_the_discussed_law(
+    corpus_qa: ComplyQA, question: str
+) -> None:
+    first = corpus_qa.ask(question)
+    assert first.citations[0].doc_id == "cn-regulations/网络安全法(2016-11-07).md"
     history = [
-        Turn(
-            question="网络安全法第二十一条规定了什么？",
-            answer=first.text,
-            doc_ids=[c.doc_id for c in first.citations],
-        )
+        Turn(question=question, answer=first.text, doc_ids=[c.doc_id for c in first.citations])
     ]
     follow = corpus_qa.ask("and what about Article 22?", history=history)
     assert follow.passages[0].doc_id == "cn-regulations/网络安全法(2016-11-07).md"
     assert "第二十二条" in (follow.passages[0].section or "")
+    assert not follow.abstained
 
 
 def test_filters_restrict_answers(corpus_qa: ComplyQA) -> None:
