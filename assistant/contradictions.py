@@ -71,6 +71,8 @@ _UNIT_PATTERNS = (
     (re.compile(rf"{_NUM}\s*(hours?)\b", re.I), "hours"),
     (
         re.compile(
+            # Not a calendar day: "2022年3月1日" is a date, not a period of one day.
+            r"(?<![月\d零〇一二三四五六七八九十百千两])"
             r"[\d零〇一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天)(?![内前后]?[起])"
         ),
         "days",

@@ -158,6 +158,12 @@ def test_quantities_read_values_by_unit() -> None:
     }
 
 
+def test_a_calendar_date_is_not_an_amount_of_days() -> None:
+    assert "days" not in quantities("本规定自2022年3月1日起施行。2021年11月16日审议通过")
+    assert "days" not in quantities("自二〇二二年三月一日起施行")
+    assert quantities("应当在十五日内报告")["days"] == frozenset({"num:15"})
+
+
 def test_spans_of_one_marker_are_read_together_and_never_conflict_with_themselves() -> None:
     quotes = [
         _cite(1, "The operator shall report the security incident within 30 days."),
