@@ -27,7 +27,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -103,17 +103,22 @@ class ChromaConnection:
     def read(self, op: Callable[[Any, int], T]) -> T:
         """Run `op(client, generation)`; on a stale-state error, reopen and try again."""
         for attempt in range(1, READ_ATTEMPTS + 1):
-            self.refresh()
-            with self._rw.shared():
-                generation = self.generation
-                try:
-                    return op(self.client, generation)
-                except Exception as exc:
-                    if attempt == READ_ATTEMPTS or not _is_stale_state(exc):
-                        raise
-                    log.info("Chroma read failed (%s); reopening the index and retrying", exc)
-            self.reopen(generation)
+            with self._other_processes(shared=True):
+                self.refresh()
+                with self._rw.shared():
+                    generation = self.generation
+                    try:
+                        return op(self.client, generation)
+                    except Exception as exc:
+                        if attempt == READ_ATTEMPTS or not _is_stale_state(exc):
+                            raise
+                        log.info("Chroma read failed (%s); reopening the index and retrying", exc)
+                self.reopen(generation)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _other_processes(self, *, shared: bool) -> AbstractContextManager[None]:
+        """What keeps other processes' writes out: nothing here, a Chroma server orders them."""
+        return nullcontext()
 
     def write(self, op: Callable[[Any, int], T]) -> T:
         """Run `op(client, generation)` as the only writer, on current state."""
@@ -149,23 +154,12 @@ class LocalChromaConnection(ChromaConnection):
         self._sql: sqlite3.Connection | None = None
         self._sql_lock = threading.Lock()
 
-    def read(self, op: Callable[[Any, int], T]) -> T:
-        for attempt in range(1, READ_ATTEMPTS + 1):
-            with self._locked(fcntl.LOCK_SH):
-                self.refresh()
-                with self._rw.shared():
-                    generation = self.generation
-                    try:
-                        return op(self.client, generation)
-                    except Exception as exc:
-                        if attempt == READ_ATTEMPTS or not _is_stale_state(exc):
-                            raise
-                        log.info("Chroma read failed (%s); reopening the index and retrying", exc)
-                self.reopen(generation)
-        raise AssertionError("unreachable")  # pragma: no cover
+    def _other_processes(self, *, shared: bool) -> AbstractContextManager[None]:
+        """The data dir's lock file: shared for reading, exclusive for writing."""
+        return self._locked(fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
 
     def write(self, op: Callable[[Any, int], T]) -> T:
-        with self._thread_write, self._locked(fcntl.LOCK_EX):
+        with self._thread_write, self._other_processes(shared=False):
             self.refresh()
             with self._rw.shared():
                 result = op(self.client, self.generation)
