@@ -120,11 +120,17 @@ def quantities(text: str) -> dict[str, frozenset[str]]:
 
 def find_conflicts(citations: Sequence[Citation]) -> list[Conflict]:
     """Pairs of cited quotes about the same thing that state different amounts of one kind,
-    or opposite answers to "is it required?" / "is it allowed?"."""
+    or opposite answers to "is it required?" / "is it allowed?".
+
+    Only quotes of different documents: within one text, different figures are its tiers
+    (a fine up to 1 million yuan, up to 50 million when serious) or a rule and its exception,
+    not sources that disagree.
+    """
     quotes = _by_marker(citations)
+    doc_of = {c.marker: c.doc_id for c in citations}
     conflicts: list[Conflict] = []
     for (m1, q1), (m2, q2) in combinations(quotes, 2):
-        if not _same_subject(q1, q2):
+        if doc_of[m1] == doc_of[m2] or not _same_subject(q1, q2):
             continue
         p1, p2 = polarity(q1), polarity(q2)
         for kind in (k for k, _, _ in _AXES):

@@ -116,12 +116,15 @@ def answer_extractively(
     query: str | None = None,
     alternate: str | None = None,
     dense_reliable: bool = True,
+    focus: tuple[str, str | None] | None = None,
 ) -> Answer:
     """Answer from the passages' own sentences, each cited, or abstain.
 
     `query` is the text whose terms are looked for (default: the question), for callers that
     add spellings the question implies, such as 第二十二条 for "Article 22"; `alternate` holds
-    the question's terms in the other language (see `assess_evidence`).
+    the question's terms in the other language (see `assess_evidence`). `focus` (query,
+    alternate) chooses among sentences instead, when some of the question's terms say
+    nothing about which sentence answers (the name of the law every candidate belongs to).
     """
     query = query or question
     evidence = assess_evidence(
@@ -141,7 +144,7 @@ def answer_extractively(
     )
     if not passages or evidence.score < settings.min_evidence:
         return abstain
-    readings = _readings(query, alternate, idf)
+    readings = _readings(*(focus or (query, alternate)), idf)
     chosen = _select(_candidates(readings, passages, settings), settings)
     if not chosen:
         return abstain

@@ -18,6 +18,10 @@ class PreparedQuery:
     answer_terms: str  # what answer sentences must cover: question plus article aliases
     alternate: str  # the question with glossary terms in the other language
     language: str
+    # `answer_terms` / `alternate` without the names of the documents the question names:
+    # what tells the sentences of a named law apart ("" = the same as the full terms).
+    focus_terms: str = ""
+    focus_alternate: str = ""
 
 
 def prepare_query(

@@ -35,12 +35,13 @@ from assistant.provenance import source_status
 from assistant.query import PreparedQuery
 from assistant.relevance.model import load_model
 from assistant.relevance.rerank import Reranker
-from assistant.retrieval import HybridSearch, named_documents, version_fields
+from assistant.retrieval import HybridSearch, named_documents, version_fields, without_names
 from assistant.settings import AnswerSettings, RelevanceSettings, Settings
 from ingest.embeddings import Embedder
 from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
 from ingest.models import Document
 from ingest.store import Metadata
+from ingest.tokenize import content_terms
 
 if TYPE_CHECKING:
     from assistant.llm.chain import LLMAnswerer
@@ -228,7 +229,23 @@ class ComplyQA:
         prepared = self.search_engine.prepare(question, condensed.query)
         # A follow-up's answer must cover the earlier question's subject too (conversation.py).
         terms = f"{prepared.answer_terms} {condensed.subject}".strip()
-        return dataclasses.replace(prepared, answer_terms=terms), context
+        prepared = dataclasses.replace(prepared, answer_terms=terms)
+        return self._focus(prepared), context
+
+    def _focus(self, prepared: PreparedQuery) -> PreparedQuery:
+        """The answer terms without the names of the laws the question names: every passage
+        of the Personal Information Protection Law matches "个人信息保护法", so only the rest
+        ("fine" → 罚款) can pick its answering sentence. Evidence still counts the names."""
+        manifest = self.index.manifest()
+        named = named_documents(prepared.question, manifest)
+        if not named:
+            return prepared
+        metas = [manifest[d] | {"doc_id": d} for d in named]
+        terms = without_names(prepared.answer_terms, metas)
+        if not content_terms(terms):
+            return prepared
+        alternate = without_names(prepared.alternate, metas) if prepared.alternate else ""
+        return dataclasses.replace(prepared, focus_terms=terms, focus_alternate=alternate)
 
     def _model_decides_answerability(self) -> bool:
         return self.reranker is not None and self.settings.relevance.decide_answerability
@@ -252,6 +269,9 @@ class ComplyQA:
             query=prepared.answer_terms,
             alternate=prepared.alternate,
             dense_reliable=self.search_engine.dense_weight(prepared.language) > 0,
+            focus=(prepared.focus_terms, prepared.focus_alternate or None)
+            if prepared.focus_terms
+            else None,
         )
 
     def _llm_answerer(self) -> LLMAnswerer:

@@ -221,3 +221,27 @@ def test_llm_answers_get_the_note_too_and_the_stream_carries_it(tmp_path: Path) 
     streamed = "".join(e.text for e in events if isinstance(e, AnswerDelta))
     assert streamed == done.answer.text
     assert done.answer.text.endswith(conflict_note(done.answer.conflicts))
+
+
+def test_tiers_of_one_text_are_not_sources_that_disagree() -> None:
+    tiers = [
+        Citation(
+            marker=1,
+            doc_id="pipl",
+            title="t",
+            start=0,
+            end=9,
+            quote="违反本法规定处理个人信息的，并处一百万元以下罚款",
+        ),
+        Citation(
+            marker=2,
+            doc_id="pipl",
+            title="t",
+            start=20,
+            end=29,
+            quote="违反本法规定处理个人信息，情节严重的，并处五千万元以下罚款",
+        ),
+    ]
+    assert find_conflicts(tiers) == []
+    other = tiers[1].model_copy(update={"doc_id": "memo"})
+    assert [c.kind for c in find_conflicts([tiers[0], other])] == ["amount"]

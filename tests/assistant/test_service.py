@@ -89,6 +89,14 @@ def test_an_english_question_naming_a_chinese_law_finds_the_answering_article(
         "What is the maximum fine for violating the Personal Information Protection Law?", k=5
     )
     assert any("第六十六条" in p.text and "五千万元" in p.text for p in found)
+    answer = corpus_qa.ask(
+        "What is the maximum fine for violating the Personal Information Protection Law?"
+    )
+    assert any(
+        c.doc_id.endswith("个人信息保护法(2021-08-20).md") and "五千万元" in c.quote
+        for c in answer.citations
+    )
+    assert not answer.conflicts  # the article's tiers are not sources that disagree
     article = corpus_qa.search("What does Article 21 of the Cybersecurity Law require?", k=1)
     assert article[0].doc_id.endswith("网络安全法(2016-11-07).md")
     assert "第二十一条" in article[0].text
