@@ -137,6 +137,21 @@ def _env(data_dir: Path, profile: str | None) -> dict[str, str]:
     return env
 
 
+def wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 600) -> None:
+    """Until `/readyz` answers 200; exits if the server dies or `timeout` passes first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"server exited with code {server.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"server not ready after {timeout} s")
+
+
 @contextmanager
 def local_server(
     data_dir: Path, workers: int, profile: str | None, timeout: float = 600
@@ -151,18 +166,7 @@ def local_server(
     env["COMPLYQA_API__RATE_LIMIT_PER_MINUTE"] = "100000000"
     proc = subprocess.Popen(args, env=env)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"server exited with code {proc.returncode}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"server not ready after {timeout} s")
-            time.sleep(0.5)
+        wait_ready(url, proc, timeout)
         yield url
     finally:
         proc.terminate()

@@ -40,7 +40,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import COMPLYQA, QUESTIONS, REPO, _env, free_port  # noqa: E402
+from bench_api import COMPLYQA, QUESTIONS, REPO, _env, free_port, wait_ready  # noqa: E402
 
 SCOPE = ["soak", "us-ear"]
 ENDPOINTS = ("ask", "search", "chat", "completions")
@@ -203,20 +203,6 @@ def kill_one_worker(server: int, started: float, tally: Tally, log: list[str]) -
         tally.killed_at = time.monotonic()
     os.kill(victim, signal.SIGKILL)
     log.append(f"{time.monotonic() - started:6.1f} s: kill -9 worker {victim}")
-
-
-def wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"server exited with code {server.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"server not ready after {timeout} s")
 
 
 def consistency(data_dir: Path, url: str, admin: str) -> list[str]:
