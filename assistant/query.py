@@ -18,6 +18,8 @@ class PreparedQuery:
     answer_terms: str  # what answer sentences must cover: question plus article aliases
     alternate: str  # the question with glossary terms in the other language
     language: str
+    # Documents the question names by title or short name (filled in against the index).
+    named: tuple[str, ...] = ()
     # `answer_terms` / `alternate` without the names of the documents the question names:
     # what tells the sentences of a named law apart ("" = the same as the full terms).
     focus_terms: str = ""

@@ -8,6 +8,7 @@ passage from outside its scope even by accident. A question that names an articl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -24,7 +25,7 @@ from assistant.query import PreparedQuery, prepare_query
 from assistant.relevance.rerank import Reranker
 from assistant.settings import RetrievalSettings
 from ingest.legal_refs import find_article_refs
-from ingest.lexical import Condition
+from ingest.lexical import Condition, LexicalIndex
 from ingest.store import PENDING_FIELD, StoredChunk
 from ingest.versions import Validity, day_number, describe
 
@@ -118,11 +119,12 @@ class HybridSearch:
         where = chroma_where(filters)
         vector = self.index.embedder.encode_query(query.expanded)
         dense = self.index.store.query(vector, self.settings.dense_k, where, manifest)
-        lexical = self.index.lexical().search(
+        lexical_index = self.index.lexical()
+        lexical = lexical_index.search(
             query.expanded, self.settings.lexical_k, lexical_where(filters)
         )
         article_text = query.question
-        named = tuple(context_doc_ids) or named_documents(article_text, manifest)
+        named = tuple(context_doc_ids) or query.named
         structural = self._article_chunks(article_text, where, manifest, named)
 
         rankings = [[c.chunk_id for c in dense], [h.chunk_id for h in lexical]]
@@ -131,7 +133,7 @@ class HybridSearch:
             # The user named a law (or is discussing one): its passages come first, and among
             # them those that match the rest of the question.
             candidates = _interleave(rankings)
-            within = self._within(query.expanded, named, manifest, filters) or [
+            within = self._within(lexical_index, query.expanded, named, manifest, filters) or [
                 cid for cid in candidates if cid.split("::", 1)[0] in named
             ]
             rankings.append(within)
@@ -168,8 +170,11 @@ class HybridSearch:
 
     def prepare(self, question: str, standalone: str | None = None) -> PreparedQuery:
         """The question ready for retrieval against the documents indexed now."""
-        languages = frozenset(str(m.get("language", "")) for m in self.index.manifest().values())
-        return prepare_query(question, standalone, languages=languages)
+        manifest = self.index.manifest()
+        languages = frozenset(str(m.get("language", "")) for m in manifest.values())
+        prepared = prepare_query(question, standalone, languages=languages)
+        # Read from the user's own words, so a condensed follow-up names no earlier law.
+        return dataclasses.replace(prepared, named=named_documents(question, manifest))
 
     def dense_weight(self, language: str) -> float:
         """The dense ranking's fusion weight for a query in `language`."""
@@ -177,6 +182,7 @@ class HybridSearch:
 
     def _within(
         self,
+        lexical: LexicalIndex,
         text: str,
         named: Sequence[str],
         manifest: dict[str, Any],
@@ -191,7 +197,7 @@ class HybridSearch:
             return []
         rest = without_names(text, [manifest.get(d, {}) | {"doc_id": d} for d in allowed])
         conditions["doc_id"] = sorted(allowed)
-        hits = self.index.lexical().search(rest, self.settings.lexical_k, conditions)
+        hits = lexical.search(rest, self.settings.lexical_k, conditions)
         return [h.chunk_id for h in hits]
 
     def _article_chunks(

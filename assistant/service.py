@@ -236,11 +236,10 @@ class ComplyQA:
         """The answer terms without the names of the laws the question names: every passage
         of the Personal Information Protection Law matches "个人信息保护法", so only the rest
         ("fine" → 罚款) can pick its answering sentence. Evidence still counts the names."""
-        manifest = self.index.manifest()
-        named = named_documents(prepared.question, manifest)
-        if not named:
+        if not prepared.named:
             return prepared
-        metas = [manifest[d] | {"doc_id": d} for d in named]
+        manifest = self.index.manifest()
+        metas = [manifest[d] | {"doc_id": d} for d in prepared.named if d in manifest]
         terms = without_names(prepared.answer_terms, metas)
         if not content_terms(terms):
             return prepared
