@@ -24,7 +24,9 @@ class Index:
         self.settings = settings
         # Uploads are parsed by the process-wide sandbox; it applies these settings' limits.
         sandbox.configure(settings.parse)
-        self.embedder = embedder or Embedder(settings.embedding)
+        self.embedder = embedder or Embedder(
+            settings.embedding, cache_dir=settings.index.data_dir / "models"
+        )
         self._store: ChromaStore | None = None
         self._lexical = LexicalCache(
             settings.index.data_dir / "lexical" / settings.index.collection

@@ -18,7 +18,7 @@ from langchain_core.embeddings import Embeddings
 
 from ingest import query_encoder
 from ingest.errors import ConfigurationError
-from ingest.query_encoder import MeanPoolingEncoder
+from ingest.query_encoder import MeanPoolingEncoder, OnnxMeanPoolingEncoder
 from ingest.settings import EmbeddingSettings
 
 log = logging.getLogger(__name__)
@@ -61,11 +61,19 @@ class Embedder(Embeddings):
     It is also a LangChain `Embeddings`, so LangChain components can share the same model.
     """
 
-    def __init__(self, settings: EmbeddingSettings, *, query_cache_size: int = 2048) -> None:
+    def __init__(
+        self,
+        settings: EmbeddingSettings,
+        *,
+        query_cache_size: int = 2048,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.settings = settings
         self.name = settings.model
+        #: Where the ONNX export of the query encoder is kept (the data dir's `models/`).
+        self.cache_dir = cache_dir
         self._model = None
-        self._query_encoder: MeanPoolingEncoder | None = None
+        self._query_encoder: MeanPoolingEncoder | OnnxMeanPoolingEncoder | None = None
         self._lock = Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_cache_size = query_cache_size
@@ -88,8 +96,9 @@ class Embedder(Embeddings):
         log.info("loading embedding model %s from %s", self.name, path)
         return SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
-    def _query_model(self) -> MeanPoolingEncoder | None:
-        """The light query encoder when the model's layout allows it (see query_encoder)."""
+    def _query_model(self) -> MeanPoolingEncoder | OnnxMeanPoolingEncoder | None:
+        """The light query encoder when the model's layout allows it (see query_encoder):
+        the ONNX export when an ingest has written one, else transformers on torch."""
         if self.settings.query_prefix:
             return None
         if self._query_encoder is None:
@@ -98,9 +107,33 @@ class Embedder(Embeddings):
                     path = resolve_model_path(self.name)
                     if not query_encoder.supports(path):
                         return None
-                    limit_blas_threads()
-                    self._query_encoder = MeanPoolingEncoder(path)
+                    graph = self._onnx_path(path)
+                    if graph is not None and graph.is_file():
+                        self._query_encoder = OnnxMeanPoolingEncoder(path, graph)
+                    else:
+                        limit_blas_threads()
+                        self._query_encoder = MeanPoolingEncoder(path)
         return self._query_encoder
+
+    def _onnx_path(self, model: Path) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        return query_encoder.onnx_path(model, self.cache_dir)
+
+    def prepare_query_encoder(self) -> Path | None:
+        """Export the query encoder to ONNX once, so later cold starts skip torch.
+
+        Called after an ingest (which has torch loaded anyway); a no-op when the export
+        exists, when there is no cache dir, or when the model's layout is not supported.
+        """
+        if self.settings.query_prefix:
+            return None
+        path = resolve_model_path(self.name)
+        graph = self._onnx_path(path)
+        if graph is None or graph.is_file() or not query_encoder.supports(path):
+            return graph
+        log.info("exporting the query encoder of %s to %s", self.name, graph)
+        return query_encoder.export_onnx(path, graph)
 
     def preload(self) -> Thread:
         """Start loading the model in the background; a first query waits only for the rest.

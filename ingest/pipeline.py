@@ -180,9 +180,17 @@ class Indexer:
                     self.store.write_document(doc, chunks, vectors[offset : offset + len(chunks)])
                     offset += len(chunks)
         report.chunks_embedded += total
+        self._prepare_query_encoder()
         if not report.seconds:
             report.seconds = time.perf_counter() - started
         return report
+
+    def _prepare_query_encoder(self) -> None:
+        """Leave the ONNX query encoder behind for fast cold queries; not worth failing for."""
+        try:
+            self.embedder.prepare_query_encoder()
+        except Exception:
+            log.warning("could not export the query encoder; queries load torch", exc_info=True)
 
     def _remove_vanished(
         self, folders: list[Path], present: set[str], report: IngestReport

@@ -47,6 +47,9 @@ class FakeEmbedder:
     def encode_query(self, text: str) -> np.ndarray:
         return self._vector(text)
 
+    def prepare_query_encoder(self) -> None:
+        """Nothing to export: the fake has no model."""
+
 
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from ingest.embeddings import Embedder, resolve_model_path
-from ingest.query_encoder import MeanPoolingEncoder, supports
+from ingest.query_encoder import (
+    MeanPoolingEncoder,
+    OnnxMeanPoolingEncoder,
+    export_onnx,
+    onnx_path,
+    supports,
+)
 from ingest.settings import EmbeddingSettings
 
 pytestmark = pytest.mark.slow
@@ -63,3 +71,42 @@ def test_other_layouts_are_left_to_sentence_transformers(tmp_path: Path) -> None
     )
     assert not supports(tmp_path)
     assert not supports(tmp_path / "missing")
+
+
+def test_onnx_export_gives_sentence_transformers_vectors(tmp_path: Path) -> None:
+    path = resolve_model_path("all-MiniLM-L6-v2")
+    graph = export_onnx(path, onnx_path(path, tmp_path))
+    light = OnnxMeanPoolingEncoder(path, graph).encode(TEXTS)
+    full = Embedder(EmbeddingSettings()).encode_passages(TEXTS)
+    assert light.shape == full.shape
+    assert np.allclose(light, full, atol=1e-5)
+    assert not list(tmp_path.glob(".*partial"))  # written to a temporary name, then renamed
+
+
+COLD_QUERY = """
+import sys
+from pathlib import Path
+from ingest.embeddings import Embedder
+from ingest.settings import EmbeddingSettings
+embedder = Embedder(EmbeddingSettings(), cache_dir=Path(sys.argv[1]))
+vector = embedder.encode_query("What is the maximum fine under the PIPL?")
+print(type(embedder._query_encoder).__name__, "torch" in sys.modules, round(float(vector @ vector), 4))
+"""
+
+
+def test_after_an_export_a_cold_query_imports_no_torch(tmp_path: Path) -> None:
+    before = subprocess.run(
+        [sys.executable, "-c", COLD_QUERY, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert before == ["MeanPoolingEncoder", "True", "1.0"]  # no export yet: torch
+    assert Embedder(EmbeddingSettings(), cache_dir=tmp_path).prepare_query_encoder() is not None
+    after = subprocess.run(
+        [sys.executable, "-c", COLD_QUERY, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert after == ["OnnxMeanPoolingEncoder", "False", "1.0"]
