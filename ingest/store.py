@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from ingest import text_codec
 from ingest.chroma_db import connect
 from ingest.errors import EmbeddingModelMismatch
 from ingest.models import Chunk, Document
@@ -156,6 +157,11 @@ class _Collections:
     chunks: Any
     documents: Any
 
+    @property
+    def codec(self) -> str | None:
+        """How the documents collection stores full texts (see `ingest.text_codec`)."""
+        return text_codec.codec_of(self.documents.metadata)
+
 
 class ChromaStore:
     """Chunks and manifest in two Chroma collections, local or on a Chroma server.
@@ -191,7 +197,11 @@ class ChromaStore:
         documents = client.get_or_create_collection(
             f"{self.settings.collection}_documents",
             embedding_function=None,
-            metadata={"embedding_model": self.embedding_model},
+            # Used only when the collection is created; an older one keeps its plain texts.
+            metadata={
+                "embedding_model": self.embedding_model,
+                text_codec.CODEC_KEY: text_codec.ZLIB_BASE64,
+            },
         )
         built_with = (chunks.metadata or {}).get("embedding_model")
         if built_with != self.embedding_model:
@@ -215,9 +225,11 @@ class ChromaStore:
         return self._read(_manifest)
 
     def document_text(self, doc_id: str) -> str | None:
-        got = self._read(lambda c: c.documents.get(ids=[doc_id], include=["documents"]))
-        docs = got["documents"] or []
-        return docs[0] if docs else None
+        def read(c: _Collections) -> str | None:
+            docs = c.documents.get(ids=[doc_id], include=["documents"])["documents"] or []
+            return text_codec.decode(docs[0], c.codec) if docs else None
+
+        return self._read(read)
 
     # -- writes -------------------------------------------------------------------------
     def write_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
@@ -251,7 +263,7 @@ class ChromaStore:
             c.documents.upsert(
                 ids=[doc.doc_id],
                 embeddings=[[1.0]],
-                documents=[doc.text],
+                documents=[text_codec.encode(doc.text, c.codec)],
                 metadatas=[document_metadata(doc, len(chunks), own)],
             )
             c.chunks.delete(
@@ -307,7 +319,7 @@ class ChromaStore:
             return 0
 
         def upgrade(c: _Collections) -> int:
-            return upgrade_legacy(c.documents, c.chunks, _manifest(c), PAGE_SIZE)
+            return upgrade_legacy(c.documents, c.chunks, _manifest(c), PAGE_SIZE, c.codec)
 
         upgraded = self._write(upgrade)
         if upgraded:

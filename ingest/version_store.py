@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingest import text_codec
 from ingest.versions import Validity, VersionFacts, facts_of, version_table
 
 #: Chunk ids updated per Chroma call.
@@ -56,7 +57,11 @@ def settle(
 
 
 def upgrade_legacy(
-    documents: Any, chunks: Any, manifest: dict[str, dict[str, Any]], page_size: int
+    documents: Any,
+    chunks: Any,
+    manifest: dict[str, dict[str, Any]],
+    page_size: int,
+    codec: str | None = None,
 ) -> int:
     """Give records written before versions were tracked their facts, then every period.
 
@@ -67,7 +72,7 @@ def upgrade_legacy(
     for lo in range(0, len(legacy), 100):
         got = documents.get(ids=legacy[lo : lo + 100], include=["documents"])
         for doc_id, text in zip(got["ids"], got["documents"] or [], strict=True):
-            facts = facts_of(doc_id, text or "", {})
+            facts = facts_of(doc_id, text_codec.decode(text, codec) if text else "", {})
             documents.update(ids=[doc_id], metadatas=[facts.to_metadata()])
             manifest[doc_id] = {
                 **manifest[doc_id],
