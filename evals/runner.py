@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel
 from tqdm import tqdm
 
-from assistant.models import Answer, Citation, DocumentRecord, IngestReport, Timings
+from assistant.models import (
+    Answer,
+    Citation,
+    DocumentInfo,
+    DocumentRecord,
+    IngestReport,
+    Timings,
+)
 from evals.citations import (
     DocumentTexts,
     claimed_text,
@@ -36,6 +43,7 @@ from evals.metrics import (
     passage_ranking,
     percentiles,
     ranking_metrics,
+    unique_in_order,
 )
 from evals.splits import in_subset
 from ingest.errors import ComplyqaError, InvalidQuestion
@@ -59,6 +67,38 @@ class QA(Protocol):
     ) -> IngestReport: ...
     def ask(self, question: str, *, k: int | None = None, mode: str | None = None) -> Answer: ...
     def document(self, doc_id: str) -> DocumentRecord: ...
+    def documents(self) -> list[DocumentInfo]: ...
+
+
+class Versions:
+    """The indexed versions of each instrument, for scoring gold sources version-blind.
+
+    By default the assistant answers from the version in force today, so a gold source that
+    is an older version of an amended instrument is found through its current version. Ranking
+    scores therefore count any version of a gold instrument as that gold source, and gold
+    quotes are looked for in every version.
+    """
+
+    def __init__(self, documents: Sequence[DocumentInfo] = ()) -> None:
+        self._instrument = {d.doc_id: d.instrument or d.doc_id for d in documents}
+        self._versions: dict[str, list[str]] = {}
+        for d in documents:
+            self._versions.setdefault(self.instrument(d.doc_id), []).append(d.doc_id)
+
+    def instrument(self, doc_id: str) -> str:
+        return self._instrument.get(doc_id, doc_id)
+
+    def all_of(self, doc_ids: Sequence[str]) -> list[str]:
+        """`doc_ids` and every other indexed version of their instruments."""
+        out = list(doc_ids)
+        for doc_id in doc_ids:
+            out += [v for v in self._versions.get(self.instrument(doc_id), []) if v not in out]
+        return out
+
+    def as_gold(self, gold: Sequence[str], ranked: Sequence[str]) -> list[str]:
+        """`ranked` doc ids, each other version of a gold instrument named as its gold id."""
+        stands_for = {self.instrument(g): g for g in gold}
+        return unique_in_order(stands_for.get(self.instrument(d), d) for d in ranked)
 
 
 class CaseResult(BaseModel):
@@ -72,6 +112,8 @@ class CaseResult(BaseModel):
     gold_quotes: list[str] = []
     reference_answer: str = ""
     retrieved_doc_ids: list[str] = []
+    #: `retrieved_doc_ids` with other versions of a gold instrument named as the gold id.
+    ranked_sources: list[str] = []
     retrieved_chunk_ids: list[str] = []
     answer: str = ""
     citations: list[Citation] = []
@@ -101,9 +143,12 @@ class EvalResult(BaseModel):
     out_dir: Path | None = None
 
 
-def score_case(case: EvalCase, answer: Answer, texts: DocumentTexts) -> CaseResult:
+def score_case(
+    case: EvalCase, answer: Answer, texts: DocumentTexts, versions: Versions | None = None
+) -> CaseResult:
     """Everything about one answer that does not need the other cases."""
-    spans = find_gold_spans(case.gold_quotes, case.gold_sources, texts)
+    versions = versions or Versions()
+    spans = find_gold_spans(case.gold_quotes, versions.all_of(case.gold_sources), texts)
     cit = score_citations(answer, case.gold_quotes, spans, texts)
     claimed = claimed_text(answer)
     predicted = "" if answer.abstained else strip_markers(claimed)
@@ -132,6 +177,7 @@ def score_case(case: EvalCase, answer: Answer, texts: DocumentTexts) -> CaseResu
         gold_quotes=list(case.gold_quotes),
         reference_answer=case.reference_answer,
         retrieved_doc_ids=doc_ranking(answer.passages),
+        ranked_sources=versions.as_gold(case.gold_sources, doc_ranking(answer.passages)),
         retrieved_chunk_ids=[p.chunk_id for p in answer.passages],
         answer=answer.text,
         citations=answer.citations,
@@ -180,7 +226,8 @@ def aggregate(cases: list[CaseResult]) -> tuple[dict[str, Any], dict[str, list[f
         (
             "",
             {c.id: c.gold_sources for c in answerable},
-            {c.id: c.retrieved_doc_ids for c in answerable},
+            # Runs written before versions were scored have no ranked_sources.
+            {c.id: c.ranked_sources or c.retrieved_doc_ids for c in answerable},
         ),
         (
             "passage_",
@@ -274,6 +321,7 @@ def run_eval(
     report = qa.ingest([Path(corpus_dir)], root=Path(corpus_dir), progress=progress)
     failures = [f"{f.path}: {f.reason}" for f in report.failed]
     texts = DocumentTexts(lambda doc_id: qa.document(doc_id).text)
+    versions = Versions(qa.documents())
     k = k or max(EVAL_K, settings.retrieval.top_k)
     if cases:
         # Loads the embedding model and warms caches, so latency is that of a running service.
@@ -288,7 +336,7 @@ def run_eval(
             log.warning("case %s: %s", case.id, exc)
             results.append(failed_case(case, str(exc)))
             continue
-        results.append(score_case(case, answer, texts))
+        results.append(score_case(case, answer, texts, versions))
     metrics, curves = aggregate(results)
     metrics.update(
         profile=settings.profile,

@@ -10,12 +10,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.models import Answer, Citation, Passage, Timings
+from assistant.models import Answer, Citation, DocumentInfo, Passage, Timings
 from assistant.service import ComplyQA
 from evals.citations import DocumentTexts
 from evals.cli import USER_ERROR, register
 from evals.dataset import EvalCase
-from evals.runner import CaseResult, aggregate, run_eval, score_case
+from evals.runner import CaseResult, Versions, aggregate, run_eval, score_case
 
 LAW = "第二十一条 网络运营者应当履行安全保护义务。\n\n第二十二条 网络运营者应当留存相关的网络日志不少于六个月。"
 EAR = "Section 744.23 applies to exports of advanced computing items.\n\nLicence applications are reviewed within 30 days of receipt."
@@ -80,6 +80,34 @@ def test_score_case() -> None:
     assert result.scores["citation_precision"] == 1.0 and result.scores["quote_exact_rate"] == 1.0
     assert result.scores["gold_quote_containment"] == 1.0
     assert 0 < (result.scores["answer_f1"] or 0) < 1
+
+
+def test_any_version_of_a_gold_instrument_counts_as_the_gold_source() -> None:
+    """The old text is gold; the answer, as of today, cites the amended one (same quote)."""
+    old, new = "interp(2012).md", "interp(2021).md"
+    versions = Versions(
+        [
+            DocumentInfo(doc_id=d, title="t", language="zh", group="g", content_hash=d,
+                         n_chunks=1, instrument=instrument)
+            for d, instrument in ((old, "interp"), (new, "interp"), ("other.md", "other"))
+        ]
+    )  # fmt: skip
+    case = EvalCase(
+        id="v1", question="?", answerable=True, gold_sources=(old,), gold_quotes=("留存",)
+    )
+    texts = DocumentTexts({old: "旧 留存", new: "新 留存", "other.md": "x"}.__getitem__)
+    answer = Answer(
+        question="?",
+        text="",
+        abstained=True,
+        passages=[passage("other.md", "x", "x"), passage(new, "新 留存", "新 留存")],
+    )
+    result = score_case(case, answer, texts, versions)
+    assert result.retrieved_doc_ids == ["other.md", new]
+    assert result.ranked_sources == ["other.md", old]
+    assert result.passage_ranking[1] == "v1#q0"  # the quote found in the current version
+    assert aggregate([result])[0]["recall@5"] == 1.0
+    assert aggregate([score_case(case, answer, texts)])[0]["recall@5"] == 0.0  # version-blind off
 
 
 def case_result(cid: str, answerable: bool, **kw: object) -> CaseResult:
