@@ -24,6 +24,8 @@ class PreparedQuery:
     # what tells the sentences of a named law apart ("" = the same as the full terms).
     focus_terms: str = ""
     focus_alternate: str = ""
+    # Names the question gives that nothing indexed holds ("the GDPR"; see assistant.absent).
+    absent: tuple[str, ...] = ()
 
 
 def prepare_query(

@@ -17,6 +17,7 @@ from itertools import zip_longest
 from typing import Any
 
 from assistant.fusion import reciprocal_rank_fusion
+from assistant.absent import absent_names
 from assistant.glossary import load_laws, mentions_english
 from assistant.index import Index
 from assistant.models import Filters, Passage
@@ -173,8 +174,14 @@ class HybridSearch:
         manifest = self.index.manifest()
         languages = frozenset(str(m.get("language", "")) for m in manifest.values())
         prepared = prepare_query(question, standalone, languages=languages)
+        titles = [str(m.get("title", "")) for m in manifest.values()]
+        lexical = self.index.lexical()
         # Read from the user's own words, so a condensed follow-up names no earlier law.
-        return dataclasses.replace(prepared, named=named_documents(question, manifest))
+        return dataclasses.replace(
+            prepared,
+            named=named_documents(question, manifest),
+            absent=absent_names(question, titles, lexical.contains),
+        )
 
     def dense_weight(self, language: str) -> float:
         """The dense ranking's fusion weight for a query in `language`."""

@@ -174,13 +174,14 @@ class ComplyQA:
             rerank_depth=self.settings.relevance.answer_depth,
         )
         retrieved = time.perf_counter()
-        if self._model_decides_answerability() and not _answerable(
-            passages, self.settings.relevance
+        if prepared.absent or (
+            self._model_decides_answerability()
+            and not _answerable(passages, self.settings.relevance)
         ):
             # Nothing answers: say so without asking any model to write from these passages.
             answer = Answer(
                 question=question,
-                text=ABSTENTION,
+                text=abstention_text(prepared.absent),
                 abstained=True,
                 passages=passages,
                 evidence=_top_relevance(passages),
@@ -316,6 +317,13 @@ def _reranker(settings: RelevanceSettings) -> Reranker | None:
 
 def _top_relevance(passages: Sequence[Passage]) -> float:
     return max((p.relevance or 0.0 for p in passages), default=0.0)
+
+
+def abstention_text(absent: Sequence[str]) -> str:
+    """The abstention, saying which names the question gives that no source holds."""
+    if not absent:
+        return ABSTENTION
+    return f"{ABSTENTION} They do not include {', '.join(absent)}."
 
 
 def _answerable(passages: Sequence[Passage], settings: RelevanceSettings) -> bool:

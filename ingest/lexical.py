@@ -137,6 +137,13 @@ class LexicalIndex:
         terms = self.terms.rows(keep).stacked(new_terms)
         return LexicalIndex(fingerprint, ids, fields, numbers, terms, vocab, documents)
 
+    def contains(self, text: str) -> bool:
+        """Whether every token of `text` occurs in some indexed chunk (masks not applied)."""
+        tokens = tokenize(text)
+        return bool(tokens) and all(
+            self.postings.doc_freq(self.vocab.get(t)) > 0 for t in tokens
+        )
+
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency; a term the corpus lacks gets the highest weight."""
         return self.postings.idf(self.postings.doc_freq(self.vocab.get(term)))

@@ -36,6 +36,16 @@ def test_question_outside_the_corpus_abstains(corpus_qa: ComplyQA) -> None:
     assert answer.abstained and answer.text == ABSTENTION and not answer.citations
 
 
+def test_a_question_about_a_law_the_corpus_lacks_abstains_and_says_which(
+    corpus_qa: ComplyQA,
+) -> None:
+    """The GDPR is not in the corpus: its "fine" and "data breach" match Chinese passages,
+    which must not be quoted as the answer (issue 8's public example)."""
+    answer = corpus_qa.ask("What is the GDPR fine for a data breach?")
+    assert answer.abstained and not answer.citations
+    assert answer.text.startswith(ABSTENTION) and "GDPR" in answer.text
+
+
 def test_every_citation_quote_is_the_document_text_at_its_offsets(corpus_qa: ComplyQA) -> None:
     questions = [
         "Does renting A100 GPUs through a cloud service breach US export controls?",
