@@ -16,8 +16,8 @@ from functools import lru_cache
 from itertools import zip_longest
 from typing import Any
 
-from assistant.fusion import reciprocal_rank_fusion
 from assistant.absent import absent_names
+from assistant.fusion import reciprocal_rank_fusion
 from assistant.glossary import load_laws, mentions_english
 from assistant.index import Index
 from assistant.models import Filters, Passage
