@@ -312,7 +312,7 @@ def _reranker(settings: RelevanceSettings) -> Reranker | None:
     if not settings.enabled:
         return None
     model = load_model(settings.model_dir) if settings.model_dir else load_model()
-    return Reranker(model, settings.rerank_depth, settings.fused_prior)
+    return Reranker(model, settings.rerank_depth, settings.fused_prior, settings.max_windows)
 
 
 def _top_relevance(passages: Sequence[Passage]) -> float:

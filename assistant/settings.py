@@ -72,6 +72,10 @@ class RelevanceSettings(BaseModel):
     # first few passages are read.
     rerank_depth: int = Field(default=40, ge=1, le=200)
     answer_depth: int = Field(default=16, ge=1, le=200)
+    # A passage longer than the model's window is read as up to this many overlapping
+    # windows (its best one counts): more finds answers deep in long passages, and costs
+    # one model call per window.
+    max_windows: int = Field(default=4, ge=1, le=16)
     # Share of the fused rank (1 / (rank + 1)) in the reranking score beside the model's.
     fused_prior: float = Field(default=0.3, ge=0, le=1)
     # Below this best-passage relevance no passage answers: abstain (before any LLM call).

@@ -62,17 +62,26 @@ def raw_encoder_rate(corpus: Path, every: int, settings: Settings) -> tuple[int,
 def committed(env: dict[str, str], profile: str) -> dict[str, int]:
     out = subprocess.run(
         [sys.executable, "-c", COUNT_SCRIPT.format(profile=profile)],
-        env=env, check=True, capture_output=True, text=True, cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def ingest(corpus: Path, env: dict[str, str], profile: str, kill_after: float | None) -> tuple[dict | None, float]:
+def ingest(
+    corpus: Path, env: dict[str, str], profile: str, kill_after: float | None
+) -> tuple[dict | None, float]:
     """Run one `complyqa ingest`; (its JSON report or None if killed, wall seconds)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         [*COMPLYQA, "ingest", str(corpus), "--json", "--profile", profile],
-        env=env, cwd=REPO, stdout=subprocess.PIPE, text=True,
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         out, _ = proc.communicate(timeout=kill_after)

@@ -23,10 +23,13 @@ class Reranker:
     first model alone ranks below the fused order, the blend above it (docs/benchmarks.md).
     """
 
-    def __init__(self, model: RelevanceModel, depth: int, prior: float = 0.0) -> None:
+    def __init__(
+        self, model: RelevanceModel, depth: int, prior: float = 0.0, windows: int = 4
+    ) -> None:
         self.model = model
         self.depth = depth
         self.prior = prior
+        self.windows = windows
 
     @property
     def version(self) -> str:
@@ -39,7 +42,9 @@ class Reranker:
         depth = depth or self.depth
         head = list(passages[:depth])
         scores = self.model.score_windows(
-            question, [(passage_head(p.title, p.section), p.text) for p in head]
+            question,
+            [(passage_head(p.title, p.section), p.text) for p in head],
+            limit=self.windows,
         )
         blended = [
             ((1 - self.prior) * float(s) + self.prior / (rank + 1), rank)

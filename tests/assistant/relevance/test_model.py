@@ -104,3 +104,18 @@ def test_the_fused_prior_blends_rank_and_relevance() -> None:
     assert [p.doc_id for p in keep] == ["d0", "d1"]
     model_only = Reranker(load_model(), depth=2, prior=0.0).rerank(question, passages)
     assert [p.doc_id for p in model_only] == ["d1", "d0"]
+
+
+def test_the_reranker_reads_a_long_passage_in_at_most_its_windows() -> None:
+    padding = (
+        "Definitions. In this part, the term person includes any natural person, partnership, "
+        "association or corporation. "
+    ) * 8
+    long = Passage(
+        chunk_id="d0::h::0", doc_id="d0", key="0", title="t", text=padding + EAR_744_23,
+        start=0, end=len(padding + EAR_744_23), score=1.0,
+    )  # fmt: skip
+    question = "Does the EAR restrict exports for supercomputer end uses in China?"
+    one = Reranker(load_model(), depth=1, windows=1).rerank(question, [long])[0].relevance
+    four = Reranker(load_model(), depth=1, windows=4).rerank(question, [long])[0].relevance
+    assert one is not None and four is not None and four > one
