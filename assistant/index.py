@@ -32,6 +32,7 @@ class Index:
             settings.index.data_dir / "lexical" / settings.index.collection
         )
         self._manifest: dict[str, Metadata] | None = None
+        self._fingerprint: tuple[dict[str, Metadata], str] | None = None
         self._manifest_read_at = 0.0
         self._lock = Lock()
         #: How far this process's current (or last) ingest has embedded, for status displays.
@@ -71,11 +72,19 @@ class Index:
         self._manifest = None
 
     def fingerprint(self) -> str:
-        return corpus_fingerprint(self.manifest(), self.settings.embedding.model)
+        """The corpus fingerprint of the current manifest (hashed once per manifest read:
+        ~4 ms at 1,564 documents, and every search and answer needs it)."""
+        manifest = self.manifest()
+        cached = self._fingerprint
+        if cached is not None and cached[0] is manifest:
+            return cached[1]
+        fingerprint = corpus_fingerprint(manifest, self.settings.embedding.model)
+        self._fingerprint = (manifest, fingerprint)
+        return fingerprint
 
     def lexical(self) -> LexicalIndex:
         manifest = self.manifest()
-        fingerprint = corpus_fingerprint(manifest, self.settings.embedding.model)
+        fingerprint = self.fingerprint()
         with self._lock:
             return self._lexical.get(
                 fingerprint, manifest, lambda doc_ids: self.store.visible_chunks(manifest, doc_ids)

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -140,9 +141,7 @@ class LexicalIndex:
     def contains(self, text: str) -> bool:
         """Whether every token of `text` occurs in some indexed chunk (masks not applied)."""
         tokens = tokenize(text)
-        return bool(tokens) and all(
-            self.postings.doc_freq(self.vocab.get(t)) > 0 for t in tokens
-        )
+        return bool(tokens) and all(self.postings.doc_freq(self.vocab.get(t)) > 0 for t in tokens)
 
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency; a term the corpus lacks gets the highest weight."""
@@ -244,6 +243,19 @@ class LexicalIndex:
             return None
         vocab = {t: i for i, t in enumerate(terms)}
         return cls(fingerprint, ids, fields, numbers, TermCounts(counts, lengths), vocab, documents)
+
+
+def matches(metadata: dict[str, Any], where: dict[str, Condition]) -> bool:
+    """Whether one chunk's metadata meets every condition, as `LexicalIndex.mask` reads them
+    (a missing numeric field has its `NUMERIC_FIELDS` default)."""
+    for field, condition in where.items():
+        if isinstance(condition, dict):
+            value = int(metadata.get(field, NUMERIC_FIELDS.get(field, 0)))
+            if not all(_COMPARE[op](value, bound) for op, bound in condition.items()):
+                return False
+        elif str(metadata.get(field, "")) not in condition:
+            return False
+    return True
 
 
 def saved_fingerprint(path: Path) -> str | None:

@@ -383,8 +383,10 @@ class ChromaStore:
     ) -> list[StoredChunk]:
         """Nearest visible chunks; `where` (filters, scopes) is applied inside Chroma."""
 
+        # The committed chunks bound the result; counting them in Chroma costs ~9 ms at 65k.
+        total = sum(int(m.get("n_chunks", 0)) for m in manifest.values())
+
         def nearest(c: _Collections) -> Any:
-            total = c.chunks.count()
             if total == 0:
                 return None
             return c.chunks.query(

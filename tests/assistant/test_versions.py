@@ -131,6 +131,24 @@ def test_the_day_is_applied_inside_both_rankings(versions: TwoVersions) -> None:
     assert {h.chunk_id.split("::")[0] for h in unfiltered} == {OLD, NEW}
 
 
+def test_the_dense_over_fetch_keeps_only_the_day_s_texts(versions: TwoVersions) -> None:
+    """Dense search filters the day after Chroma (over-fetch) and falls back to Chroma's own
+    `where` when too few pass; either way only the day's text comes back."""
+    search, index = versions.qa.search_engine, versions.qa.index
+    manifest = index.manifest()
+    vector = index.embedder.encode_query(QUESTION)
+    for day, text in ((BETWEEN, OLD), (None, NEW)):
+        dense = search._dense(vector, Filters(as_of=day), manifest)
+        assert dense and {c.metadata["doc_id"] for c in dense} == {text}
+    settings = search.settings
+    search.settings = settings.model_copy(update={"dense_k": 10_000})  # must fall back
+    try:
+        dense = search._dense(vector, Filters(as_of=BETWEEN), manifest)
+    finally:
+        search.settings = settings
+    assert dense and {c.metadata["doc_id"] for c in dense} == {OLD}
+
+
 SMALL = f"{FOLDER}/最高人民法院关于设立国际商事法庭若干问题的规定"
 
 

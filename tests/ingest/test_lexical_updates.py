@@ -170,3 +170,17 @@ def test_updated_index_equals_a_full_rebuild(documents: list[Document], tmp_path
         h.chunk_id.split("::")[0] for h in index.search("个人信息", 500, _as_of(20250101))
     }
     assert deleted not in {h.chunk_id.split("::")[0] for h in index.search("个人信息", 500)}
+
+
+def test_matches_reads_conditions_as_the_mask_does() -> None:
+    """The dense search filters its over-fetch with `matches`; the lexical side with `mask`."""
+    from ingest.lexical import matches
+
+    where = {"valid_from": {"$lte": 20261130}, "valid_to": {"$gt": 20261130}, "group": ["cn"]}
+    assert matches({"valid_from": 20210101, "valid_to": 99991231, "group": "cn"}, where)
+    assert not matches({"valid_from": 20210101, "valid_to": 20261130, "group": "cn"}, where)
+    assert not matches({"valid_from": 20210101, "valid_to": 99991231, "group": "us"}, where)
+    # Missing numbers take the index's defaults: no start, open end, not pending.
+    assert matches({"group": "cn"}, where)
+    assert matches({}, {"x_pending_review": {"$ne": 1}})
+    assert not matches({"x_pending_review": 1}, {"x_pending_review": {"$ne": 1}})
