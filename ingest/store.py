@@ -331,6 +331,10 @@ class ChromaStore:
 
         def sweep(c: _Collections) -> int:
             manifest = _manifest(c)
+            # Every committed document holds exactly its `n_chunks` chunks, so equal counts
+            # mean no orphan: one count instead of reading all 66k chunks' metadata (5 s).
+            if c.chunks.count() == sum(int(m.get("n_chunks", 0)) for m in manifest.values()):
+                return 0
             orphans = [
                 cid
                 for cid, _, meta in _paged(c.chunks, include=["metadatas"])

@@ -9,7 +9,8 @@ Run it on the index `scripts/bench_ingest.py` builds (cn-laws, ~65k chunks), loc
 3. Over HTTP: `complyqa serve` with two workers. One document is uploaded
    (`POST /v1/documents`), replaced (uploaded again with new text) and deleted
    (`DELETE /v1/documents/{id}`); after each, the time until `/v1/search` shows the change in
-   `--confirm` consecutive answers (the two workers answer in turn). With `--chroma-url`, a
+   `--confirm` consecutive answers (the two workers answer in turn), after warm-up uploads
+   that load the passage model in the workers. With `--chroma-url`, a
    second server with its own data dir (another machine, as far as complyqa can tell) must
    show each change too.
 
@@ -124,6 +125,16 @@ def updates(writer: str, readers: list[str], confirm: int) -> dict[str, float]:
         for reader in rs:  # every worker loads its index before the clock starts
             for _ in range(4):
                 found(reader, "网络安全")
+        # A worker loads the passage model on its first upload (seconds, once): warm both
+        # workers with an upload and delete of another file, each on a new connection.
+        for _ in range(4):
+            with httpx.Client(base_url=writer, timeout=600) as fresh:
+                fresh.post(
+                    "/v1/documents",
+                    files={"files": ("warm-up.md", "# 预热\n\n第一条 预热。\n")},
+                    data={"group": GROUP},
+                ).raise_for_status()
+                fresh.delete(f"/v1/documents/{GROUP}/uploads/warm-up.md").raise_for_status()
         steps: list[tuple[str, Callable[[], httpx.Response], Callable[[httpx.Client], bool]]] = [
             (
                 "add",
