@@ -135,15 +135,17 @@ class Embedder(Embeddings):
         log.info("exporting the query encoder of %s to %s", self.name, graph)
         return query_encoder.export_onnx(path, graph)
 
-    def preload(self) -> Thread:
+    def preload(self, *, passages: bool = False) -> Thread:
         """Start loading the model in the background; a first query waits only for the rest.
 
         A cold CLI call spends most of its time importing torch and reading weights; the
         index, the lexical index and jieba's dictionary load meanwhile on the other core.
+        `passages` also loads the passage model (a server's first upload otherwise waits
+        seconds for it).
         """
 
         def load() -> None:
-            if self._query_model() is None:
+            if self._query_model() is None or passages:
                 _ = self.model
 
         thread = Thread(target=load, name="embedding-preload", daemon=True)

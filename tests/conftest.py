@@ -50,6 +50,9 @@ class FakeEmbedder:
     def prepare_query_encoder(self) -> None:
         """Nothing to export: the fake has no model."""
 
+    def preload(self, *, passages: bool = False) -> None:
+        """Nothing to load."""
+
 
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:

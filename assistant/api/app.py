@@ -64,6 +64,9 @@ def create_app(settings: Settings, qa: ComplyQA | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sweep_at_startup(state)  # files a killed upload left behind (assistant/api/orphans.py)
+        # Both encoders load in the background: the first question and the first upload of
+        # a worker then do not wait seconds for them.
+        state.facade().index.embedder.preload(passages=True)
         async with mcp_session():  # the MCP endpoint's session manager (assistant/mcp/http.py)
             yield
         state.close()

@@ -31,3 +31,20 @@ def test_readyz_is_503_without_an_index(tmp_path: Path) -> None:
     assert response.headers["content-type"] == "application/problem+json"
     assert TestClient(app).get("/healthz").status_code == 200
     app.state.complyqa.close()
+
+
+def test_a_starting_server_loads_both_encoders_in_the_background(tmp_path: Path) -> None:
+    """A worker's first question and first upload do not wait seconds for a model."""
+
+    class Recording(FakeEmbedder):
+        preloaded: list[bool] = []
+
+        def preload(self, *, passages: bool = False) -> None:
+            self.preloaded.append(passages)
+
+    settings = Settings.load(data_dir=tmp_path / "data")
+    embedder = Recording()
+    app = create_app(settings, qa=ComplyQA(settings, embedder=embedder))  # type: ignore[arg-type]
+    with TestClient(app) as client:  # runs the lifespan
+        assert client.get("/healthz").status_code == 200
+    assert embedder.preloaded == [True]
