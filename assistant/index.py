@@ -34,6 +34,7 @@ class Index:
         self._manifest: dict[str, Metadata] | None = None
         self._fingerprint: tuple[dict[str, Metadata], str] | None = None
         self._manifest_read_at = 0.0
+        self._manifest_generation = -1
         self._lock = Lock()
         #: How far this process's current (or last) ingest has embedded, for status displays.
         self.progress: IngestProgress | None = None
@@ -59,12 +60,17 @@ class Index:
         self.progress = progress
 
     def manifest(self, *, fresh: bool = False) -> dict[str, Metadata]:
+        """The manifest, re-read every `lexical_refresh_seconds` (a Chroma server gives no
+        sign of other writers) and as soon as the local connection has reopened on another
+        process's commit (it checks Chroma's write sequence on every operation)."""
         now = time.monotonic()
         stale = now - self._manifest_read_at > self.settings.index.lexical_refresh_seconds
-        if fresh or self._manifest is None or stale:
+        moved = self.store.db.generation != self._manifest_generation
+        if fresh or self._manifest is None or stale or moved:
             with self._lock:
                 self._manifest = self.store.manifest()
                 self._manifest_read_at = now
+                self._manifest_generation = self.store.db.generation
         return self._manifest
 
     def invalidate(self) -> None:

@@ -217,8 +217,13 @@ def failed_case(case: EvalCase, error: str) -> CaseResult:
     )
 
 
-def aggregate(cases: list[CaseResult]) -> tuple[dict[str, Any], dict[str, list[float]]]:
-    """Run-level metrics from scored cases; also fills each case's ranking scores in place."""
+def aggregate(
+    cases: list[CaseResult], k: int = EVAL_K
+) -> tuple[dict[str, Any], dict[str, list[float]]]:
+    """Run-level metrics from scored cases; also fills each case's ranking scores in place.
+
+    A run retrieving deeper than 10 (`k`, e.g. 100 for STARD) also gets recall@k."""
+    names = RANKING_METRICS + ((f"recall@{k}",) if k > EVAL_K else ())
     answerable = [c for c in cases if c.answerable]
     metrics: dict[str, Any] = {}
     curves: dict[str, list[float]] = {}
@@ -235,7 +240,7 @@ def aggregate(cases: list[CaseResult]) -> tuple[dict[str, Any], dict[str, list[f
             {c.id: c.passage_ranking for c in answerable},
         ),
     ):
-        ranked = ranking_metrics(gold, ranks, RANKING_METRICS, curve_k=EVAL_K)
+        ranked = ranking_metrics(gold, ranks, names, curve_k=EVAL_K)
         metrics.update({f"{level}{m}": _num(v) for m, v in ranked.mean.items()})
         metrics[f"n_{level or 'doc_'}retrieval_cases"] = ranked.n_queries
         for c in answerable:
@@ -337,7 +342,7 @@ def run_eval(
             results.append(failed_case(case, str(exc)))
             continue
         results.append(score_case(case, answer, texts, versions))
-    metrics, curves = aggregate(results)
+    metrics, curves = aggregate(results, k)
     metrics.update(
         profile=settings.profile,
         relevance_model=getattr(getattr(qa, "reranker", None), "version", None),

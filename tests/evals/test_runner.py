@@ -107,6 +107,8 @@ def test_any_version_of_a_gold_instrument_counts_as_the_gold_source() -> None:
     assert result.ranked_sources == ["other.md", old]
     assert result.passage_ranking[1] == "v1#q0"  # the quote found in the current version
     assert aggregate([result])[0]["recall@5"] == 1.0
+    assert "recall@100" not in aggregate([result])[0]
+    assert aggregate([result], k=100)[0]["recall@100"] == 1.0
     assert aggregate([score_case(case, answer, texts)])[0]["recall@5"] == 0.0  # version-blind off
 
 
