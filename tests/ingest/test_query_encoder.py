@@ -94,19 +94,17 @@ print(type(embedder._query_encoder).__name__, "torch" in sys.modules, round(floa
 """
 
 
+def _cold_query(cache_dir: Path) -> list[str]:
+    """(encoder class, whether torch was imported, |v|²) of one query in a new process."""
+    return subprocess.run(
+        [sys.executable, "-c", COLD_QUERY, str(cache_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+
+
 def test_after_an_export_a_cold_query_imports_no_torch(tmp_path: Path) -> None:
-    before = subprocess.run(
-        [sys.executable, "-c", COLD_QUERY, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    assert before == ["MeanPoolingEncoder", "True", "1.0"]  # no export yet: torch
+    assert _cold_query(tmp_path) == ["MeanPoolingEncoder", "True", "1.0"]  # no export: torch
     assert Embedder(EmbeddingSettings(), cache_dir=tmp_path).prepare_query_encoder() is not None
-    after = subprocess.run(
-        [sys.executable, "-c", COLD_QUERY, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    assert after == ["OnnxMeanPoolingEncoder", "False", "1.0"]
+    assert _cold_query(tmp_path) == ["OnnxMeanPoolingEncoder", "False", "1.0"]
