@@ -193,11 +193,12 @@ class Indexer:
         return report
 
     def _write_group(self, group: list[tuple[Document, list[Chunk]]], vectors: np.ndarray) -> None:
-        """Each document of an embedded group, one at a time (each write is atomic)."""
-        offset = 0
+        """An embedded group: chunks in large batches, then each document made visible."""
+        items, offset = [], 0
         for doc, chunks in group:
-            self.store.write_document(doc, chunks, vectors[offset : offset + len(chunks)])
+            items.append((doc, chunks, vectors[offset : offset + len(chunks)]))
             offset += len(chunks)
+        self.store.write_documents(items)
 
     def _prepare_query_encoder(self) -> None:
         """Leave the ONNX query encoder behind for fast cold queries; not worth failing for."""

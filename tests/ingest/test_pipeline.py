@@ -9,7 +9,7 @@ import pytest
 
 from assistant.models import Filters
 from ingest.errors import EmbeddingModelMismatch
-from ingest.store import ChromaStore, chunk_id, chunk_metadata
+from ingest.store import ChromaStore
 
 
 def write_corpus(root: Path) -> None:
@@ -76,27 +76,20 @@ def test_crash_mid_ingest_leaves_no_half_document_visible(
     write_corpus(corpus)
     qa = make_fake_qa()
     calls = {"n": 0}
-    real_write = ChromaStore.write_document
+    real_commit = ChromaStore._commit
 
-    def crash_on_second(self, doc, chunks, vectors):  # noqa: ANN001, ANN202
+    def crash_on_second(self, c, **kw):  # noqa: ANN001, ANN003, ANN202
         calls["n"] += 1
         if calls["n"] == 2:
-            # Chunks reach Chroma, then the process dies before the manifest record.
-            self._write(
-                lambda col: col.chunks.upsert(
-                    ids=[chunk_id(doc, c) for c in chunks],
-                    embeddings=vectors,
-                    documents=[c.text for c in chunks],
-                    metadatas=[chunk_metadata(doc, c) for c in chunks],
-                )
-            )
+            # Every chunk of the group is in Chroma; the process dies before the second
+            # document's manifest record.
             raise KeyboardInterrupt("simulated crash")
-        return real_write(self, doc, chunks, vectors)
+        return real_commit(self, c, **kw)
 
-    monkeypatch.setattr(ChromaStore, "write_document", crash_on_second)
+    monkeypatch.setattr(ChromaStore, "_commit", crash_on_second)
     with pytest.raises(KeyboardInterrupt):
         qa.ingest([corpus])
-    monkeypatch.setattr(ChromaStore, "write_document", real_write)
+    monkeypatch.setattr(ChromaStore, "_commit", real_commit)
     qa.index.invalidate()
     visible = {d.doc_id for d in qa.documents()}
     assert visible == {"laws/a.md"}
