@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from assistant.glossary import load_glossary, load_laws, mentions_english
 
@@ -32,6 +33,13 @@ _ACRONYM = re.compile(
 _PRC = "中华人民共和国"
 
 
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    """Abbreviations the glossary knows ("CAC" = 国家网信部门, "PIPL"): matched through it."""
+    entries = (*load_glossary(), *load_laws())
+    return frozenset(e for entry in entries for e in entry.en if e.isupper())
+
+
 def absent_names(
     question: str, titles: Iterable[str], occurs: Callable[[str], bool]
 ) -> tuple[str, ...]:
@@ -43,15 +51,12 @@ def absent_names(
         core = title.strip().removeprefix(_PRC)
         if core and not any(core in t for t in held):
             missing[f"《{title.strip()}》"] = None
-    # An abbreviation the glossary knows ("CAC" = 国家网信部门) is matched through it.
-    abbreviations = {e for entry in load_glossary() for e in entry.en if e.isupper()}
     for law in load_laws():
-        abbreviations |= {e for e in law.en if e.isupper()}
         named = next((e for e in law.en if mentions_english(question, e)), None)
         if named is not None and not any(zh in t for zh in law.zh for t in held):
             missing[named] = None
     for match in _ACRONYM.finditer(question):
         acronym = match.group(1) or match.group(2)
-        if acronym not in abbreviations and not occurs(acronym):
+        if acronym not in _abbreviations() and not occurs(acronym):
             missing[acronym] = None
     return tuple(missing)

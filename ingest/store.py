@@ -23,7 +23,13 @@ from ingest.chroma_db import connect
 from ingest.errors import EmbeddingModelMismatch
 from ingest.models import Chunk, Document
 from ingest.settings import IndexSettings
-from ingest.version_store import instrument_records, metadatas, settle, upgrade_legacy
+from ingest.version_store import (
+    instrument_records,
+    metadatas,
+    settle,
+    upgrade_legacy,
+    write_period,
+)
 from ingest.versions import Validity, VersionFacts, facts_of, version_table
 
 log = logging.getLogger(__name__)
@@ -57,6 +63,11 @@ def chunk_id(doc: Document, chunk: Chunk) -> str:
 #: them until approval sets it to 0.
 PENDING_REVIEW = "pending_review"
 PENDING_FIELD = "x_" + PENDING_REVIEW
+
+
+def committed_chunks(manifest: dict[str, Metadata]) -> int:
+    """How many chunks the manifest's documents hold (each exactly its `n_chunks`)."""
+    return sum(int(m.get("n_chunks", 0)) for m in manifest.values())
 
 
 def corpus_fingerprint(manifest: dict[str, Metadata], embedding_model: str) -> str:
@@ -303,10 +314,7 @@ class ChromaStore:
         own, others, table = self._versions(c, doc)
         if own != written_with:
             # Another version of the same instrument was committed in between (same batch).
-            fields = own.to_metadata()
-            for lo in range(0, len(ids), _WRITE_BATCH):
-                page = ids[lo : lo + _WRITE_BATCH]
-                c.chunks.update(ids=page, metadatas=[fields] * len(page))
+            write_period(c.chunks, ids, own.to_metadata())
         c.documents.upsert(
             ids=[doc.doc_id],
             embeddings=[[1.0]],
@@ -376,7 +384,7 @@ class ChromaStore:
             manifest = _manifest(c)
             # Every committed document holds exactly its `n_chunks` chunks, so equal counts
             # mean no orphan: one count instead of reading all 66k chunks' metadata (5 s).
-            if c.chunks.count() == sum(int(m.get("n_chunks", 0)) for m in manifest.values()):
+            if c.chunks.count() == committed_chunks(manifest):
                 return 0
             orphans = [
                 cid
@@ -431,7 +439,7 @@ class ChromaStore:
         """Nearest visible chunks; `where` (filters, scopes) is applied inside Chroma."""
 
         # The committed chunks bound the result; counting them in Chroma costs ~9 ms at 65k.
-        total = sum(int(m.get("n_chunks", 0)) for m in manifest.values())
+        total = committed_chunks(manifest)
 
         def nearest(c: _Collections) -> Any:
             if total == 0:

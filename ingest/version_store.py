@@ -51,9 +51,14 @@ def settle(
             ids += got["ids"]
             if len(got["ids"]) < page_size:
                 break
-        for lo in range(0, len(ids), _UPDATE_BATCH):
-            page = ids[lo : lo + _UPDATE_BATCH]
-            chunks.update(ids=page, metadatas=[fields] * len(page))
+        write_period(chunks, ids, fields)
+
+
+def write_period(chunks: Any, ids: list[str], fields: dict[str, Any]) -> None:
+    """Set these chunks' period fields (`Validity.to_metadata()`), in batches."""
+    for lo in range(0, len(ids), _UPDATE_BATCH):
+        page = ids[lo : lo + _UPDATE_BATCH]
+        chunks.update(ids=page, metadatas=[fields] * len(page))
 
 
 def upgrade_legacy(

@@ -225,21 +225,11 @@ def test_llm_answers_get_the_note_too_and_the_stream_carries_it(tmp_path: Path) 
 
 def test_tiers_of_one_text_are_not_sources_that_disagree() -> None:
     tiers = [
-        Citation(
-            marker=1,
-            doc_id="pipl",
-            title="t",
-            start=0,
-            end=9,
-            quote="违反本法规定处理个人信息的，并处一百万元以下罚款",
+        _cite(1, "违反本法规定处理个人信息的，并处一百万元以下罚款").model_copy(
+            update={"doc_id": "pipl"}
         ),
-        Citation(
-            marker=2,
-            doc_id="pipl",
-            title="t",
-            start=20,
-            end=29,
-            quote="违反本法规定处理个人信息，情节严重的，并处五千万元以下罚款",
+        _cite(2, "违反本法规定处理个人信息，情节严重的，并处五千万元以下罚款").model_copy(
+            update={"doc_id": "pipl"}
         ),
     ]
     assert find_conflicts(tiers) == []
