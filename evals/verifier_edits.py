@@ -119,8 +119,8 @@ def edit_date(sentence: str) -> Iterator[str]:
         yield _replace(sentence, m.start(), m.end(), other)
     for m in _YEAR.finditer(sentence):
         year = int(m.group())
-        for other in (year + 1, year - 1):
-            yield _replace(sentence, m.start(), m.end(), str(other))
+        for shifted in (year + 1, year - 1):
+            yield _replace(sentence, m.start(), m.end(), str(shifted))
 
 
 # ---------------------------------------------------------------- polarity and modality
@@ -136,7 +136,7 @@ _EN_NEGATION_REMOVE = [
     (r"\bnot\b ", ""),
     (r"\bnever\b", "always"),
 ]
-_EN_NEGATION_ADD = [
+_EN_NEGATION_ADD: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"\b(is|are|was|were|must|may|can|will|shall|could|should|would)\b(?! not)", r"\1 not"),
     (r"\b(requires|applies|covers|needs|includes|allows|bars|prohibits|forbids)\b",
      lambda m: "does not " + re.sub(r"(ie)?s$", lambda e: "y" if e.group(1) else "", m.group())),
@@ -177,13 +177,13 @@ def edit_negation(sentence: str) -> Iterator[str]:
             yield from _zh_insert(sentence, word, "不" if word != "有" else "没")
         return
     for pattern, repl in _EN_NEGATION_REMOVE:
-        new = re.sub(pattern, repl, sentence, count=1)
-        if new != sentence:
-            yield _tidy(new)
-    for pattern, repl in _EN_NEGATION_ADD:
-        new = re.sub(pattern, repl, sentence, count=1)
-        if new != sentence:
-            yield new
+        removed = re.sub(pattern, repl, sentence, count=1)
+        if removed != sentence:
+            yield _tidy(removed)
+    for pattern, insert in _EN_NEGATION_ADD:
+        added = re.sub(pattern, insert, sentence, count=1)
+        if added != sentence:
+            yield added
 
 
 _EN_MODAL_WEAKEN = [

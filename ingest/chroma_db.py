@@ -26,6 +26,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -41,6 +42,9 @@ T = TypeVar("T")
 
 #: Attempts of one read before its error reaches the caller.
 READ_ATTEMPTS = 4
+#: Age after which an uncommitted chunk is taken to be left by a writer that died, where no
+#: lease can tell (a Chroma server shared by several machines).
+ORPHAN_GRACE_SECONDS = 3600.0
 
 _VERSION_SQL = """
 SELECT
@@ -125,6 +129,17 @@ class ChromaConnection:
         with self._rw.shared():
             return op(self.client, self.generation)
 
+    def writing(self) -> AbstractContextManager[None]:
+        """Held by a writer from its first chunk write to its last manifest record, so that
+        another process's orphan sweep leaves its not yet committed chunks alone."""
+        return nullcontext()
+
+    @contextmanager
+    def sweeping(self) -> Iterator[float]:
+        """Yields the cut-off time for an orphan sweep: uncommitted chunks written before it
+        belong to no live writer. Here nobody can tell, so only old ones qualify."""
+        yield time.time() - ORPHAN_GRACE_SECONDS
+
     def refresh(self) -> None:
         """Reopen if another process committed since this one last looked."""
 
@@ -149,6 +164,7 @@ class LocalChromaConnection(ChromaConnection):
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock_path = self.path.parent / "chroma.lock"
         self._gate_path = self.path.parent / "chroma.gate"
+        self._lease_path = self.path.parent / "chroma.writers"
         self._thread_write = threading.Lock()
         self._version: tuple[Any, ...] | None = None
         self._sql: sqlite3.Connection | None = None
@@ -166,6 +182,32 @@ class LocalChromaConnection(ChromaConnection):
             # Nobody else can have written while we hold the lock: this state is ours.
             self._version = self._read_version()
             return result
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """A shared lease on `chroma.writers`; the kernel drops it if the writer dies."""
+        fd = os.open(self._lease_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            yield
+        finally:
+            os.close(fd)
+
+    @contextmanager
+    def sweeping(self) -> Iterator[float]:
+        """No writer holds a lease (this process's included): every orphan is a dead writer's.
+        Otherwise fall back to the age rule. Never waits, so a sweep inside `write` cannot
+        deadlock with a leased writer queued for the lock file."""
+        fd = os.open(self._lease_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield time.time() - ORPHAN_GRACE_SECONDS
+            else:
+                yield float("inf")
+        finally:
+            os.close(fd)
 
     def refresh(self) -> None:
         """Reopen if another process committed since this one last looked (lock file held)."""

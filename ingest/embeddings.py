@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from threading import Lock, Thread
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -79,14 +80,14 @@ class Embedder(Embeddings):
         self._query_cache_size = query_cache_size
 
     @property
-    def model(self):  # type: ignore[no-untyped-def]
+    def model(self) -> Any:
         if self._model is None:
             with self._lock:
                 if self._model is None:
                     self._model = self._load()
         return self._model
 
-    def _load(self):  # type: ignore[no-untyped-def]
+    def _load(self) -> Any:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         limit_blas_threads()

@@ -148,6 +148,8 @@ def article_aliases(text: str) -> list[str]:
         main, _, sub = ref.number.partition("-")
         if not main.isdigit():
             continue
-        zh = f"第{int_to_chinese_numeral(int(main))}条" + (f"之{int_to_chinese_numeral(int(sub))}" if sub.isdigit() else "")
+        zh = f"第{int_to_chinese_numeral(int(main))}条" + (
+            f"之{int_to_chinese_numeral(int(sub))}" if sub.isdigit() else ""
+        )
         aliases.extend([zh, f"Article {ref.number}"])
     return list(dict.fromkeys(aliases))

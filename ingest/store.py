@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,8 @@ PAGE_SIZE = 5000
 _WRITE_BATCH = 1000
 #: Documents named in one `$in` read of their chunks (each name is one SQL variable).
 _DOCS_PER_READ = 200
+#: Chunk field: when it was written (epoch seconds), for the orphan sweep's age rule.
+WRITTEN_AT = "written_at"
 
 
 @dataclass(frozen=True)
@@ -265,12 +268,13 @@ class ChromaStore:
 
         def write_chunks(c: _Collections) -> None:
             rows: list[tuple[str, np.ndarray, str, Metadata]] = []
+            written_at = int(time.time())
             for doc, chunks, vectors in items:
                 own = self._versions(c, doc)[0]
                 ids = [chunk_id(doc, ch) for ch in chunks]
                 planned.append((doc, ids, own))
                 rows += [
-                    (i, v, ch.text, chunk_metadata(doc, ch, own))
+                    (i, v, ch.text, {**chunk_metadata(doc, ch, own), WRITTEN_AT: written_at})
                     for i, v, ch in zip(ids, vectors, chunks, strict=True)
                 ]
             batch = max(1, min(_WRITE_BATCH, self.db.client.get_max_batch_size()))
@@ -283,9 +287,12 @@ class ChromaStore:
                     metadatas=[r[3] for r in part],
                 )
 
-        self._write(write_chunks)
-        for doc, ids, written_with in planned:
-            self._write(partial(self._commit, doc=doc, ids=ids, written_with=written_with))
+        # The lease spans the gap between the chunk write and the records, in which another
+        # process's sweep would otherwise take the new chunks for a crashed ingest's.
+        with self.db.writing():
+            self._write(write_chunks)
+            for doc, ids, written_with in planned:
+                self._write(partial(self._commit, doc=doc, ids=ids, written_with=written_with))
 
     def _versions(
         self, c: _Collections, doc: Document
@@ -378,9 +385,10 @@ class ChromaStore:
         return upgraded
 
     def sweep_orphans(self) -> int:
-        """Delete chunks no manifest record makes visible (left by an interrupted ingest)."""
+        """Delete chunks no manifest record makes visible (left by an interrupted ingest),
+        but not those of a writer still between its chunk write and its records."""
 
-        def sweep(c: _Collections) -> int:
+        def sweep(c: _Collections, cutoff: float) -> int:
             manifest = _manifest(c)
             # Every committed document holds exactly its `n_chunks` chunks, so equal counts
             # mean no orphan: one count instead of reading all 66k chunks' metadata (5 s).
@@ -391,12 +399,14 @@ class ChromaStore:
                 for cid, _, meta in _paged(c.chunks, include=["metadatas"])
                 if manifest.get(str(meta.get("doc_id")), {}).get("content_hash")
                 != meta.get("content_hash")
+                and float(meta.get(WRITTEN_AT, 0)) < cutoff
             ]
             for lo in range(0, len(orphans), 1000):
                 c.chunks.delete(ids=orphans[lo : lo + 1000])
             return len(orphans)
 
-        removed = self._write(sweep)
+        with self.db.sweeping() as cutoff:
+            removed = self._write(partial(sweep, cutoff=cutoff))
         if removed:
             log.info("removed %d chunks left by an interrupted ingest", removed)
         return removed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 
 from assistant.models import Filters
 from ingest.errors import EmbeddingModelMismatch
-from ingest.store import ChromaStore
+from ingest.store import WRITTEN_AT, ChromaStore
 
 
 def write_corpus(root: Path) -> None:
@@ -182,3 +183,34 @@ def test_encode_steps_follow_the_speed_of_the_model(fake_embedder) -> None:
     steps: list[int] = []
     encode_in_steps(TenPerSecond(), ["x"] * 100, steps.append, seconds=2.0, clock=lambda: now[0])
     assert steps == [16, 20, 20, 20, 20, 4]
+
+
+def test_the_orphan_sweep_spares_a_live_writers_uncommitted_chunks(
+    tmp_path: Path, make_fake_qa, fake_embedder
+) -> None:
+    """Another process's ingest sweeps at its start; it must not take chunks a writer has
+    stored but not yet committed for a crashed ingest's (they vanished for good before)."""
+    write_corpus(tmp_path / "corpus")
+    qa = make_fake_qa()
+    qa.ingest([tmp_path / "corpus"])
+    store = qa.index.store
+    dim = fake_embedder.dimension
+
+    def stray(chunk: str, written_at: int) -> None:
+        store._write(
+            lambda c: c.chunks.upsert(
+                ids=[chunk],
+                embeddings=np.ones((1, dim), dtype=np.float32),
+                documents=["not committed"],
+                metadatas=[{"doc_id": "ghost.md", "content_hash": "h", WRITTEN_AT: written_at}],
+            )
+        )
+
+    with store.db.writing():  # a writer between its chunk write and its manifest record
+        stray("ghost.md::h::1", int(time.time()))
+        stray("ancient.md::h::1", 0)  # older than the grace period: its writer is long gone
+        assert store.sweep_orphans() == 1
+        assert store.get_chunks(["ghost.md::h::1"])
+    # The writer's lease is gone (a dead process's is dropped by the kernel): sweep it now.
+    assert store.sweep_orphans() == 1
+    assert store.count_chunks() == sum(int(d.n_chunks) for d in qa.documents())
