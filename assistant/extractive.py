@@ -8,10 +8,12 @@ claim is checkable by construction.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.answer_type import Kind, expected_kind, states, without_asking
 from assistant.models import Answer, Citation, Passage
 from assistant.prompts import ABSTENTION
 from assistant.sentences import SentenceSpan, split_sentences
@@ -82,9 +84,9 @@ def assess_evidence(
 
 
 def _readings(question: str, alternate: str | None, idf: Idf | None) -> list[dict[str, float]]:
-    readings = [question_weights(question, idf)]
+    readings = [question_weights(without_asking(question), idf)]
     if alternate:
-        readings.append(question_weights(alternate, idf))
+        readings.append(question_weights(without_asking(alternate), idf))
     return readings
 
 
@@ -145,10 +147,43 @@ def answer_extractively(
     if not passages or evidence.score < settings.min_evidence:
         return abstain
     readings = _readings(*(focus or (query, alternate)), idf)
-    chosen = _select(_candidates(readings, passages, settings), settings)
+    candidates = _candidates(readings, passages, settings)
+    kind = expected_kind(question)
+    if kind is not None:
+        typed = _stating(candidates, kind, question)
+        if not typed:
+            # On topic, but no sentence states the amount, period or date asked for.
+            return abstain
+        lead = _stating_part(max(typed, key=lambda c: c.score), kind, question)
+        chosen = _select(candidates, settings, lead=lead)
+    else:
+        chosen = _select(candidates, settings)
     if not chosen:
         return abstain
     return _cited_answer(question, chosen, passages, evidence.score)
+
+
+def lacks_asked_value(
+    question: str,
+    passages: Sequence[Passage],
+    settings: AnswerSettings,
+    *,
+    idf: Idf | None = None,
+    query: str | None = None,
+    alternate: str | None = None,
+) -> bool:
+    """True when the question asks for an amount, period, date or number (see
+    `assistant.answer_type`) and no candidate answer sentence of the passages states one:
+    then nothing here answers it, whichever answerer would write the reply."""
+    kind = expected_kind(question)
+    if kind is None:
+        return False
+    readings = _readings(query or question, alternate, idf)
+    return not _stating(_candidates(readings, passages, settings), kind, question)
+
+
+def _stating(candidates: list[_Candidate], kind: Kind, question: str) -> list[_Candidate]:
+    return [c for c in candidates if states(kind, c.span.text, question)]
 
 
 def _mark_each_sentence(text: str, marker: int) -> str:
@@ -205,10 +240,33 @@ def _is_content(sentence: str) -> bool:
     return len(stripped) >= 8 and not stripped.startswith("#")
 
 
-def _select(candidates: list[_Candidate], settings: AnswerSettings) -> list[_Candidate]:
+def _stating_part(cand: _Candidate, kind: Kind, question: str) -> _Candidate:
+    """The list item of `cand` that states the `kind` of value asked for, when `cand` is a
+    sentence with its list: "how long must logs be kept" is answered by item (三), not by the
+    whole list of duties."""
+    parts = split_sentences(cand.span.text)
+    if len(parts) < 2:
+        return cand
+    for part in parts:
+        if states(kind, part.text, question):
+            start = cand.span.start + part.start
+            span = SentenceSpan(start, start + len(part.text), part.text)
+            return dataclasses.replace(cand, span=span, terms=frozenset(content_terms(part.text)))
+    return cand
+
+
+def _select(
+    candidates: list[_Candidate], settings: AnswerSettings, lead: _Candidate | None = None
+) -> list[_Candidate]:
+    """The best-scoring sentences in passage order; `lead`, the sentence that states what the
+    question asks for, first."""
     ranked = sorted(candidates, key=lambda c: -c.score)
-    chosen = _pick(ranked, 0.6 * ranked[0].score if ranked else 0.0, settings)
-    return sorted(chosen, key=lambda c: (c.rank, c.span.start))
+    floor = 0.6 * ranked[0].score if ranked else 0.0
+    if lead is not None:
+        ranked = [lead, *(c for c in ranked if c is not lead)]
+    chosen = _pick(ranked, floor, settings)
+    rest = sorted((c for c in chosen if c is not lead), key=lambda c: (c.rank, c.span.start))
+    return [lead, *rest] if lead is not None else rest
 
 
 def _pick(ranked: list[_Candidate], floor: float, settings: AnswerSettings) -> list[_Candidate]:

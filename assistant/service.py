@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 
 from assistant.contradictions import conflict_note, find_conflicts
 from assistant.conversation import condense
-from assistant.extractive import answer_by_relevance, answer_extractively, term_coverage
+from assistant.extractive import (
+    answer_by_relevance,
+    answer_extractively,
+    lacks_asked_value,
+    term_coverage,
+)
 from assistant.index import Index
 from assistant.models import (
     Answer,
@@ -174,9 +179,13 @@ class ComplyQA:
             rerank_depth=self.settings.relevance.answer_depth,
         )
         retrieved = time.perf_counter()
-        if prepared.absent or (
-            self._model_decides_answerability()
-            and not _answerable(passages, self.settings.relevance)
+        if (
+            prepared.absent
+            or (
+                self._model_decides_answerability()
+                and not _answerable(passages, self.settings.relevance)
+            )
+            or (mode == "llm" and self._lacks_asked_value(prepared, passages))
         ):
             # Nothing answers: say so without asking any model to write from these passages.
             answer = Answer(
@@ -246,6 +255,17 @@ class ComplyQA:
             return prepared
         alternate = without_names(prepared.alternate, metas) if prepared.alternate else ""
         return dataclasses.replace(prepared, focus_terms=terms, focus_alternate=alternate)
+
+    def _lacks_asked_value(self, prepared: PreparedQuery, passages: Sequence[Passage]) -> bool:
+        """The extractive answerer's rule (it applies it itself), asked before an LLM writes."""
+        return lacks_asked_value(
+            prepared.question,
+            passages,
+            self.settings.answer,
+            idf=self.idf,
+            query=prepared.answer_terms,
+            alternate=prepared.alternate,
+        )
 
     def _model_decides_answerability(self) -> bool:
         return self.reranker is not None and self.settings.relevance.decide_answerability

@@ -66,3 +66,34 @@ def test_rare_terms_weigh_more_than_common_ones() -> None:
     common = assess_evidence("permit jaywalking", p, lambda t: idf(t) or 1.0, 5)
     flat = assess_evidence("permit jaywalking", p, None, 5)
     assert common.coverage < flat.coverage
+
+
+LOGS = (
+    "第二十一条 网络运营者应当履行下列安全保护义务：\n（一）制定内部安全管理制度；\n"
+    "（二）采取监测、记录网络运行状态的技术措施，并按照规定留存相关的网络日志不少于六个月；\n"
+    "（三）采取数据分类、重要数据备份和加密等措施。"
+)
+
+
+def test_a_question_asking_for_a_period_leads_with_the_list_item_that_states_one() -> None:
+    p = Passage(chunk_id="l::0", doc_id="l.md", title="网络安全法", text=LOGS, start=0,
+                end=len(LOGS), score=0.03, dense_score=0.7)  # fmt: skip
+    answer = answer_extractively("网络运营者留存网络日志需要多久？", [p], AnswerSettings())
+    assert not answer.abstained
+    first = answer.citations[0].quote
+    assert (
+        first.startswith("（二）")
+        and "六个月" in first
+        and LOGS[answer.citations[0].start :].startswith(first)
+    )
+
+
+def test_a_passage_on_topic_that_states_no_amount_does_not_answer_how_much() -> None:
+    text = "Shenzhen University rented A100 servers from AWS through a cloud contract."
+    p = Passage(chunk_id="a::0", doc_id="a.md", title="AWS", text=text, start=0,
+                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    question = "How much per hour did AWS charge Shenzhen University for A100 servers?"
+    assert answer_extractively(question, [p], AnswerSettings()).abstained
+    assert not answer_extractively(
+        "Which company rented A100 servers to Shenzhen University?", [p], AnswerSettings()
+    ).abstained

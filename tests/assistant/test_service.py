@@ -110,3 +110,21 @@ def test_an_english_question_naming_a_chinese_law_finds_the_answering_article(
     article = corpus_qa.search("What does Article 21 of the Cybersecurity Law require?", k=1)
     assert article[0].doc_id.endswith("网络安全法(2016-11-07).md")
     assert "第二十一条" in article[0].text
+
+
+def test_the_network_log_question_leads_with_the_item_that_says_six_months(
+    corpus_qa: ComplyQA,
+) -> None:
+    """Issue 8's public example: the answering list item first, not the duties before it."""
+    answer = corpus_qa.ask("How long must network logs be retained under the Cybersecurity Law?")
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.doc_id == "cn-regulations/网络安全法(2016-11-07).md"
+    assert "第二十一条" in (first.section or "")
+    assert first.quote.startswith("（三）") and "六个月" in first.quote
+
+
+def test_a_question_for_an_amount_the_corpus_never_states_abstains(corpus_qa: ComplyQA) -> None:
+    """The corpus names the B11 permit but never a capital requirement for it."""
+    answer = corpus_qa.ask("What is the capital requirement for a B11 licence?")
+    assert answer.abstained and not answer.citations

@@ -102,3 +102,12 @@ def test_no_llm_is_asked_when_nothing_answers(tmp_path: Path) -> None:
     # Nor when the question names what no source holds (assistant/absent.py).
     answer = qa.ask("What is the GDPR fine for a data breach?", mode="llm")
     assert answer.abstained and answer.text.startswith(ABSTENTION) and "GDPR" in answer.text
+
+
+def test_no_llm_is_asked_for_an_amount_no_passage_states(tmp_path: Path) -> None:
+    """The passages are on topic (export, supercomputer) but state no amount: the LLM (a
+    closed port here) must not be asked to find one."""
+    qa = _qa(tmp_path, enabled=False)
+    answer = qa.ask("How much is the fine for a supercomputer export to China?", mode="llm")
+    assert answer.abstained and answer.text == ABSTENTION and answer.mode == "llm"
+    assert not answer.citations

@@ -1,0 +1,153 @@
+"""What kind of answer a question asks for, and whether a sentence states one.
+
+"How much did AWS charge per hour?", "within how many days?", 最高可以罚款多少？ are answered
+only by a sentence that states an amount, a period, a number: a passage on the right topic that
+states none does not answer them, however many of the question's words it shares. Term
+coverage cannot see that (the corpus describes AWS's deals with Chinese universities, never a
+price), so the answer layer asks this module before quoting, and leads with a sentence that
+states what was asked.
+
+Only unambiguous question forms get a kind ("what is the penalty" may be a prison term, "when"
+may ask for a condition): a question without one is answered as before.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    MONEY = "money"
+    PERIOD = "period"
+    DATE = "date"
+    PERCENT = "percent"
+    NUMBER = "number"
+
+
+_TIME_UNIT_EN = r"(?:business |working |calendar )?(?:days?|hours?|weeks?|months?|years?)"
+_TIME_UNIT_ZH = r"(?:个)?(?:工作日|日|天|小时|个月|月|年|周|星期)"
+
+# (kind, pattern over the lower-cased question), first match wins: a period before a count,
+# money before a bare number.
+_QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
+    (
+        Kind.PERCENT,
+        re.compile(
+            r"\bwhat (?:percentage|per ?cent|proportion|share)\b|\bhow many per ?cent"
+            r"|百分之几|百分比|多大比例|比例是多少|占比多少"
+        ),
+    ),
+    (
+        Kind.PERIOD,
+        re.compile(
+            rf"\bhow long\b|\bhow soon\b|\bhow many {_TIME_UNIT_EN}\b"
+            rf"|\bhow often\b|多久|多长时间|多长|(?:多少|几){_TIME_UNIT_ZH}(?!底)"
+        ),
+    ),
+    (
+        Kind.DATE,
+        re.compile(
+            r"\b(?:what|which) (?:date|day|year|month)\b|\bsince when\b|\bby when\b"
+            r"|\bwhen (?:did|does|will|was|is|were)\b.*\b(?:take effect|come into force|"
+            r"enter(?:ed)? into force|effective|published|adopted|enacted|promulgated|issued)\b"
+            r"|哪一天|哪天|哪一年|哪年|几月|何时起|何时开始|何日|什么时候(?:起|开始|施行|生效)"
+        ),
+    ),
+    (
+        Kind.MONEY,
+        re.compile(
+            r"\bhow much\b(?! (?:time|data|power|computing|compute|capacity|information))"
+            r"|\b(?:what|which) (?:is the |are the |was the )?(?:maximum |minimum |highest |"
+            r"lowest |largest )?(?:fines?|fine range|amount of the fine|price|cost|fee|"
+            r"(?:registered |paid-in )?capital|damages)\b"
+            r"|\bhow (?:large|high|big) (?:a |is the |was the )?(?:fine|penalty)"
+            r"|罚多少|罚款多少|多少罚款|多少元|多少钱|多少美元|多少万|(?:金额|资本|价格|费用|收入|"
+            r"赔偿|罚款|罚金|销售额)[^，。？?]{0,6}(?:多少|几)"
+        ),
+    ),
+    (
+        Kind.NUMBER,
+        re.compile(
+            r"\bhow many\b|\bwhat (?:number|threshold|thresholds)\b"
+            r"|多少|几(?:个|家|台|颗|项|条|种|级|类|次|名|人)"
+        ),
+    ),
+]
+
+_NUMERAL_ZH = "零〇一二三四五六七八九十百千万亿两半"
+_STATES: dict[Kind, re.Pattern[str]] = {
+    Kind.MONEY: re.compile(
+        rf"\d[\d,.]*\s*(?:万|亿|千|million|billion)?\s*(?:元|美元|欧元|人民币|yuan|rmb|"
+        rf"dollars?|usd|euros?|eur)|(?:\$|us\$|usd|rmb|¥|€|£)\s?\d"
+        rf"|[{_NUMERAL_ZH}]+(?:万|亿)?元|\d[\d,.]*\s*(?:million|billion)"
+        # A fine may be a multiple or a share of something: of turnover, of the deal.
+        rf"|[\d{_NUMERAL_ZH}]+倍|\btimes the\b"
+        rf"|(?:百分之[{_NUMERAL_ZH}]+|\d\s*%|\bper ?cent\b)(?=.*(?:罚款|罚金|\bfines?\b|"
+        rf"\bpenalt|turnover|营业额))"
+    ),
+    Kind.PERIOD: re.compile(
+        rf"(?:\d+|[{_NUMERAL_ZH}]+)\s*{_TIME_UNIT_ZH}"
+        rf"|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+        rf"fifteen|twenty|thirty|forty|sixty|ninety|hundred|several)[\s-]+(?:\w+[\s-])?"
+        rf"{_TIME_UNIT_EN}\b"
+        # How often, or a period the law leaves to agreement or reason ("the agreed period").
+        r"|\bannual(?:ly)?\b|\bevery (?:\w+ )?(?:day|week|month|quarter|year)\b|\bperiod\b"
+        r"|\buntil\b|\bpermanent(?:ly)?\b|每(?:年|月|季度|半年|周)|期限|期间|长期|永久"
+    ),
+    Kind.DATE: re.compile(
+        rf"\d{{4}}\s*年|[\d{_NUMERAL_ZH}]{{1,3}}\s*月|\b(?:19|20)\d{{2}}\b"
+        r"|\b(?:january|february|march|april|may|june|july|august|september|october|"
+        r"november|december)\b"
+    ),
+    Kind.PERCENT: re.compile(rf"\d\s*%|百分之[{_NUMERAL_ZH}]+|\bper ?cent\b|成(?=以上|以下)"),
+    Kind.NUMBER: re.compile(
+        rf"\d|[{_NUMERAL_ZH}]+(?:个|家|台|颗|项|种|级|类|次|名|人|倍|元|万|亿|"
+        rf"{_TIME_UNIT_ZH})"
+        r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+        r"twenty|thirty|hundred|thousand|million|billion)\b"
+    ),
+}
+
+# Numbers that name things rather than state them: article, section and part numbers.
+_REFERENCES = re.compile(
+    rf"第[{_NUMERAL_ZH}\d]+[条款项章节编]|(?:article|section|§|part|paragraph|art\.)\s*"
+    r"[\d.]+(?:\([a-z0-9]+\))*",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9.:§-]*", re.IGNORECASE)
+
+
+# Words that only ask: "how long", 多少, 哪一天 occur in no answer, so they must not count
+# against the sentences that answer (with them, 《网络安全法》从哪一天开始施行？ found its answer,
+# 本法自2017年6月1日起施行, covering half the question).
+_ASKING = re.compile(
+    r"\bhow (?:long|much|many|often|soon)\b"
+    r"|多少|多久|多长时间|多长|哪一天|哪天|哪一年|哪年|哪些|哪个|哪家|哪种|哪里|什么时候|什么|怎么办"
+    r"|怎么|怎样|如何|能否|能不能|是不是|有没有|还能|为什么|一共|分别|吗|呢|几",
+    re.IGNORECASE,
+)
+
+
+def without_asking(question: str) -> str:
+    """The question without the words that only ask (see `_ASKING`)."""
+    return _ASKING.sub(" ", question)
+
+
+def expected_kind(question: str) -> Kind | None:
+    """The kind of answer `question` asks for, or None when its form does not say."""
+    lowered = question.lower()
+    for kind, form in _QUESTION_FORMS:
+        if form.search(lowered):
+            return kind
+    return None
+
+
+def states(kind: Kind, sentence: str, question: str = "") -> bool:
+    """Whether `sentence` states a `kind` of value other than those the question itself gives
+    (the 3A090 or § 744.23 it asks about, an article number) ."""
+    text = _REFERENCES.sub(" ", sentence.lower())
+    given = {t.lower() for t in _TOKEN.findall(question) if any(c.isdigit() for c in t)}
+    if given:
+        text = _TOKEN.sub(lambda m: " " if m.group().lower() in given else m.group(), text)
+    return bool(_STATES[kind].search(text))

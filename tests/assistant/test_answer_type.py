@@ -1,0 +1,65 @@
+"""Which kind of value a question asks for, and which sentences state one."""
+
+import pytest
+
+from assistant.answer_type import Kind, expected_kind, states, without_asking
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        (
+            "What is the maximum fine for violating the Personal Information Protection Law?",
+            "money",
+        ),
+        ("How much per hour did AWS charge for A100 access?", "money"),
+        ("What is the capital requirement for a B11 licence?", "money"),
+        ("网络数据处理者违反国家安全审查规定、情节严重的，最高可罚多少？", "money"),
+        ("How long must network logs be retained under the Cybersecurity Law?", "period"),
+        ("具有舆论属性的算法推荐服务上线后，要在多少天内完成算法备案？", "period"),
+        ("关键信息基础设施运营者的安全检测和风险评估应当多长时间做一次？", "period"),
+        ("《网络安全法》从哪一天开始施行？", "date"),
+        ("When did the Data Security Law take effect?", "date"),
+        ("What share of the centres are in the western regions?", "percent"),
+        ("网络安全等级保护制度一共分为几个等级？", "number"),
+        ("How many Chinese entities were found in the tender documents?", "number"),
+    ],
+)
+def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
+    assert expected_kind(question) == Kind(kind)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the penalty for jaywalking in Paris?",  # a penalty may be a prison term
+        "When does the PIPL apply to processing outside China?",  # "when" asks a condition
+        "Which permit does a provider need in China to offer IaaS services?",
+        "网络运营者应当履行哪些安全保护义务？",
+        "How much computing power does a provider need?",  # not an amount of money
+    ],
+)
+def test_other_questions_ask_for_no_kind(question: str) -> None:
+    assert expected_kind(question) is None
+
+
+def test_sentences_state_values_but_not_the_questions_own_numbers() -> None:
+    assert states(Kind.MONEY, "并处五千万元以下或者上一年度营业额百分之五以下罚款")
+    assert states(Kind.MONEY, "a fine of up to 4% of annual turnover")
+    assert states(Kind.MONEY, "处采购金额1倍以上10倍以下罚款")
+    assert not states(Kind.MONEY, "AI will drive a 160% increase in data centre power demand")
+    assert states(Kind.PERIOD, "按照规定留存相关的网络日志不少于六个月")
+    assert states(Kind.PERIOD, "每年至少进行一次检测评估")
+    assert states(Kind.PERIOD, "within the agreed or prescribed period")
+    assert states(Kind.DATE, "本法自2017年6月1日起施行。")
+    # Article numbers and the codes the question itself names state nothing.
+    assert not states(Kind.NUMBER, "第二十一条 网络运营者应当履行下列义务")
+    assert not states(
+        Kind.NUMBER, "Section 744.23 covers 3A090 items.", "What is the TPP of 3A090?"
+    )
+    assert states(Kind.NUMBER, "A TPP of 4800 or more.", "What is the TPP of 3A090?")
+
+
+def test_asking_words_are_not_evidence() -> None:
+    assert without_asking("How long must logs be kept?").split() == ["must", "logs", "be", "kept?"]
+    assert "哪一天" not in without_asking("《网络安全法》从哪一天开始施行？")
