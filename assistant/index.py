@@ -1,7 +1,8 @@
 """Opens the index for reading: Chroma store, embedding model and the derived lexical index.
 
-Several API workers may share one Chroma server, so the manifest (and with it the corpus
-fingerprint) is re-read at most every `lexical_refresh_seconds`, and the lexical index is
+Several API workers, on several machines, may share one Chroma server. The manifest (and with
+it the corpus fingerprint) is re-read when the store's change marker moves (polled at most every
+`CHANGE_POLL_SECONDS`), and in any case every `lexical_refresh_seconds`; the lexical index is
 brought up to date (only the documents that changed are re-read) whenever the fingerprint
 it was built for is no longer current.
 """
@@ -17,6 +18,10 @@ from ingest.lexical import LexicalCache, LexicalIndex
 from ingest.pipeline import Indexer, IngestProgress
 from ingest.settings import IngestSettings
 from ingest.store import ChromaStore, Metadata, corpus_fingerprint
+
+#: How often a process on a Chroma server asks whether another machine changed the manifest
+#: (one small read each time: the documents collection's change marker).
+CHANGE_POLL_SECONDS = 0.25
 
 
 class Index:
@@ -35,6 +40,8 @@ class Index:
         self._fingerprint: tuple[dict[str, Metadata], str] | None = None
         self._manifest_read_at = 0.0
         self._manifest_generation = -1
+        self._marker: str | None = None
+        self._marker_read_at = 0.0
         self._lock = Lock()
         #: How far this process's current (or last) ingest has embedded, for status displays.
         self.progress: IngestProgress | None = None
@@ -60,18 +67,28 @@ class Index:
         self.progress = progress
 
     def manifest(self, *, fresh: bool = False) -> dict[str, Metadata]:
-        """The manifest, re-read every `lexical_refresh_seconds` (a Chroma server gives no
-        sign of other writers) and as soon as the local connection has reopened on another
-        process's commit (it checks Chroma's write sequence on every operation)."""
+        """The manifest, re-read as soon as another process's commit shows: locally when the
+        connection has reopened on it (Chroma's write sequence is checked on every
+        operation), on a Chroma server when the change marker moved; and every
+        `lexical_refresh_seconds` whatever the signs say."""
         now = time.monotonic()
         stale = now - self._manifest_read_at > self.settings.index.lexical_refresh_seconds
-        moved = self.store.db.generation != self._manifest_generation
+        moved = self.store.db.generation != self._manifest_generation or self._marker_moved(now)
         if fresh or self._manifest is None or stale or moved:
             with self._lock:
                 self._manifest = self.store.manifest()
                 self._manifest_read_at = now
                 self._manifest_generation = self.store.db.generation
         return self._manifest
+
+    def _marker_moved(self, now: float) -> bool:
+        """On a Chroma server: whether the change marker moved since last polled."""
+        if not self.settings.index.chroma_url or now - self._marker_read_at < CHANGE_POLL_SECONDS:
+            return False
+        marker = self.store.change_marker()
+        self._marker_read_at = now
+        moved, self._marker = marker != self._marker, marker
+        return moved
 
     def invalidate(self) -> None:
         """Forget the cached manifest after this process changed the index."""

@@ -34,7 +34,9 @@ class IndexSettings(BaseModel):
     data_dir: Path = Path("data")
     chroma_url: str | None = None
     collection: str = "complyqa"
-    lexical_refresh_seconds: float = Field(default=2.0, ge=0)
+    # A safety net: changes show at once through the connection (local) or the store's change
+    # marker (Chroma server, see assistant.index); a full manifest re-read at least this often.
+    lexical_refresh_seconds: float = Field(default=30.0, ge=0)
 
 
 class ParseLimits(BaseModel):

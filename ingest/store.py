@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +48,10 @@ _WRITE_BATCH = 1000
 _DOCS_PER_READ = 200
 #: Chunk field: when it was written (epoch seconds), for the orphan sweep's age rule.
 WRITTEN_AT = "written_at"
+#: Documents-collection metadata key, a fresh random value after every manifest change: a
+#: reader on a Chroma server (which gives no other sign of another machine's writes) polls
+#: this one value instead of re-reading the whole manifest.
+CHANGE_MARKER = "changed"
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,17 @@ class ChromaStore:
     def manifest(self) -> dict[str, Metadata]:
         return self._read(_manifest)
 
+    def change_marker(self) -> str | None:
+        """The documents collection's `CHANGE_MARKER` as stored now (one small read)."""
+        name = f"{self.settings.collection}_documents"
+
+        def read(client: Any, generation: int) -> str | None:
+            metadata = client.get_collection(name, embedding_function=None).metadata or {}
+            marker = metadata.get(CHANGE_MARKER)
+            return None if marker is None else str(marker)
+
+        return self.db.read(read)
+
     def document_text(self, doc_id: str) -> str | None:
         def read(c: _Collections) -> str | None:
             docs = c.documents.get(ids=[doc_id], include=["documents"])["documents"] or []
@@ -334,6 +350,7 @@ class ChromaStore:
         # Written after the new text is visible: a crash in between leaves two texts in
         # force for a moment (fixed by the next write), never none.
         settle(c.documents, c.chunks, others, table, PAGE_SIZE)
+        _mark_changed(c)
 
     def delete_document(self, doc_id: str) -> None:
         """Hide the document first (manifest), then drop its chunks."""
@@ -347,6 +364,7 @@ class ChromaStore:
             others = instrument_records(c.documents, instruments, PAGE_SIZE)
             table = version_table(VersionFacts.from_metadata(i, m) for i, m in others.items())
             settle(c.documents, c.chunks, others, table, PAGE_SIZE)
+            _mark_changed(c)
 
         self._write(delete)
 
@@ -364,6 +382,7 @@ class ChromaStore:
                 c.chunks.update(ids=batch, metadatas=[{PENDING_FIELD: 0}] * len(batch))
             # The manifest last: until it changes, the fingerprint still says "pending".
             c.documents.update(ids=[doc_id], metadatas=[{PENDING_FIELD: 0}])
+            _mark_changed(c)
             return True
 
         return self._write(approve)
@@ -377,7 +396,9 @@ class ChromaStore:
             return 0
 
         def upgrade(c: _Collections) -> int:
-            return upgrade_legacy(c.documents, c.chunks, _manifest(c), PAGE_SIZE, c.codec)
+            upgraded = upgrade_legacy(c.documents, c.chunks, _manifest(c), PAGE_SIZE, c.codec)
+            _mark_changed(c)
+            return upgraded
 
         upgraded = self._write(upgrade)
         if upgraded:
@@ -483,6 +504,12 @@ class ChromaStore:
 
     def count_chunks(self) -> int:
         return int(self._read(lambda c: c.chunks.count()))
+
+
+def _mark_changed(c: _Collections) -> None:
+    """A new `CHANGE_MARKER` (the other metadata keys never change after creation)."""
+    metadata = {k: v for k, v in (c.documents.metadata or {}).items() if k != CHANGE_MARKER}
+    c.documents.modify(metadata={**metadata, CHANGE_MARKER: uuid.uuid4().hex})
 
 
 def _all_chunks(

@@ -364,7 +364,7 @@ def main() -> None:
         for line in log:
             print("  " + line)
         failed = report(tally, elapsed)
-        time.sleep(3)  # the workers' manifest cache (index.lexical_refresh_seconds) expires
+        time.sleep(3)  # let the workers settle on the last commit before comparing
         problems = consistency(data_dir, url, keys["admin"])
         for p in problems:
             print("INCONSISTENT: " + p)

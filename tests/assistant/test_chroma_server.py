@@ -12,6 +12,7 @@ import pytest
 
 from assistant.service import ComplyQA
 from assistant.settings import Settings
+from tests.conftest import FakeEmbedder
 from tests.servers import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.slow
@@ -70,3 +71,29 @@ def test_ingest_and_ask_through_a_chroma_server(
         c.doc_id == "seeds/000_86c7fe4535ba33b1.txt" and "B11" in c.quote for c in answer.citations
     )
     assert not (tmp_path / "worker-b" / "chroma").exists()
+
+
+def test_another_machines_change_shows_through_the_change_marker(
+    chroma_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker on another machine notices an upload from one small read of the store's change
+    marker, not from re-reading the whole manifest on a timer (set to an hour here)."""
+    import assistant.index
+
+    monkeypatch.setenv("COMPLYQA_CHROMA_URL", chroma_url)
+    monkeypatch.setattr(assistant.index, "CHANGE_POLL_SECONDS", 0.0)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("# A\n\nArticle 1 Providers must hold a B11 permit.\n")
+    writer = ComplyQA(Settings.load(data_dir=tmp_path / "worker-a"), embedder=FakeEmbedder())
+    writer.ingest([corpus], root=corpus)
+    reader = ComplyQA(Settings.load(data_dir=tmp_path / "worker-b"), embedder=FakeEmbedder())
+    reader.index.settings.index.lexical_refresh_seconds = 3600.0
+    assert {p.doc_id for p in reader.search("licence permit", k=5)} == {"a.md"}
+
+    (corpus / "b.md").write_text("# B\n\nArticle 1 Exporters need a licence for lighthouses.\n")
+    writer.ingest([corpus], root=corpus)
+    assert reader.search("lighthouses licence", k=1)[0].doc_id == "b.md"
+    (corpus / "b.md").unlink()
+    writer.ingest([corpus], root=corpus)
+    assert {p.doc_id for p in reader.search("lighthouses licence", k=5)} == {"a.md"}
