@@ -10,7 +10,6 @@ the key.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sqlite3
 import threading
@@ -275,12 +274,6 @@ def write_entries(
     else:
         raise ComplyqaError(f"unknown export format {format!r}; use jsonl or csv")
     return n
-
-
-def export_text(entries: Iterable[AuditEntry], format: Literal["jsonl", "csv"]) -> str:
-    buf = io.StringIO()
-    write_entries(entries, buf, format)
-    return buf.getvalue()
 
 
 def verify_file(path: Path) -> ChainReport:

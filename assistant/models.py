@@ -198,11 +198,6 @@ class Filters(BaseModel):
         description="Answer from the texts in force on this day (YYYY-MM-DD); today by default",
     )
 
-    def is_empty(self) -> bool:
-        # An empty list is a filter that admits nothing (e.g. a scope with no overlap).
-        fields = (self.doc_ids, self.groups, self.languages, self.jurisdictions)
-        return all(f is None for f in fields)
-
     def narrowed_to_groups(self, groups: list[str] | None) -> Filters:
         """This filter further limited to `groups` (an API key's scope); None means no limit."""
         if groups is None:

@@ -11,8 +11,8 @@ from typing import Any
 
 _EXPORTS = {
     "run_eval": "evals.runner",
-    "EvalResult": "evals.runner",
-    "CaseResult": "evals.runner",
+    "EvalResult": "evals.results",
+    "CaseResult": "evals.results",
     "ranking_metrics": "evals.metrics",
     "score_citations": "evals.citations",
     "token_f1": "evals.citations",

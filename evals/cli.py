@@ -6,19 +6,16 @@ turns user errors into one line on stderr and exit code 2; a missed gate exits w
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-F = TypeVar("F", bound=Callable[..., Any])
+from assistant.cli.common import ProfileOption
+from assistant.cli.output import user_errors
 
 GATE_FAILED = 1
-USER_ERROR = 2
-DEFAULT_OBLIQA = Path("../shared/benchmarks/obliqa")
 
 eval_app = typer.Typer(
     name="eval",
@@ -28,10 +25,6 @@ eval_app = typer.Typer(
 
 _GATE_HELP = 'Bounds the run must meet, e.g. "recall@5>=0.9,unsupported_claim_rate<=0.02".'
 Gate = Annotated[str | None, typer.Option("--gate", help=_GATE_HELP)]
-Profile = Annotated[
-    str | None,
-    typer.Option("--profile", "-p", help="Settings profile (assistant/profiles/NAME.toml)."),
-]
 Out = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Output folder (default: runs/…)."),
@@ -50,23 +43,6 @@ RunDir = Annotated[Path, typer.Argument(help="Run folder (or its metrics.json)."
 
 def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")
-
-
-def _user_errors(func: F) -> F:
-    """Show a `ComplyqaError` as one clear line and exit 2 (instead of a traceback)."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from assistant.cli.output import fail
-        from ingest.errors import ComplyqaError
-
-        try:
-            return func(*args, **kwargs)
-        except ComplyqaError as exc:
-            fail(exc)
-            raise typer.Exit(USER_ERROR) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _default_out(kind: str, profile: str) -> Path:
@@ -88,7 +64,7 @@ def _apply_gate(metrics: dict[str, Any], gate: str) -> None:
 
 
 @eval_app.command("run")
-@_user_errors
+@user_errors()
 def run_command(
     dataset: Annotated[
         Path | None,
@@ -97,7 +73,7 @@ def run_command(
     corpus: Annotated[
         Path | None, typer.Option("--corpus", help="Corpus folder the gold sources refer to.")
     ] = None,
-    profile: Profile = None,
+    profile: str | None = ProfileOption,
     out: Out = None,
     mode: Annotated[str | None, typer.Option("--mode", "-m", help="extractive or llm.")] = None,
     limit: Limit = None,
@@ -143,7 +119,7 @@ def run_command(
 
 
 @eval_app.command("verifier")
-@_user_errors
+@user_errors()
 def verifier_command(
     dataset: Annotated[
         Path | None,
@@ -154,7 +130,7 @@ def verifier_command(
     corpus: Annotated[
         Path | None, typer.Option("--corpus", help="Corpus folder the citations refer to.")
     ] = None,
-    profile: Profile = None,
+    profile: str | None = ProfileOption,
     out: Out = None,
     gate: Gate = None,
 ) -> None:
@@ -184,7 +160,7 @@ def verifier_command(
 
 
 @eval_app.command("compare")
-@_user_errors
+@user_errors()
 def compare_command(
     run_a: Annotated[Path, typer.Argument(help="Baseline run folder (or its metrics.json).")],
     run_b: Annotated[Path, typer.Argument(help="Candidate run folder (or its metrics.json).")],
@@ -203,7 +179,7 @@ def compare_command(
 
 
 @eval_app.command("gate")
-@_user_errors
+@user_errors()
 def gate_command(
     run: RunDir,
     gate: Annotated[str, typer.Option("--gate", help=_GATE_HELP)],
@@ -216,16 +192,21 @@ def gate_command(
 
 
 @eval_app.command("obliqa")
-@_user_errors
+@user_errors()
 def obliqa_command(
     data: Annotated[
-        Path, typer.Option("--data", help="ObliQA folder (ObliQA_<split>.json, documents/).")
-    ] = DEFAULT_OBLIQA,
+        Path,
+        typer.Option(
+            "--data",
+            help="ObliQA folder (ObliQA_<split>.json, documents/); the benchmark is not "
+            "shipped with complyqa.",
+        ),
+    ],
     split: Annotated[
         str, typer.Option("--split", help="dev, test, ... or a path to a questions .json file.")
     ] = "dev",
     limit: Limit = None,
-    profile: Profile = None,
+    profile: str | None = ProfileOption,
     out: Out = None,
     gate: Gate = None,
     subset: SubsetOpt = "all",
@@ -250,7 +231,7 @@ def obliqa_command(
 
 
 @eval_app.command("calibrate")
-@_user_errors
+@user_errors()
 def calibrate_command(
     dataset: Annotated[
         Path | None,
@@ -259,7 +240,7 @@ def calibrate_command(
         ),
     ] = None,
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder.")] = None,
-    profile: Profile = None,
+    profile: str | None = ProfileOption,
     subset: SubsetOpt = "all",
 ) -> None:
     """Sweep the abstention threshold; print each one's trade-off and the best (Youden's J)."""

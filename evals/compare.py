@@ -87,10 +87,6 @@ def check_gate(metrics: Mapping[str, Any], bounds: list[Bound]) -> list[GateChec
     return checks
 
 
-def unknown_metrics(metrics: Mapping[str, Any], bounds: list[Bound]) -> list[str]:
-    return [b.metric for b in bounds if b.metric not in metrics]
-
-
 def load_metrics(run: Path) -> dict[str, Any]:
     """The metrics of a run folder (its metrics.json) or of a metrics.json path."""
     path = run / "metrics.json" if run.is_dir() else run

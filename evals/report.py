@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from evals.runner import CaseResult, EvalResult
+    from evals.results import CaseResult, EvalResult
 
 #: Metrics shown in the summary table of an eval run, in this order.
 SUMMARY_METRICS = (

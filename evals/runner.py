@@ -14,17 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pydantic import BaseModel
 from tqdm import tqdm
 
-from assistant.models import (
-    Answer,
-    Citation,
-    DocumentInfo,
-    DocumentRecord,
-    IngestReport,
-    Timings,
-)
+from assistant.models import Answer, DocumentInfo, DocumentRecord, IngestReport
 from evals.citations import (
     DocumentTexts,
     claimed_text,
@@ -45,6 +37,8 @@ from evals.metrics import (
     ranking_metrics,
     unique_in_order,
 )
+from evals.report import write_eval_outputs
+from evals.results import CaseResult, EvalResult
 from evals.splits import in_subset
 from ingest.errors import ComplyqaError, InvalidQuestion
 
@@ -99,48 +93,6 @@ class Versions:
         """`ranked` doc ids, each other version of a gold instrument named as its gold id."""
         stands_for = {self.instrument(g): g for g in gold}
         return unique_in_order(stands_for.get(self.instrument(d), d) for d in ranked)
-
-
-class CaseResult(BaseModel):
-    """One case of a run: what was asked, what came back, and how it scored."""
-
-    id: str
-    question: str
-    answerable: bool
-    tags: list[str] = []
-    gold_sources: list[str] = []
-    gold_quotes: list[str] = []
-    reference_answer: str = ""
-    retrieved_doc_ids: list[str] = []
-    #: `retrieved_doc_ids` with other versions of a gold instrument named as the gold id.
-    ranked_sources: list[str] = []
-    retrieved_chunk_ids: list[str] = []
-    answer: str = ""
-    citations: list[Citation] = []
-    abstained: bool = False
-    mode: str | None = None
-    timings: Timings = Timings()
-    verification: dict[str, int] = {}
-    sentences_removed: int = 0
-    unsupported_sentences: list[str] = []
-    #: Counts behind the micro-averaged rates (sentences, citations, ...).
-    counts: dict[str, int] = {}
-    #: Gold quote ids found in gold documents, and the ranking of them (passage level).
-    passage_gold: list[str] = []
-    passage_ranking: list[str] = []
-    scores: dict[str, float | None] = {}
-    error: str | None = None
-
-
-class EvalResult(BaseModel):
-    """A whole run: flat metrics (as written to metrics.json), cases, and dataset problems."""
-
-    metrics: dict[str, Any]
-    cases: list[CaseResult]
-    problems: list[str] = []
-    recall_curves: dict[str, list[float]] = {}
-    ingest_failures: list[str] = []
-    out_dir: Path | None = None
 
 
 def score_case(
@@ -314,7 +266,6 @@ def run_eval(
     model count only on held-out ones); `k` is the retrieval depth scored (default 10).
     """
     from evals.dataset import load_dataset
-    from evals.report import write_eval_outputs
 
     dataset = load_dataset(Path(dataset_path), Path(corpus_dir))
     cases = [c for c in dataset.cases if in_subset(c.id, subset)]

@@ -211,10 +211,6 @@ ZH_STOPWORDS = frozenset(
         "本",
     ]
 )
-# Negations are kept although they are short, because they flip a claim.
-NEGATIONS = frozenset(
-    {"not", "no", "never", "without", "nor", "不", "未", "无", "非", "禁止", "不得"}
-)
 
 _stemmer = Stemmer.Stemmer("english")
 

@@ -1,11 +1,17 @@
-"""Options shared by several commands, and building the facade from them."""
+"""Options shared by several commands, and building the facade from them.
+
+Cheap to import (the facade loads in `make_qa`), so that CLI plugins such as `evals` can share
+these options without loading models.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from assistant.service import ComplyQA
-from assistant.settings import Settings
+if TYPE_CHECKING:
+    from assistant.service import ComplyQA
 
 ProfileOption = typer.Option(
     None, "--profile", "-p", help="Settings profile (assistant/profiles/NAME.toml)."
@@ -26,6 +32,9 @@ AsOfOption = typer.Option(
 
 
 def make_qa(profile: str | None, *, preload: bool = False) -> ComplyQA:
+    from assistant.service import ComplyQA
+    from assistant.settings import Settings
+
     qa = ComplyQA(Settings.load(profile))
     if preload:
         qa.index.embedder.preload()

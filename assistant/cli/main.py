@@ -62,11 +62,7 @@ _register_all()
 
 def run() -> None:
     """Console entry point: user errors become one clear line and exit code 2."""
-    from assistant.cli.output import fail
-    from ingest.errors import ComplyqaError
+    from assistant.cli.output import user_errors
 
-    try:
+    with user_errors():
         app()
-    except ComplyqaError as exc:
-        fail(exc)
-        raise SystemExit(2) from None

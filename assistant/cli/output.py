@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import groupby
 from typing import Any
 
@@ -18,6 +20,9 @@ from ingest.errors import ComplyqaError
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
+
+#: Exit code of a user error (a `ComplyqaError`: bad argument, missing file, unknown profile).
+USER_ERROR = 2
 
 FILTER_KEYS = {
     "doc": "doc_ids",
@@ -154,6 +159,18 @@ def print_report(report: IngestReport) -> None:
 
 def fail(exc: ComplyqaError) -> None:
     errors.print(f"[red]error:[/red] {escape(str(exc))}")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Show a `ComplyqaError` as one clear line on stderr and exit with `USER_ERROR` (instead
+    of a traceback). Wraps the whole CLI, and is also a decorator for a command that must map
+    its own errors when run alone (`@user_errors()`, e.g. the `complyqa eval` commands)."""
+    try:
+        yield
+    except ComplyqaError as exc:
+        fail(exc)
+        raise SystemExit(USER_ERROR) from None
 
 
 def _short(text: str, limit: int) -> str:

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from assistant.cli.common import ProfileOption
 from assistant.cli.output import UsageError, console, errors, print_json
 from assistant.keys import KeyStore
 from assistant.settings import Settings
@@ -19,10 +20,6 @@ from assistant.settings import Settings
 #: and replaced. uvicorn's 5 s killed busy, healthy workers on a loaded machine (a niced server
 #: next to a CPU-bound job: scripts/soak.py), cutting every request they were serving.
 WORKER_HEALTHCHECK_SECONDS = 60
-
-ProfileOption = typer.Option(
-    None, "--profile", "-p", help="Settings profile (assistant/profiles/NAME.toml)."
-)
 
 ScopeOption = typer.Option(
     None, "--scope", help="Document group the key may see; repeatable or comma-separated."

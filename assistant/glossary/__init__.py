@@ -108,9 +108,3 @@ def translate(text: str, entries: tuple[Entry, ...] | None = None) -> str:
         pos = end
     out.append(text[pos:])
     return "".join(out)
-
-
-def expand(text: str) -> str:
-    """`text` followed by its translated terms (unchanged when the glossary knows none)."""
-    extra = translations(text)
-    return f"{text}\n{' '.join(extra)}" if extra else text

@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from evals.cli import GATE_FAILED, USER_ERROR, register
+from assistant.cli.output import USER_ERROR
+from evals.cli import GATE_FAILED, register
 from evals.compare import (
     Bound,
     GateSyntaxError,

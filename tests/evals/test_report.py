@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.models import Citation, Timings
 from evals.report import Report, Table, eval_report, fmt, render_markdown, write_eval_outputs
-from evals.runner import CaseResult, EvalResult
+from evals.results import CaseResult, EvalResult
 
 
 def fake_result() -> EvalResult:

@@ -10,12 +10,14 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from assistant.cli.output import USER_ERROR
 from assistant.models import Answer, Citation, DocumentInfo, Passage, Timings
 from assistant.service import ComplyQA
 from evals.citations import DocumentTexts
-from evals.cli import USER_ERROR, register
+from evals.cli import register
 from evals.dataset import EvalCase
-from evals.runner import CaseResult, Versions, aggregate, run_eval, score_case
+from evals.results import CaseResult
+from evals.runner import Versions, aggregate, run_eval, score_case
 
 LAW = "第二十一条 网络运营者应当履行安全保护义务。\n\n第二十二条 网络运营者应当留存相关的网络日志不少于六个月。"
 EAR = "Section 744.23 applies to exports of advanced computing items.\n\nLicence applications are reviewed within 30 days of receipt."

@@ -12,8 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from assistant.cli.output import USER_ERROR
 from assistant.settings import Settings
-from evals.cli import USER_ERROR, register
+from evals.cli import register
 from evals.verifier import run_verifier_eval
 from evals.verifier_claims import ClaimCitation, ClaimsError, CorpusPassages, load_claims
 from evals.verifier_edits import (

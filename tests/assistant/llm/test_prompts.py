@@ -20,8 +20,10 @@ from assistant.settings import PROMPTS_DIR
 from ingest.errors import ConfigurationError
 
 
-def test_abstention_constant_is_unchanged() -> None:
-    assert ABSTENTION == "The indexed sources do not contain an answer to this question."
+def test_abstention_sentence_is_the_documented_one() -> None:
+    # API clients recognise an abstention by this fixed sentence, as docs/api.md states it.
+    api_doc = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text(encoding="utf-8")
+    assert f'"{ABSTENTION}"' in " ".join(api_doc.split())
 
 
 def test_templates_load_with_a_content_version() -> None:
