@@ -21,7 +21,7 @@ from ingest.store import ChromaStore, Metadata, corpus_fingerprint
 
 #: How often a process on a Chroma server asks whether another machine changed the manifest
 #: (one small read each time: the documents collection's change marker).
-CHANGE_POLL_SECONDS = 0.25
+CHANGE_POLL_SECONDS = 0.1
 
 
 class Index:

@@ -140,6 +140,11 @@ class ChromaConnection:
         belong to no live writer. Here nobody can tell, so only old ones qualify."""
         yield time.time() - ORPHAN_GRACE_SECONDS
 
+    def state(self) -> object | None:
+        """A value that names the index's current state inside `read`/`write` (None: no
+        such sign, as on a Chroma server); equal values mean nothing was written between."""
+        return None
+
     def refresh(self) -> None:
         """Reopen if another process committed since this one last looked."""
 
@@ -182,6 +187,11 @@ class LocalChromaConnection(ChromaConnection):
             # Nobody else can have written while we hold the lock: this state is ours.
             self._version = self._read_version()
             return result
+
+    def state(self) -> object | None:
+        """Chroma's write sequence as last read under the lock file: inside an operation no
+        other process or thread can be writing, so it is the state that operation sees."""
+        return self._version
 
     @contextmanager
     def writing(self) -> Iterator[None]:

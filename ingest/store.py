@@ -196,6 +196,7 @@ class ChromaStore:
         self.embedding_model = embedding_model
         self.db = connect(settings)
         self._cached: tuple[int, _Collections] | None = None
+        self._manifest_cache: tuple[object, dict[str, Metadata]] | None = None
         # Creating the collections is a write: two first runs must not race.
         self.db.write(self._collections)
         self.upgrade_versions()
@@ -243,7 +244,18 @@ class ChromaStore:
 
     # -- manifest -----------------------------------------------------------------------
     def manifest(self) -> dict[str, Metadata]:
-        return self._read(_manifest)
+        """Every document's record. Kept while the connection's state is unchanged: at 1,564
+        documents one read costs 0.15 s, and one upload used to read it three times."""
+
+        def read(c: _Collections) -> dict[str, Metadata]:
+            state, cached = self.db.state(), self._manifest_cache
+            if state is not None and cached is not None and cached[0] == state:
+                return dict(cached[1])
+            manifest = _manifest(c)
+            self._manifest_cache = None if state is None else (state, manifest)
+            return dict(manifest)
+
+        return self._read(read)
 
     def change_marker(self) -> str | None:
         """The documents collection's `CHANGE_MARKER` as stored now (one small read)."""

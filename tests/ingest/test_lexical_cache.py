@@ -60,7 +60,9 @@ class Chroma:
         return corpus_fingerprint(self.manifest, "model")
 
     def get(self, cache: LexicalCache) -> LexicalIndex:
-        return cache.get(self.fingerprint, dict(self.manifest), self.read)
+        index = cache.get(self.fingerprint, dict(self.manifest), self.read)
+        cache.flush()  # saved on a thread; these tests look at the file next
+        return index
 
 
 def _results(index: LexicalIndex) -> list[list[tuple[str, float]]]:
