@@ -214,3 +214,24 @@ def test_the_orphan_sweep_spares_a_live_writers_uncommitted_chunks(
     # The writer's lease is gone (a dead process's is dropped by the kernel): sweep it now.
     assert store.sweep_orphans() == 1
     assert store.count_chunks() == sum(int(d.n_chunks) for d in qa.documents())
+
+
+def test_the_manifest_is_read_again_only_after_a_write(
+    tmp_path: Path, make_fake_qa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ingest.store
+
+    write_corpus(tmp_path / "corpus")
+    qa = make_fake_qa()
+    qa.ingest([tmp_path / "corpus"])
+    reads = []
+    real = ingest.store._manifest
+    monkeypatch.setattr(ingest.store, "_manifest", lambda c: reads.append(1) or real(c))
+    store = qa.index.store
+    first = store.manifest()
+    assert store.manifest() == first and len(reads) <= 1  # same state: kept
+    first["laws/a.md"] = {}  # a caller's copy: changing it changes nothing stored
+    assert store.manifest()["laws/a.md"]["content_hash"]
+    settled = len(reads)
+    store.delete_document("laws/a.md")
+    assert "laws/a.md" not in store.manifest() and len(reads) == settled + 1
