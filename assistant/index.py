@@ -16,8 +16,9 @@ from ingest import sandbox
 from ingest.embeddings import Embedder
 from ingest.lexical import LexicalCache, LexicalIndex
 from ingest.pipeline import Indexer, IngestProgress
+from ingest.records import Metadata, corpus_fingerprint
 from ingest.settings import IngestSettings
-from ingest.store import ChromaStore, Metadata, corpus_fingerprint
+from ingest.store import ChromaStore
 
 #: How often a process on a Chroma server asks whether another machine changed the manifest
 #: (one small read each time: the documents collection's change marker).

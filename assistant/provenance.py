@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ingest.store import PENDING_FIELD, PENDING_REVIEW
+from ingest.records import PENDING_FIELD, PENDING_REVIEW
 
 __all__ = [
     "CORPUS",

@@ -28,7 +28,7 @@ from assistant.relevance.rerank import Reranker
 from assistant.settings import RetrievalSettings
 from ingest.legal_refs import find_article_refs
 from ingest.lexical import Condition, LexicalIndex, matches
-from ingest.store import PENDING_FIELD, StoredChunk
+from ingest.records import PENDING_FIELD, StoredChunk
 from ingest.versions import Validity, day_number, describe
 
 #: The dense search asks Chroma for this many times `dense_k` nearest chunks and applies the

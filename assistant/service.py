@@ -45,7 +45,7 @@ from assistant.settings import AnswerSettings, RelevanceSettings, Settings
 from ingest.embeddings import Embedder
 from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
 from ingest.models import Document
-from ingest.store import Metadata
+from ingest.records import Metadata
 from ingest.tokenize import content_terms
 
 if TYPE_CHECKING:

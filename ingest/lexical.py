@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ingest.bm25 import Postings, TermCounts, count_terms
-from ingest.store import PENDING_FIELD, Metadata, StoredChunk, document_version
+from ingest.records import PENDING_FIELD, Metadata, StoredChunk, document_version
 from ingest.tokenize import tokenize
 from ingest.versions import NO_START, OPEN_END
 
@@ -79,7 +79,7 @@ class LexicalIndex:
         self.numbers = numbers
         self.terms = terms
         self.vocab = vocab
-        #: The version (`ingest.store.document_version`) of each document the index holds.
+        #: The version (`ingest.records.document_version`) of each document the index holds.
         self.documents = documents
         self.postings = Postings(terms)
 

@@ -8,13 +8,10 @@ version are never served and are swept by the next ingest.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
@@ -22,8 +19,27 @@ import numpy as np
 
 from ingest import text_codec
 from ingest.chroma_db import connect
+from ingest.chroma_rows import (
+    PAGE_SIZE,
+    Collections,
+    all_chunks,
+    get_ids,
+    is_visible,
+    paged,
+    read_manifest,
+    rows,
+)
 from ingest.errors import EmbeddingModelMismatch
 from ingest.models import Chunk, Document
+from ingest.records import (
+    PENDING_FIELD,
+    Metadata,
+    StoredChunk,
+    chunk_id,
+    chunk_metadata,
+    committed_chunks,
+    document_metadata,
+)
 from ingest.settings import IndexSettings
 from ingest.version_store import (
     instrument_records,
@@ -36,12 +52,8 @@ from ingest.versions import Validity, VersionFacts, facts_of, version_table
 
 log = logging.getLogger(__name__)
 
-Metadata = dict[str, str | int | float | bool]
 T = TypeVar("T")
 
-#: Rows per bulk read. Chroma turns a `get` into one SQLite statement with a variable per row,
-#: so an unbounded read of a large collection (~32k rows and up) fails; every bulk read pages.
-PAGE_SIZE = 5000
 #: Chunks per Chroma write call (larger calls are much cheaper per chunk, see write_documents).
 _WRITE_BATCH = 1000
 #: Documents named in one `$in` read of their chunks (each name is one SQL variable).
@@ -52,136 +64,6 @@ WRITTEN_AT = "written_at"
 #: reader on a Chroma server (which gives no other sign of another machine's writes) polls
 #: this one value instead of re-reading the whole manifest.
 CHANGE_MARKER = "changed"
-
-
-@dataclass(frozen=True)
-class StoredChunk:
-    chunk_id: str
-    text: str
-    metadata: Metadata
-    distance: float | None = None
-
-
-def chunk_id(doc: Document, chunk: Chunk) -> str:
-    return f"{doc.doc_id}::{doc.content_hash[:12]}::{chunk.key}"
-
-
-#: `Document.extra` key (any value) of an upload that waits for an admin's review; the store
-#: keeps it as `PENDING_FIELD` = 1 on the document and its chunks, and retrieval admits none of
-#: them until approval sets it to 0.
-PENDING_REVIEW = "pending_review"
-PENDING_FIELD = "x_" + PENDING_REVIEW
-
-
-def committed_chunks(manifest: dict[str, Metadata]) -> int:
-    """How many chunks the manifest's documents hold (each exactly its `n_chunks`)."""
-    return sum(int(m.get("n_chunks", 0)) for m in manifest.values())
-
-
-def corpus_fingerprint(manifest: dict[str, Metadata], embedding_model: str) -> str:
-    """Names one exact state of the index: which document versions, embedded by which model."""
-    digest = hashlib.sha256(embedding_model.encode())
-    for doc_id in sorted(manifest):
-        digest.update(f"\n{doc_id}\t{document_version(manifest[doc_id])}".encode())
-    return digest.hexdigest()[:16]
-
-
-def document_version(meta: Metadata) -> str:
-    """Names the state of one document's record that the lexical index must follow."""
-    version = str(meta["content_hash"])
-    if "valid_to" in meta:
-        # Which text is in force is part of the index's state: a new version ends the
-        # old one's period, and the lexical index must see that too.
-        version += f"\t{meta.get('valid_from')}\t{meta['valid_to']}"
-    if meta.get(PENDING_FIELD):
-        # Approving an upload changes what is answerable: the lexical index follows.
-        version += "\tpending"
-    return version
-
-
-def _clean(meta: dict[str, Any]) -> Metadata:
-    # Chroma rejects None values in metadata.
-    return {k: v for k, v in meta.items() if v is not None}
-
-
-def chunk_metadata(doc: Document, chunk: Chunk, validity: Validity | None = None) -> Metadata:
-    """A chunk's metadata: its place, its document, and its text's period in force.
-
-    `validity` comes from the versions of the document's instrument; without it the document
-    is taken as the only version.
-    """
-    validity = validity or _alone(doc)
-    return _clean(
-        {
-            "doc_id": doc.doc_id,
-            "key": chunk.key,
-            "start": chunk.start,
-            "end": chunk.end,
-            "section": chunk.section,
-            "article": chunk.article,
-            "title": doc.title,
-            "language": doc.language,
-            "date": doc.date,
-            "jurisdiction": doc.jurisdiction,
-            "group": doc.group,
-            "content_hash": doc.content_hash,
-            # Who uploaded it (`x_uploaded_by`) travels with every chunk, so each cited
-            # passage can say where it came from without a manifest lookup.
-            **_scalar_extras(doc),
-            **_review_flag(doc),
-            **validity.to_metadata(),
-        }
-    )
-
-
-def _scalar_extras(doc: Document) -> Metadata:
-    """The document's extra metadata Chroma can hold on a chunk, as `x_<key>`."""
-    return {f"x_{k}": v for k, v in doc.extra.items() if isinstance(v, str | int | float | bool)}
-
-
-def _review_flag(doc: Document) -> Metadata:
-    # A number, as retrieval compares it (`!= 1`) in the Chroma `where` and the BM25 mask.
-    return {PENDING_FIELD: 1} if doc.extra.get(PENDING_REVIEW) else {}
-
-
-def document_metadata(doc: Document, n_chunks: int, validity: Validity | None = None) -> Metadata:
-    extra = {f"x_{k}": v for k, v in doc.extra.items()}
-    facts = facts_of(doc.doc_id, doc.text, doc.extra)
-    validity = validity or _alone(doc)
-    return _clean(
-        {
-            "title": doc.title,
-            "language": doc.language,
-            "date": doc.date,
-            "jurisdiction": doc.jurisdiction,
-            "group": doc.group,
-            "content_hash": doc.content_hash,
-            "n_chunks": n_chunks,
-            "chars": len(doc.text),
-            "source_path": doc.source_path,
-            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            **extra,
-            **_review_flag(doc),
-            **facts.to_metadata(),
-            **validity.to_metadata(),
-        }
-    )
-
-
-def _alone(doc: Document) -> Validity:
-    facts = facts_of(doc.doc_id, doc.text, doc.extra)
-    return version_table([facts])[doc.doc_id]
-
-
-@dataclass(frozen=True)
-class _Collections:
-    chunks: Any
-    documents: Any
-
-    @property
-    def codec(self) -> str | None:
-        """How the documents collection stores full texts (see `ingest.text_codec`)."""
-        return text_codec.codec_of(self.documents.metadata)
 
 
 class ChromaStore:
@@ -195,7 +77,7 @@ class ChromaStore:
         self.settings = settings
         self.embedding_model = embedding_model
         self.db = connect(settings)
-        self._cached: tuple[int, _Collections] | None = None
+        self._cached: tuple[int, Collections] | None = None
         self._manifest_cache: tuple[object, dict[str, Metadata]] | None = None
         # Creating the collections is a write: two first runs must not race.
         self.db.write(self._collections)
@@ -205,7 +87,7 @@ class ChromaStore:
     def location(self) -> str:
         return self.settings.chroma_url or str(self.settings.data_dir / "chroma")
 
-    def _collections(self, client: Any, generation: int) -> _Collections:
+    def _collections(self, client: Any, generation: int) -> Collections:
         """This store's collections as handles of the connection's current client."""
         cached = self._cached
         if cached is not None and cached[0] == generation:
@@ -232,26 +114,25 @@ class ChromaStore:
                 f"not {self.embedding_model!r}; set the same model, or use another data dir "
                 "(COMPLYQA_DATA_DIR) or collection to build a new index"
             )
-        collections = _Collections(chunks, documents)
+        collections = Collections(chunks, documents)
         self._cached = (generation, collections)
         return collections
 
-    def _read(self, op: Callable[[_Collections], T]) -> T:
+    def _read(self, op: Callable[[Collections], T]) -> T:
         return self.db.read(lambda client, gen: op(self._collections(client, gen)))
 
-    def _write(self, op: Callable[[_Collections], T]) -> T:
+    def _write(self, op: Callable[[Collections], T]) -> T:
         return self.db.write(lambda client, gen: op(self._collections(client, gen)))
 
-    # -- manifest -----------------------------------------------------------------------
     def manifest(self) -> dict[str, Metadata]:
         """Every document's record. Kept while the connection's state is unchanged: at 1,564
         documents one read costs 0.15 s, and one upload used to read it three times."""
 
-        def read(c: _Collections) -> dict[str, Metadata]:
+        def read(c: Collections) -> dict[str, Metadata]:
             state, cached = self.db.state(), self._manifest_cache
             if state is not None and cached is not None and cached[0] == state:
                 return dict(cached[1])
-            manifest = _manifest(c)
+            manifest = read_manifest(c)
             self._manifest_cache = None if state is None else (state, manifest)
             return dict(manifest)
 
@@ -269,16 +150,11 @@ class ChromaStore:
         return self.db.read(read)
 
     def document_text(self, doc_id: str) -> str | None:
-        def read(c: _Collections) -> str | None:
+        def read(c: Collections) -> str | None:
             docs = c.documents.get(ids=[doc_id], include=["documents"])["documents"] or []
             return text_codec.decode(docs[0], c.codec) if docs else None
 
         return self._read(read)
-
-    # -- writes -------------------------------------------------------------------------
-    def write_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Store a document version: chunks first, the manifest record last, then sweep."""
-        self.write_documents([(doc, chunks, vectors)])
 
     def write_documents(
         self, items: Sequence[tuple[Document, Sequence[Chunk], np.ndarray]]
@@ -294,7 +170,7 @@ class ChromaStore:
         """
         planned: list[tuple[Document, list[str], Validity]] = []
 
-        def write_chunks(c: _Collections) -> None:
+        def write_chunks(c: Collections) -> None:
             rows: list[tuple[str, np.ndarray, str, Metadata]] = []
             written_at = int(time.time())
             for doc, chunks, vectors in items:
@@ -323,7 +199,7 @@ class ChromaStore:
                 self._write(partial(self._commit, doc=doc, ids=ids, written_with=written_with))
 
     def _versions(
-        self, c: _Collections, doc: Document
+        self, c: Collections, doc: Document
     ) -> tuple[Validity, dict[str, Metadata], dict[str, Validity]]:
         """This text's period as the stored versions of its instrument make it, the other
         versions' records (and of the instrument this id belonged to, if a sidecar moved it),
@@ -342,7 +218,7 @@ class ChromaStore:
         return table[doc.doc_id], others, table
 
     def _commit(
-        self, c: _Collections, *, doc: Document, ids: list[str], written_with: Validity
+        self, c: Collections, *, doc: Document, ids: list[str], written_with: Validity
     ) -> None:
         """Make a document version visible: its manifest record, then old chunks dropped and
         the other versions' periods settled."""
@@ -367,7 +243,7 @@ class ChromaStore:
     def delete_document(self, doc_id: str) -> None:
         """Hide the document first (manifest), then drop its chunks."""
 
-        def delete(c: _Collections) -> None:
+        def delete(c: Collections) -> None:
             before = metadatas(c.documents.get(ids=[doc_id], include=["metadatas"]))
             c.documents.delete(ids=[doc_id])
             c.chunks.delete(where={"doc_id": doc_id})
@@ -383,7 +259,7 @@ class ChromaStore:
     def approve_upload(self, doc_id: str) -> bool:
         """Makes a document waiting for review answerable; False if it was not waiting."""
 
-        def approve(c: _Collections) -> bool:
+        def approve(c: Collections) -> bool:
             record = metadatas(c.documents.get(ids=[doc_id], include=["metadatas"]))
             if not record or not record[0].get(PENDING_FIELD):
                 return False
@@ -407,8 +283,8 @@ class ChromaStore:
         if all("instrument" in m for m in self.manifest().values()):
             return 0
 
-        def upgrade(c: _Collections) -> int:
-            upgraded = upgrade_legacy(c.documents, c.chunks, _manifest(c), PAGE_SIZE, c.codec)
+        def upgrade(c: Collections) -> int:
+            upgraded = upgrade_legacy(c.documents, c.chunks, read_manifest(c), PAGE_SIZE, c.codec)
             _mark_changed(c)
             return upgraded
 
@@ -421,15 +297,15 @@ class ChromaStore:
         """Delete chunks no manifest record makes visible (left by an interrupted ingest),
         but not those of a writer still between its chunk write and its records."""
 
-        def sweep(c: _Collections, cutoff: float) -> int:
-            manifest = _manifest(c)
+        def sweep(c: Collections, cutoff: float) -> int:
+            manifest = read_manifest(c)
             # Every committed document holds exactly its `n_chunks` chunks, so equal counts
             # mean no orphan: one count instead of reading all 66k chunks' metadata (5 s).
             if c.chunks.count() == committed_chunks(manifest):
                 return 0
             orphans = [
                 cid
-                for cid, _, meta in _paged(c.chunks, include=["metadatas"])
+                for cid, _, meta in paged(c.chunks, include=["metadatas"])
                 if manifest.get(str(meta.get("doc_id")), {}).get("content_hash")
                 != meta.get("content_hash")
                 and float(meta.get(WRITTEN_AT, 0)) < cutoff
@@ -444,21 +320,20 @@ class ChromaStore:
             log.info("removed %d chunks left by an interrupted ingest", removed)
         return removed
 
-    # -- reads --------------------------------------------------------------------------
     def visible_chunks(
         self, manifest: dict[str, Metadata], doc_ids: Collection[str] | None = None
     ) -> list[StoredChunk]:
         """Every chunk a reader may see (of `doc_ids` only, if given), for the lexical index."""
         if doc_ids is None:
-            rows = self._read(_all_chunks)
+            rows = self._read(all_chunks)
         else:
             ids = sorted(doc_ids)
             rows = []
             for lo in range(0, len(ids), _DOCS_PER_READ):
                 where = {"doc_id": {"$in": ids[lo : lo + _DOCS_PER_READ]}}
-                rows += self._read(partial(_all_chunks, where=where))
+                rows += self._read(partial(all_chunks, where=where))
         return [
-            StoredChunk(cid, text, meta) for cid, text, meta in rows if _visible(meta, manifest)
+            StoredChunk(cid, text, meta) for cid, text, meta in rows if is_visible(meta, manifest)
         ]
 
     def find(
@@ -470,7 +345,7 @@ class ChromaStore:
                 where=where, include=["documents", "metadatas"], limit=min(limit, PAGE_SIZE)
             )
         )
-        return [c for c in _rows(got) if _visible(c.metadata, manifest)]
+        return [c for c in rows(got) if is_visible(c.metadata, manifest)]
 
     def query(
         self,
@@ -484,7 +359,7 @@ class ChromaStore:
         # The committed chunks bound the result; counting them in Chroma costs ~9 ms at 65k.
         total = committed_chunks(manifest)
 
-        def nearest(c: _Collections) -> Any:
+        def nearest(c: Collections) -> Any:
             if total == 0:
                 return None
             return c.chunks.query(
@@ -505,69 +380,20 @@ class ChromaStore:
             strict=True,
         )
         out = [StoredChunk(cid, t or "", dict(m or {}), float(d)) for cid, t, m, d in rows]
-        return [c for c in out if _visible(c.metadata, manifest)]
+        return [c for c in out if is_visible(c.metadata, manifest)]
 
     def get_chunks(self, ids: Iterable[str]) -> list[StoredChunk]:
         ids = list(ids)
         out: list[StoredChunk] = []
         for lo in range(0, len(ids), PAGE_SIZE):
-            out += _rows(self._read(partial(_get_ids, ids=ids[lo : lo + PAGE_SIZE])))
+            out += rows(self._read(partial(get_ids, ids=ids[lo : lo + PAGE_SIZE])))
         return out
 
     def count_chunks(self) -> int:
         return int(self._read(lambda c: c.chunks.count()))
 
 
-def _mark_changed(c: _Collections) -> None:
+def _mark_changed(c: Collections) -> None:
     """A new `CHANGE_MARKER` (the other metadata keys never change after creation)."""
     metadata = {k: v for k, v in (c.documents.metadata or {}).items() if k != CHANGE_MARKER}
     c.documents.modify(metadata={**metadata, CHANGE_MARKER: uuid.uuid4().hex})
-
-
-def _all_chunks(
-    c: _Collections, where: dict[str, Any] | None = None
-) -> list[tuple[str, str, Metadata]]:
-    return list(_paged(c.chunks, ["documents", "metadatas"], where=where))
-
-
-def _get_ids(c: _Collections, ids: list[str]) -> Any:
-    return c.chunks.get(ids=ids, include=["documents", "metadatas"])
-
-
-def _manifest(c: _Collections) -> dict[str, Metadata]:
-    return {i: dict(m or {}) for i, _, m in _paged(c.documents, include=["metadatas"])}
-
-
-def _paged(
-    collection: Any,
-    include: list[str],
-    page_size: int = PAGE_SIZE,
-    where: dict[str, Any] | None = None,
-) -> Iterator[tuple[str, str, Metadata]]:
-    """Every row of a collection (matching `where`) as (id, document, metadata), by pages."""
-    offset = 0
-    while True:
-        got = collection.get(where=where, include=include, limit=page_size, offset=offset)
-        ids = got["ids"]
-        docs = got.get("documents") or [None] * len(ids)
-        metas = got.get("metadatas") or [None] * len(ids)
-        for cid, text, meta in zip(ids, docs, metas, strict=True):
-            yield cid, text or "", dict(meta or {})
-        if len(ids) < page_size:
-            return
-        offset += page_size
-
-
-def _rows(got: Any) -> list[StoredChunk]:
-    """Chroma's column-wise `get` result as chunks."""
-    return [
-        StoredChunk(cid, text or "", dict(meta or {}))
-        for cid, text, meta in zip(
-            got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
-        )
-    ]
-
-
-def _visible(meta: Metadata, manifest: dict[str, Metadata]) -> bool:
-    record = manifest.get(str(meta.get("doc_id")))
-    return record is not None and record.get("content_hash") == meta.get("content_hash")

@@ -12,9 +12,9 @@ from pathlib import Path
 from ingest.boilerplate import content_chunks
 from ingest.loaders import discover_files, load_file
 from ingest.models import Document
+from ingest.records import StoredChunk, chunk_id, chunk_metadata
 from ingest.settings import ChunkingSettings
 from ingest.splitter import split_document
-from ingest.store import StoredChunk, chunk_id, chunk_metadata
 
 
 def load_documents(paths: Sequence[Path], root: Path) -> list[Document]:

@@ -38,7 +38,7 @@ from ingest.lexical import (  # noqa: E402
 )
 from ingest.loaders import discover_files, load_file  # noqa: E402
 from ingest.models import Document  # noqa: E402
-from ingest.store import (  # noqa: E402
+from ingest.records import (  # noqa: E402
     PENDING_FIELD,
     Metadata,
     StoredChunk,

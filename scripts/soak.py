@@ -210,7 +210,7 @@ def consistency(data_dir: Path, url: str, admin: str) -> list[str]:
     os.environ["COMPLYQA_DATA_DIR"] = str(data_dir)
     from assistant.index import Index
     from assistant.settings import Settings
-    from ingest.store import corpus_fingerprint
+    from ingest.records import corpus_fingerprint
 
     settings = Settings.load()
     index = Index(settings.ingest)

@@ -17,8 +17,9 @@ import pytest
 
 from assistant.index import Index
 from ingest.lexical import LexicalIndex
+from ingest.records import Metadata, StoredChunk
 from ingest.settings import IndexSettings, IngestSettings
-from ingest.store import ChromaStore, Metadata, StoredChunk
+from ingest.store import ChromaStore
 from tests.conftest import REPO, FakeEmbedder
 
 QUERIES = ["网络运营者 保存 网络日志", "个人信息 出境 安全评估", "export licence penalty", "罚款"]

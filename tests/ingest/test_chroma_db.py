@@ -31,7 +31,7 @@ OTHER = textwrap.dedent(
     for n in range(40):
         text = f"other process rule {n}"
         doc = Document(f"other/doc{n}.md", text, "T", "en", f"h{n}")
-        store.write_document(doc, [Chunk(doc.doc_id, "1", text, 0, len(text))], rng.random((1, 8)))
+        store.write_documents([(doc, [Chunk(doc.doc_id, "1", text, 0, len(text))], rng.random((1, 8)))])
         if n >= 2:
             store.delete_document(f"other/doc{n - 2}.md")
     """
@@ -41,7 +41,7 @@ OTHER = textwrap.dedent(
 def _write(store: ChromaStore, doc_id: str, rng: np.random.Generator) -> None:
     text = f"rule of {doc_id}"
     doc = Document(doc_id, text, "T", "en", doc_id)
-    store.write_document(doc, [Chunk(doc_id, "1", text, 0, len(text))], rng.random((1, 8)))
+    store.write_documents([(doc, [Chunk(doc_id, "1", text, 0, len(text))], rng.random((1, 8)))])
 
 
 # A regression hangs inside Chroma's Rust client, where no signal reaches: the thread method

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.lexical import FILE_NAME, Condition, LexicalIndex
-from ingest.store import PENDING_FIELD, StoredChunk
+from ingest.records import PENDING_FIELD, StoredChunk
 
 
 def _chunk(doc_id: str, valid_from: int, valid_to: int) -> StoredChunk:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ingest.lexical import FILE_NAME, Condition, LexicalCache, LexicalIndex
-from ingest.store import Metadata, StoredChunk, corpus_fingerprint
+from ingest.records import Metadata, StoredChunk, corpus_fingerprint
 
 WORDS = [
     "经营者",

@@ -15,7 +15,7 @@ import pytest
 
 from ingest.lexical import Condition, LexicalIndex, _index_text
 from ingest.models import Document
-from ingest.store import PENDING_FIELD, StoredChunk
+from ingest.records import PENDING_FIELD, StoredChunk
 from ingest.tokenize import tokenize
 from ingest.unembedded import document_chunks, load_documents
 from tests.conftest import CORPUS

@@ -225,8 +225,8 @@ def test_the_manifest_is_read_again_only_after_a_write(
     qa = make_fake_qa()
     qa.ingest([tmp_path / "corpus"])
     reads = []
-    real = ingest.store._manifest
-    monkeypatch.setattr(ingest.store, "_manifest", lambda c: reads.append(1) or real(c))
+    real = ingest.store.read_manifest
+    monkeypatch.setattr(ingest.store, "read_manifest", lambda c: reads.append(1) or real(c))
     store = qa.index.store
     first = store.manifest()
     assert store.manifest() == first and len(reads) <= 1  # same state: kept
