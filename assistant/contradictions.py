@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from itertools import combinations
 from typing import Literal
 
-from assistant.llm.facts import figures
+from assistant.evidence.figures import figures
 from assistant.models import Citation, Conflict
 from ingest.tokenize import content_terms
 

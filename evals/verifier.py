@@ -2,11 +2,12 @@
 ones it lets through.
 
 Each claim is written the way the LLM prompt asks a model to write (the sentence, then one
-`[n]` marker per cited passage) and put through the product's own `assistant.verify.
-verify_answer` with the chunks that hold the cited places. A claim is *kept* when its sentence
-survives verification. Removal rate = unsupported claims removed / unsupported claims; false
-removal rate = supported claims removed / supported claims; both overall, per edit type and
-per language pair (`en`, `zh`, or `cross` when the sentence and a cited passage differ).
+`[n]` marker per cited passage) and put through the product's own
+`assistant.evidence.verify.verify_answer` with the chunks that hold the cited places. A claim
+is *kept* when its sentence survives verification. Removal rate = unsupported claims removed
+/ unsupported claims; false removal rate = supported claims removed / supported claims; both
+overall, per edit type and per language pair (`en`, `zh`, or `cross` when the sentence and a
+cited passage differ).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.evidence.verify import LexicalVerifier, Verifier, verify_answer
 from assistant.models import Passage
 from assistant.settings import Settings
-from assistant.verify import LexicalVerifier, Verifier, verify_answer
 from evals.metrics import percentiles
 from evals.report import Report, Table, fmt, write_json, write_jsonl, write_report
 from evals.verifier_claims import Claim, ClaimsError, CorpusPassages, claim_language, load_claims

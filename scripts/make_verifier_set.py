@@ -11,7 +11,7 @@ document (`cross_doc`). Source sentences are split by case between the reported 
 be tuned on one and reported on the other. `verifier_loose.jsonl` holds deliberately loose
 paraphrases of reported sentences (what survives a loose writing style). Deterministic for
 a given code version: edits are checked and cross-document passages picked with the product's
-fact extraction (`assistant.llm.facts`), so a change there can change the generated files.
+fact extraction (`assistant.evidence.facts`), so a change there can change the generated files.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.llm.facts import Facts, evidence_facts, extract_facts, figures  # noqa: E402
+from assistant.evidence.facts import Facts, evidence_facts, extract_facts  # noqa: E402
+from assistant.evidence.figures import figures  # noqa: E402
 from assistant.models import Passage  # noqa: E402
 from assistant.sentences import split_sentences  # noqa: E402
 from evals.dataset import DEV_DATASET, EvalCase, load_dataset, scan_corpus  # noqa: E402

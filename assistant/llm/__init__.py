@@ -1,4 +1,4 @@
-"""LLM mode: chain (`LLMAnswerer`), claim facts and citation spans used by `assistant.verify`.
+"""LLM mode: chain (`LLMAnswerer`); negation, modality and cross-language cues for the verifier.
 
 Importing this package stays cheap: `LLMAnswerer` (LangChain, OpenAI client) loads on first use.
 """

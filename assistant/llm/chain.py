@@ -2,8 +2,8 @@
 
 The LCEL chain: condense the question with the conversation (only when there is one) →
 retrieve → prompt with numbered, fenced sources → chat model → `StrOutputParser` → verify →
-cite. The model only proposes; `assistant.verify` decides what the user sees. When too little
-of the model's answer survives, the extractive answerer answers instead.
+cite. The model only proposes; `assistant.evidence.verify` decides what the user sees. When
+too little of the model's answer survives, the extractive answerer answers instead.
 """
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, RunnablePassthrough
 
+from assistant.evidence.verify import (
+    LexicalVerifier,
+    Verifier,
+    needs_fallback,
+    verify_answer,
+)
 from assistant.models import Answer, AnswerDelta, AnswerDone, AnswerEvent, Passage, Timings, Turn
 from assistant.prompts import (
     ABSTENTION,
@@ -32,12 +38,6 @@ from assistant.prompts import (
     load_prompt,
 )
 from assistant.settings import AnswerSettings, LLMSettings, Settings
-from assistant.verify import (
-    LexicalVerifier,
-    Verifier,
-    needs_fallback,
-    verify_answer,
-)
 from ingest.errors import ComplyqaError, InvalidQuestion
 
 __all__ = ["Fallback", "LLMAnswerer", "LLMUnavailable", "build_chat_model", "to_passage"]
@@ -115,9 +115,7 @@ class LLMAnswerer:
         self.retriever = retriever
         self._model_id = settings.llm.model if chat_model is None else _model_name(chat_model)
         self.chat_model = chat_model or build_chat_model(settings.llm)
-        self.verifier = verifier or LexicalVerifier(
-            min_overlap=settings.llm.min_overlap
-        )
+        self.verifier = verifier or LexicalVerifier(min_overlap=settings.llm.min_overlap)
         self.fallback: Fallback = fallback or _extractive
         self.max_source_chars = max_source_chars
         self.answer_prompt = load_prompt("answer")

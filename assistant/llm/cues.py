@@ -4,7 +4,8 @@ an obligation, the party it binds, and the law it comes from.
 A summary that turns "must" into "may" (应当 into 可以), "operator" into "provider" or the
 Data Security Law into the Cybersecurity Law keeps nearly every content word of its source,
 so term overlap alone lets it through. These functions find such words so the verifier can
-compare them with the cited passage; negation cues live in `facts.negation_cues`. Pure.
+compare them with the cited passage; negation cues live in
+`assistant.evidence.facts.negation_cues`. Pure.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A negation ("not", 不得) or a modal ("must", 可以) governs the words after i
 punctuation. Two rules compare a claim with its supporting quotes: term by term (a shared
 term negated, or under "may", on one side only) and clause by clause (a claim clause and the
 source clauses that say the same disagree on negation or modality). Used by
-`assistant.verify.LexicalVerifier`; pure.
+`assistant.evidence.verify.LexicalVerifier`; pure.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
+from assistant.evidence.facts import extract_facts, negation_cues, tokens
 from assistant.llm.cues import modality_cues
-from assistant.llm.facts import extract_facts, negation_cues, tokens
 
 __all__ = [
     "clause_polarity_mismatch",

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.evidence.verify import LexicalVerifier
 from assistant.llm.chain import LLMAnswerer
 from assistant.models import Answer, AnswerDelta, AnswerDone, Passage
 from assistant.settings import Settings
-from assistant.verify import LexicalVerifier
 from tests.assistant.llm.conftest import MODEL_ALIAS
 from tests.assistant.llm.fakes import FakeRetriever
 

@@ -1,10 +1,11 @@
 """Check an LLM's answer sentence by sentence against the passages it cites.
 
 The model writes sentences ending in `[n]` markers that point into the numbered passage list
-it was shown. A sentence survives only when a cited passage supports it (`Verifier`); markers
-that point nowhere are dropped and never shown. Every surviving sentence gets citations to
-the exact supporting quote with document offsets, numbered in order of first appearance.
-Unsupported sentences are removed, or kept visibly marked, and reported with a reason.
+it was shown (read by `assistant.evidence.markers`). A sentence survives only when a cited
+passage supports it (`Verifier`); markers that point nowhere are dropped and never shown.
+Every surviving sentence gets citations to the exact supporting quote with document offsets,
+numbered in order of first appearance. Unsupported sentences are removed, or kept visibly
+marked, and reported with a reason.
 
 `LexicalVerifier` is the default check (rules below); an NLI model can replace it later by
 implementing `Verifier`. Everything here is pure: no model, disk or network.
@@ -18,7 +19,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, Protocol
 
-from assistant.llm.citations import CitationBook, supporting_span
+from assistant.evidence.citations import CitationBook, supporting_span
+from assistant.evidence.facts import (
+    Facts,
+    evidence_facts,
+    extract_facts,
+    name_text,
+    opening_word,
+    stem,
+)
+from assistant.evidence.markers import ClaimSentence, parse_answer, with_markers
 from assistant.llm.crosslingual import (
     LAW_NAMES_LIST,
     bridge_terms,
@@ -28,14 +38,6 @@ from assistant.llm.crosslingual import (
     law_names,
 )
 from assistant.llm.cues import law_titles, roles
-from assistant.llm.facts import (
-    Facts,
-    evidence_facts,
-    extract_facts,
-    name_text,
-    opening_word,
-    stem,
-)
 from assistant.llm.scopes import (
     clause_polarity_mismatch,
     modality_mismatch,
@@ -43,19 +45,16 @@ from assistant.llm.scopes import (
 )
 from assistant.models import Citation, Passage, UnverifiedSentence
 from assistant.prompts import is_abstention
-from assistant.sentences import split_sentences
 
 __all__ = [
     "DEFAULT_MIN_OVERLAP",
     "UNVERIFIED_MARK",
-    "ClaimSentence",
     "LexicalVerifier",
     "SentenceVerdict",
     "VerifiedAnswer",
     "Verdict",
     "Verifier",
     "needs_fallback",
-    "parse_answer",
     "verify_answer",
 ]
 
@@ -65,30 +64,6 @@ __all__ = [
 DEFAULT_MIN_OVERLAP = 0.6
 #: Prefix of an unsupported sentence kept in the text (`LLMSettings.unsupported == "mark"`).
 UNVERIFIED_MARK = "[unverified]"
-
-# [1]  [1, 2]  [1-3]  [Source 1]  【1】 ; several in a row ([1][2]) are separate matches.
-_MARKER = re.compile(
-    r"\[\s*(?:(?:source|passage|src)\s*:?\s*)?(\d+(?:\s*(?:[,，、;]|[-–])\s*\d+)*)\s*\]"
-    r"|【\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*】",
-    re.IGNORECASE,
-)
-_MARKERS = rf"(?:\s*(?:{_MARKER.pattern}))+"
-# A marker written after the full stop ("… chips. [1]") belongs to the sentence before it.
-_MARKER_AFTER_STOP = re.compile(rf"(?<=\S)([.!?。！？；]+)({_MARKERS})", re.IGNORECASE)
-_ENUMERATOR = re.compile(
-    r"\s*(?:[-*•]|\(?\d{1,3}[.)]|\(?[A-Za-z][.)]|[一二三四五六七八九十]+、)\s*"
-)
-_TERMINAL = re.compile(r"[.!?。！？；:：]+[\"'”’)）]*$")
-
-
-@dataclass(frozen=True)
-class ClaimSentence:
-    """One sentence of the model's answer: the claim and the passage numbers it cites."""
-
-    text: str  # as the model wrote it (markers moved before the full stop)
-    claim: str  # without markers
-    markers: tuple[int, ...]  # as written, in order, without repeats
-    gap: str = ""  # the text between the previous sentence and this one
 
 
 @dataclass(frozen=True)
@@ -122,52 +97,6 @@ class VerifiedAnswer:
     verdicts: list[SentenceVerdict]
     counts: dict[str, int] = field(default_factory=dict)
     abstained: bool = False
-
-
-def parse_answer(raw: str) -> list[ClaimSentence]:
-    """Split the model's answer into sentences and read each sentence's `[n]` markers."""
-    text = _MARKER_AFTER_STOP.sub(lambda m: " " + m.group(2).strip() + m.group(1), raw)
-    out: list[ClaimSentence] = []
-    pos = 0
-    for span in split_sentences(text):
-        gap, sentence = text[pos : span.start], span.text
-        pos = span.end
-        leading = re.match(_MARKERS, sentence)
-        if leading and out:
-            # Markers that open a sentence close the one before it.
-            prev = out[-1]
-            out[-1] = ClaimSentence(
-                prev.text + leading.group(),
-                prev.claim,
-                _unique(prev.markers + _numbers(leading.group())),
-                prev.gap,
-            )
-            sentence = sentence[leading.end() :].strip()
-        claim = _tidy(_MARKER.sub(" ", sentence))
-        if not claim or _ENUMERATOR.fullmatch(claim):
-            continue  # "1." or "-" of a list: not a claim
-        out.append(ClaimSentence(sentence, claim, _unique(_numbers(sentence)), gap))
-    return out
-
-
-def _numbers(text: str) -> tuple[int, ...]:
-    found: list[int] = []
-    for m in _MARKER.finditer(text):
-        for part in re.split(r"\s*[,，、;]\s*", m.group(1) or m.group(2)):
-            low, _, high = re.sub(r"\s", "", part).replace("–", "-").partition("-")
-            first, last = int(low), int(high or low)
-            found.extend(range(first, min(last, first + 20) + 1))
-    return tuple(found)
-
-
-def _unique(numbers: tuple[int, ...]) -> tuple[int, ...]:
-    return tuple(dict.fromkeys(numbers))
-
-
-def _tidy(text: str) -> str:
-    text = re.sub(r"[ \t]+", " ", text).strip()
-    text = re.sub(r"\s+([.,;:!?。，；：！？)）])", r"\1", text)
-    return text
 
 
 @dataclass(frozen=True)
@@ -339,7 +268,7 @@ def verify_answer(
                     markers.append(marker)
         if markers:
             counts["supported"] += 1
-            parts.append(sep + _with_markers(sentence.claim, markers))
+            parts.append(sep + with_markers(sentence.claim, markers))
             newline = False
             continue
         reason = verdict.reason or "no quote in the cited passage supports it"
@@ -385,16 +314,6 @@ def _judge(
             return SentenceVerdict(sentence, True, "", valid)
     best = max(single, key=lambda pair: pair[1].overlap)[1]
     return SentenceVerdict(sentence, False, best.reason or "not supported by the cited passage")
-
-
-def _with_markers(claim: str, markers: list[int]) -> str:
-    """The claim with its markers before the closing punctuation: `… chips [1][2].`"""
-    tags = "".join(f"[{m}]" for m in markers)
-    end = _TERMINAL.search(claim)
-    body, stop = (claim[: end.start()], end.group()) if end else (claim, "")
-    body = body.rstrip()
-    space = "" if body and "\u3400" <= body[-1] <= "\u9fff" else " "
-    return f"{body}{space}{tags}{stop}"
 
 
 def needs_fallback(result: VerifiedAnswer, min_supported_ratio: float) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.llm.facts import Facts, evidence_facts, name_text
+from assistant.evidence.facts import Facts, evidence_facts, name_text
 from assistant.models import Citation, Passage
 from assistant.sentences import split_sentences
 
