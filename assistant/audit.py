@@ -2,7 +2,7 @@
 
 Rows are never updated or deleted (SQLite triggers refuse it), each row carries a hash chained
 to the previous row (`assistant.audit_chain`) so editing the file around the triggers shows,
-and the schema changes only through numbered migrations recorded in `schema_migrations`, so an
+and the schema changes only through numbered migrations (`assistant.audit_schema`), so an
 old database upgrades itself when it is opened. The log stores the id of the API key, never
 the key.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,7 +22,7 @@ from pydantic import BaseModel, Field
 from assistant.audit_chain import GENESIS, ChainReport, row_hash, verify_rows
 from assistant.audit_schema import CHAIN_VERSION, MIGRATIONS, current_version, migrate
 from assistant.models import Answer
-from assistant.sqlite import open_sqlite
+from assistant.sqlite import SqliteStore, table_exists, utc_now
 from ingest.errors import ComplyqaError
 
 __all__ = [
@@ -33,6 +32,7 @@ __all__ = [
     "MIGRATIONS",
     "InvalidSince",
     "parse_since",
+    "utc_now",
 ]
 
 
@@ -107,10 +107,6 @@ class InvalidSince(ComplyqaError):
     status_code = 422
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 def parse_since(value: str | date | datetime | None) -> str | None:
     """An ISO date or date-time as the UTC timestamp text the log compares against."""
     if value is None or value == "":
@@ -157,25 +153,19 @@ _COLUMNS = [
 ]
 
 
-class AuditLog:
+class AuditLog(SqliteStore):
     """The append-only audit table in a SQLite file (normally `DATA_DIR/audit.sqlite`)."""
 
     FILENAME = "audit.sqlite"
+    MIGRATIONS = MIGRATIONS  # assistant.audit_schema's
 
-    @classmethod
-    def in_data_dir(cls, data_dir: Path) -> AuditLog:
-        return cls(Path(data_dir) / cls.FILENAME)
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._db = open_sqlite(self.path)
-        migrate(self._db)
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        migrate(db)  # also carries over the versions of logs from before `_migrations`
 
     @property
     def schema_version(self) -> int:
-        with self._lock:
-            return current_version(self._db)
+        with self._read() as db:
+            return current_version(db)
 
     def record(self, entry: AuditEntry) -> int:
         """Appends `entry`, chained to the last row; returns its row id.
@@ -187,35 +177,26 @@ class AuditLog:
         values["citations"] = json.dumps(values["citations"], ensure_ascii=False)
         if values["abstained"] is not None:
             values["abstained"] = int(bool(values["abstained"]))
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                last = self._db.execute(
-                    "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
-                ).fetchone()
-                row_id = max(last["id"] if last else 0, self._highest_id()) + 1
-                values["id"] = row_id
-                values["prev_hash"] = last["row_hash"] if last else GENESIS
-                values["row_hash"] = row_hash(values)
-                cols = list(values)
-                self._db.execute(
-                    f"INSERT INTO audit_log ({', '.join(cols)}) "
-                    f"VALUES ({', '.join('?' for _ in cols)})",
-                    [values[c] for c in cols],
-                )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._tx() as db:
+            last = db.execute(
+                "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            row_id = max(last["id"] if last else 0, _highest_id(db)) + 1
+            values["id"] = row_id
+            values["prev_hash"] = last["row_hash"] if last else GENESIS
+            values["row_hash"] = row_hash(values)
+            cols = list(values)
+            db.execute(
+                f"INSERT INTO audit_log ({', '.join(cols)}) "
+                f"VALUES ({', '.join('?' for _ in cols)})",
+                [values[c] for c in cols],
+            )
         return row_id
 
     def verify(self) -> ChainReport:
         """Checks the hash chain from the first row; names the first row that breaks it."""
-        with self._lock:
-            return _verify(self._db)
-
-    def _highest_id(self) -> int:
-        return _highest_id(self._db)
+        with self._read() as db:
+            return _verify(db)
 
     def entries(
         self, since: str | None = None, limit: int | None = None, after_id: int = 0
@@ -236,8 +217,8 @@ class AuditLog:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
+        with self._read() as db:
+            rows = db.execute(sql, params).fetchall()
         for row in rows:
             yield _row_to_entry(row)
 
@@ -249,10 +230,6 @@ class AuditLog:
     ) -> int:
         """Writes entries to `out` as JSON lines or CSV; returns how many."""
         return write_entries(self.iter_entries(since=since), out, format)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
 
 def write_entries(
@@ -285,9 +262,11 @@ def verify_file(path: Path) -> ChainReport:
     db.row_factory = sqlite3.Row
     try:
         try:
-            version = current_version(db)
-        except sqlite3.DatabaseError:
-            raise ComplyqaError(f"{path} is not a complyqa audit log") from None
+            version = current_version(db) if table_exists(db, "audit_log") else None
+        except sqlite3.DatabaseError:  # not SQLite, or no migration records
+            version = None
+        if version is None:
+            raise ComplyqaError(f"{path} is not a complyqa audit log")
         if version < CHAIN_VERSION:
             raise ComplyqaError(
                 f"{path} is an audit log from before the hash chain (schema version {version}); "

@@ -1,32 +1,69 @@
-"""The audit log's schema: numbered migrations, applied in order when a database is opened.
+"""The audit log's schema: numbered migrations (see `assistant.sqlite`), applied in order when
+a database is opened.
 
-Append new migrations, never edit or reorder old ones. A migration is SQL, or a function for
-what SQL alone cannot do (hashing rows for the chain).
+Append new migrations, never edit, rename or reorder old ones. A new column must be nullable
+without a default, so rows before it keep their chain hashes.
+
+Audit logs made before `_migrations` recorded their version numbers in `schema_migrations
+(version, applied_at)`. The first time such a file is opened, those versions are carried into
+`_migrations` under their migrations' names, with their times, so none runs twice;
+`schema_migrations` itself is left as it was (and no longer written).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from assistant.audit_chain import GENESIS, row_hash
+from assistant.sqlite import (
+    Migration,
+    applied_migrations,
+    create_migrations_table,
+    migration_number,
+    table_exists,
+    transaction,
+)
+from assistant.sqlite import migrate as apply_migrations
 
 __all__ = ["CHAIN_VERSION", "MIGRATIONS", "current_version", "migrate"]
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-_APPEND_ONLY = """
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-"""
+_NO_UPDATE = """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""
+_NO_DELETE = """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""
 
 
-def _chain_rows(db: sqlite3.Connection) -> None:
-    """Migration 3: who asked (forwarded user), the HTTP method, and the hash chain.
+def m001_audit_log(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            key_id TEXT,
+            endpoint TEXT NOT NULL,
+            question TEXT,
+            answer_text TEXT,
+            citations TEXT NOT NULL DEFAULT '[]',
+            abstained INTEGER,
+            corpus_fingerprint TEXT,
+            profile TEXT,
+            model_id TEXT,
+            prompt_version TEXT,
+            latency_ms REAL
+        )"""
+    )
+    db.execute("CREATE INDEX audit_log_time ON audit_log (time)")
+
+
+def m002_status_detail_append_only(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE audit_log ADD COLUMN status INTEGER NOT NULL DEFAULT 200")
+    db.execute("ALTER TABLE audit_log ADD COLUMN conversation_id TEXT")
+    db.execute("ALTER TABLE audit_log ADD COLUMN detail TEXT")
+    db.execute(_NO_UPDATE)
+    db.execute(_NO_DELETE)
+
+
+def m003_forwarded_user_and_chain(db: sqlite3.Connection) -> None:
+    """Who asked (forwarded user), the HTTP method, and the hash chain.
 
     Rows written before the chain existed are hashed once, as they are at the upgrade; the
     update trigger is lifted for exactly that, inside the migration's transaction.
@@ -46,7 +83,7 @@ def _chain_rows(db: sqlite3.Connection) -> None:
             "UPDATE audit_log SET prev_hash = ?, row_hash = ? WHERE id = ?",
             (row["prev_hash"], prev, row["id"]),
         )
-    db.execute(_APPEND_ONLY)
+    db.execute(_NO_UPDATE)
     db.execute(
         "CREATE TRIGGER audit_log_chained BEFORE INSERT ON audit_log "
         "WHEN NEW.row_hash IS NULL OR NEW.prev_hash IS NULL "
@@ -54,80 +91,44 @@ def _chain_rows(db: sqlite3.Connection) -> None:
     )
 
 
-#: Numbered schema migrations; append new ones, never edit or reorder old ones. A new column
-#: must be nullable without a default, so rows before it keep their chain hashes.
-MIGRATIONS: list[tuple[int, str | Callable[[sqlite3.Connection], None]]] = [
-    (
-        1,
-        """
-        CREATE TABLE audit_log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            time TEXT NOT NULL,
-            key_id TEXT,
-            endpoint TEXT NOT NULL,
-            question TEXT,
-            answer_text TEXT,
-            citations TEXT NOT NULL DEFAULT '[]',
-            abstained INTEGER,
-            corpus_fingerprint TEXT,
-            profile TEXT,
-            model_id TEXT,
-            prompt_version TEXT,
-            latency_ms REAL
-        );
-        CREATE INDEX audit_log_time ON audit_log (time);
-        """,
-    ),
-    (
-        2,
-        """
-        ALTER TABLE audit_log ADD COLUMN status INTEGER NOT NULL DEFAULT 200;
-        ALTER TABLE audit_log ADD COLUMN conversation_id TEXT;
-        ALTER TABLE audit_log ADD COLUMN detail TEXT;
-        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-        """,
-    ),
-    (3, _chain_rows),
+MIGRATIONS: list[Migration] = [
+    m001_audit_log,
+    m002_status_detail_append_only,
+    m003_forwarded_user_and_chain,
 ]
 #: The schema version from which rows carry chain hashes.
-CHAIN_VERSION = 3
+CHAIN_VERSION = migration_number(m003_forwarded_user_and_chain)
 
 
 def migrate(db: sqlite3.Connection, upto: int | None = None) -> int:
     """Applies every migration newer than the database's version; returns the new version."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
-    current = current_version(db)
-    for version, step in MIGRATIONS:
-        if version <= current or (upto is not None and version > upto):
-            continue
-        # The migration and its bookkeeping run as one transaction, so a crash never leaves a
-        # half-applied version behind.
-        record = (
-            f"INSERT INTO schema_migrations (version, applied_at) VALUES ({version}, '{_now()}')"
-        )
-        try:
-            if isinstance(step, str):
-                # executescript commits first, so the transaction is part of the script.
-                db.executescript(f"BEGIN;\n{step}\n{record};\nCOMMIT;")
-            else:
-                db.execute("BEGIN IMMEDIATE")
-                step(db)
-                db.execute(record)
-                db.execute("COMMIT")
-        except sqlite3.Error:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        current = version
-    return current
+    _carry_over_schema_migrations(db)
+    return apply_migrations(db, MIGRATIONS, upto)
 
 
 def current_version(db: sqlite3.Connection) -> int:
+    """The number of the last migration applied to `db`, read without changing it (also from
+    a file whose `schema_migrations` was not yet carried over); raises `sqlite3.DatabaseError`
+    if `db` has neither table."""
+    if table_exists(db, "_migrations"):
+        applied = applied_migrations(db)
+        done = [migration_number(step) for step in MIGRATIONS if step.__name__ in applied]
+        return max(done, default=0)
     row = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
     return int(row[0] or 0)
+
+
+def _carry_over_schema_migrations(db: sqlite3.Connection) -> None:
+    if table_exists(db, "_migrations") or not table_exists(db, "schema_migrations"):
+        return
+    with transaction(db):
+        if table_exists(db, "_migrations"):  # another process carried them over first
+            return
+        create_migrations_table(db)
+        names = {migration_number(step): step.__name__ for step in MIGRATIONS}
+        old = db.execute("SELECT version, applied_at FROM schema_migrations ORDER BY version")
+        for version, applied_at in old.fetchall():
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (names[version], applied_at),
+            )

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
-from datetime import UTC, datetime
-from pathlib import Path
+import sqlite3
 
 from pydantic import BaseModel
 
 from assistant.models import Turn
-from assistant.sqlite import open_sqlite
+from assistant.sqlite import SqliteStore
 from ingest.errors import ComplyqaError
 
 __all__ = ["Conversation", "ConversationNotFound", "ConversationStore"]
@@ -32,41 +30,33 @@ class Conversation(BaseModel):
     turns: list[Turn] = []
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+# Conversation files made before `_migrations` have both tables already: a no-op there.
+def m001_conversations_and_turns(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS conversations (
+            id TEXT PRIMARY KEY,
+            key_id TEXT,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS turns (
+            conversation_id TEXT NOT NULL REFERENCES conversations(id),
+            seq INTEGER NOT NULL,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            doc_ids TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (conversation_id, seq)
+        )"""
+    )
 
 
-class ConversationStore:
+class ConversationStore(SqliteStore):
     """Conversations and their turns in a SQLite file (normally `DATA_DIR/conversations.sqlite`)."""
 
     FILENAME = "conversations.sqlite"
-
-    @classmethod
-    def in_data_dir(cls, data_dir: Path) -> ConversationStore:
-        return cls(Path(data_dir) / cls.FILENAME)
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._db = open_sqlite(self.path)
-        self._db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS conversations (
-                id TEXT PRIMARY KEY,
-                key_id TEXT,
-                created_at TEXT NOT NULL
-            );
-            CREATE TABLE IF NOT EXISTS turns (
-                conversation_id TEXT NOT NULL REFERENCES conversations(id),
-                seq INTEGER NOT NULL,
-                question TEXT NOT NULL,
-                answer TEXT NOT NULL,
-                doc_ids TEXT NOT NULL,
-                created_at TEXT NOT NULL,
-                PRIMARY KEY (conversation_id, seq)
-            );
-            """
-        )
+    MIGRATIONS = (m001_conversations_and_turns,)
 
     @staticmethod
     def new_id() -> str:
@@ -75,10 +65,10 @@ class ConversationStore:
     def create(self, key_id: str | None, conversation_id: str | None = None) -> str:
         """Stores a new conversation (under `conversation_id` if given, from `new_id()`)."""
         conversation_id = conversation_id or self.new_id()
-        with self._lock:
-            self._db.execute(
+        with self._tx() as db:
+            db.execute(
                 "INSERT INTO conversations (id, key_id, created_at) VALUES (?, ?, ?)",
-                (conversation_id, key_id, _now()),
+                (conversation_id, key_id, self._now()),
             )
         return conversation_id
 
@@ -86,8 +76,8 @@ class ConversationStore:
         self, conversation_id: str, key_id: str | None, last: int | None = None
     ) -> Conversation:
         """The conversation with its turns (only the `last` ones if given), if `key_id` owns it."""
-        with self._lock:
-            row = self._db.execute(
+        with self._read() as db:
+            row = db.execute(
                 "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
             ).fetchone()
             if row is None or row["key_id"] != key_id:
@@ -103,7 +93,7 @@ class ConversationStore:
                     "ORDER BY seq DESC LIMIT ?) ORDER BY seq"
                 )
                 params = (conversation_id, last)
-            turns = self._db.execute(sql, params).fetchall()
+            turns = db.execute(sql, params).fetchall()
         return Conversation(
             id=row["id"],
             key_id=row["key_id"],
@@ -115,31 +105,20 @@ class ConversationStore:
         )
 
     def append(self, conversation_id: str, turn: Turn) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                (seq,) = self._db.execute(
-                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE conversation_id = ?",
-                    (conversation_id,),
-                ).fetchone()
-                self._db.execute(
-                    "INSERT INTO turns"
-                    " (conversation_id, seq, question, answer, doc_ids, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        conversation_id,
-                        seq,
-                        turn.question,
-                        turn.answer,
-                        json.dumps(turn.doc_ids, ensure_ascii=False),
-                        _now(),
-                    ),
-                )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        with self._tx() as db:
+            (seq,) = db.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE conversation_id = ?",
+                (conversation_id,),
+            ).fetchone()
+            db.execute(
+                "INSERT INTO turns (conversation_id, seq, question, answer, doc_ids, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    conversation_id,
+                    seq,
+                    turn.question,
+                    turn.answer,
+                    json.dumps(turn.doc_ids, ensure_ascii=False),
+                    self._now(),
+                ),
+            )

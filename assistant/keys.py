@@ -12,16 +12,11 @@ import json
 import re
 import secrets
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from assistant.sqlite import open_sqlite
+from assistant.sqlite import SqliteStore
 from ingest.errors import ComplyqaError
 
 __all__ = ["ApiKey", "KeyNotFound", "KeyStore", "Role", "InvalidKeySpec", "KEY_PREFIX"]
@@ -90,10 +85,6 @@ def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def normalize_scope(scope: list[str] | None) -> list[str] | None:
     """Cleaned, de-duplicated group names; rejects names that are not a single path part."""
     if scope is None:
@@ -121,47 +112,34 @@ def normalize_scope(scope: list[str] | None) -> list[str] | None:
     return groups
 
 
-class KeyStore:
+# Key files made before `_migrations` have the table, maybe the column: both are no-ops there.
+def m001_api_keys(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            scope TEXT,
+            key_hash TEXT NOT NULL UNIQUE,
+            prefix TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        )"""
+    )
+
+
+def m002_trust_user_headers(db: sqlite3.Connection) -> None:
+    columns = {row["name"] for row in db.execute("PRAGMA table_info(api_keys)")}
+    if "trust_user_headers" not in columns:
+        db.execute("ALTER TABLE api_keys ADD COLUMN trust_user_headers INTEGER NOT NULL DEFAULT 0")
+
+
+class KeyStore(SqliteStore):
     """API keys in a SQLite file (normally `DATA_DIR/keys.sqlite`)."""
 
     FILENAME = "keys.sqlite"
-
-    @classmethod
-    def in_data_dir(cls, data_dir: Path) -> KeyStore:
-        return cls(Path(data_dir) / cls.FILENAME)
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._db = open_sqlite(self.path)
-        self._db.execute(
-            """CREATE TABLE IF NOT EXISTS api_keys (
-                id TEXT PRIMARY KEY,
-                name TEXT NOT NULL,
-                role TEXT NOT NULL,
-                scope TEXT,
-                key_hash TEXT NOT NULL UNIQUE,
-                prefix TEXT NOT NULL,
-                created_at TEXT NOT NULL,
-                revoked_at TEXT
-            )"""
-        )
-        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(api_keys)")}
-        if "trust_user_headers" not in columns:  # stores made before the attribute existed
-            self._db.execute(
-                "ALTER TABLE api_keys ADD COLUMN trust_user_headers INTEGER NOT NULL DEFAULT 0"
-            )
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    MIGRATIONS = (m001_api_keys, m002_trust_user_headers)
+    TIMESPEC = "seconds"
 
     def create(
         self,
@@ -198,7 +176,7 @@ class KeyStore:
             scope=scope,
             trust_user_headers=trust_user_headers,
             prefix=secret[: len(KEY_PREFIX) + len(key_id)],
-            created_at=_now(),
+            created_at=self._now(),
         )
         with self._tx() as db:
             db.execute(
@@ -221,16 +199,16 @@ class KeyStore:
         """The active key whose hash matches `secret`, or None."""
         if not secret:
             return None
-        with self._lock:
-            row = self._db.execute(
+        with self._read() as db:
+            row = db.execute(
                 "SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
                 (hash_key(secret),),
             ).fetchone()
         return _row_to_key(row) if row else None
 
     def get(self, key_id: str) -> ApiKey:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM api_keys WHERE id = ?", (key_id,)).fetchone()
+        with self._read() as db:
+            row = db.execute("SELECT * FROM api_keys WHERE id = ?", (key_id,)).fetchone()
         if row is None:
             raise KeyNotFound(f"no API key with id {key_id!r}; see `complyqa keys list`")
         return _row_to_key(row)
@@ -239,8 +217,8 @@ class KeyStore:
         sql = "SELECT * FROM api_keys"
         if not include_revoked:
             sql += " WHERE revoked_at IS NULL"
-        with self._lock:
-            rows = self._db.execute(sql + " ORDER BY created_at, id").fetchall()
+        with self._read() as db:
+            rows = db.execute(sql + " ORDER BY created_at, id").fetchall()
         return [_row_to_key(r) for r in rows]
 
     def revoke(self, key_id: str) -> ApiKey:
@@ -248,17 +226,13 @@ class KeyStore:
         with self._tx() as db:
             cur = db.execute(
                 "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                (_now(), key_id),
+                (self._now(), key_id),
             )
             changed = cur.rowcount
         record = self.get(key_id)
         if not changed and record.revoked_at is None:  # pragma: no cover - defensive
             raise KeyNotFound(f"no API key with id {key_id!r}")
         return record
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
 
 def _row_to_key(row: sqlite3.Row) -> ApiKey:

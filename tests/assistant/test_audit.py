@@ -21,8 +21,11 @@ from assistant.audit import (
     parse_since,
     utc_now,
 )
-from assistant.audit_chain import GENESIS
+from assistant.audit_chain import GENESIS, row_hash
 from assistant.models import Answer, Citation
+from assistant.sqlite import migration_number
+
+_NAMES = [step.__name__ for step in MIGRATIONS]
 
 
 def _answer() -> Answer:
@@ -153,7 +156,7 @@ def test_an_old_database_upgrades_itself(tmp_path: Path) -> None:
     )
     db.close()
     log = AuditLog(path)
-    assert log.schema_version == MIGRATIONS[-1][0]
+    assert log.schema_version == len(MIGRATIONS)
     (old,) = log.entries()
     assert old.question == "old question" and old.status == 200
     # Rows from before the chain are hashed once at the upgrade; new rows chain onto them.
@@ -162,14 +165,157 @@ def test_an_old_database_upgrades_itself(tmp_path: Path) -> None:
     assert log.entries()[1].prev_hash == old.row_hash and log.verify().ok
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         sqlite3.connect(path).execute("UPDATE audit_log SET question = 'forged'")
-    versions = sqlite3.connect(path).execute("SELECT version FROM schema_migrations").fetchall()
-    assert [v for (v,) in versions] == [n for n, _ in MIGRATIONS]
-    assert AuditLog(path).schema_version == MIGRATIONS[-1][0]  # reopening changes nothing
+    assert _applied(path) == _NAMES
+    assert AuditLog(path).schema_version == len(MIGRATIONS)  # reopening changes nothing
+    assert _applied(path) == _NAMES
+
+
+def _applied(path: Path) -> list[str]:
+    db = sqlite3.connect(path)
+    names = [name for (name,) in db.execute("SELECT name FROM _migrations ORDER BY name")]
+    db.close()
+    return names
 
 
 def test_migration_numbers_only_grow() -> None:
-    numbers = [n for n, _ in MIGRATIONS]
+    numbers = [migration_number(step) for step in MIGRATIONS]
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+# The audit log as complyqa wrote it before `_migrations` (assistant/audit_schema.py at
+# fa6d1c4), frozen here: versions numbered in `schema_migrations`. On an empty table,
+# migration 3 (a function) amounted to _HEAD_SQL[3].
+_HEAD_SQL = {
+    1: """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            key_id TEXT,
+            endpoint TEXT NOT NULL,
+            question TEXT,
+            answer_text TEXT,
+            citations TEXT NOT NULL DEFAULT '[]',
+            abstained INTEGER,
+            corpus_fingerprint TEXT,
+            profile TEXT,
+            model_id TEXT,
+            prompt_version TEXT,
+            latency_ms REAL
+        );
+        CREATE INDEX audit_log_time ON audit_log (time);
+        """,
+    2: """
+        ALTER TABLE audit_log ADD COLUMN status INTEGER NOT NULL DEFAULT 200;
+        ALTER TABLE audit_log ADD COLUMN conversation_id TEXT;
+        ALTER TABLE audit_log ADD COLUMN detail TEXT;
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """,
+    3: """
+        ALTER TABLE audit_log ADD COLUMN method TEXT;
+        ALTER TABLE audit_log ADD COLUMN user_id TEXT;
+        ALTER TABLE audit_log ADD COLUMN user_name TEXT;
+        ALTER TABLE audit_log ADD COLUMN user_email TEXT;
+        ALTER TABLE audit_log ADD COLUMN user_role TEXT;
+        ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+        ALTER TABLE audit_log ADD COLUMN row_hash TEXT;
+        CREATE TRIGGER audit_log_chained BEFORE INSERT ON audit_log
+        WHEN NEW.row_hash IS NULL OR NEW.prev_hash IS NULL
+        BEGIN SELECT RAISE(ABORT, 'audit rows must carry their chain hashes'); END;
+        """,
+}
+
+
+def _head_log(path: Path, version: int) -> None:
+    """An audit log at `version` written the way the code before `_migrations` wrote it, with
+    two rows (chained from version 3 on, as that code's `record` chained them)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    for v in range(1, version + 1):
+        db.executescript(
+            f"BEGIN;\n{_HEAD_SQL[v]}\nINSERT INTO schema_migrations (version, applied_at) "
+            f"VALUES ({v}, '2024-0{v}-01T00:00:00.000+00:00');\nCOMMIT;"
+        )
+    prev = GENESIS
+    for i in (1, 2):
+        row: dict[str, object] = {
+            "id": i,
+            "time": f"2024-05-0{i}T00:00:00.000+00:00",
+            "key_id": "k",
+            "endpoint": "/v1/ask",
+            "question": f"old question {i}",
+            "citations": "[]",
+        }
+        if version >= 2:
+            row["status"] = 200
+        if version >= 3:
+            row |= {"method": "POST", "user_id": "u1", "prev_hash": prev}
+            row["row_hash"] = prev = row_hash(row)
+        db.execute(
+            f"INSERT INTO audit_log ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()),
+        )
+    db.close()
+
+
+def test_a_log_from_before_named_migrations_keeps_its_rows_and_versions(tmp_path: Path) -> None:
+    """Versions in `schema_migrations` are carried into `_migrations` once, none applied twice
+    (applying 1, 2 or 3 again would fail: the table, columns and triggers exist)."""
+    from assistant.audit import verify_file
+
+    path = tmp_path / "head.sqlite"
+    _head_log(path, 3)
+    untouched = tmp_path / "untouched.sqlite"
+    shutil.copy(path, untouched)
+    head = verify_file(untouched)  # a file not yet opened by this code verifies read-only
+    assert head.ok and head.rows == 2
+    assert (
+        not sqlite3.connect(untouched)
+        .execute("SELECT 1 FROM sqlite_master WHERE name = '_migrations'")
+        .fetchone()
+    )
+
+    log = AuditLog(path)
+    assert log.schema_version == 3
+    old = log.entries()
+    assert [e.question for e in old] == ["old question 1", "old question 2"]
+    assert old[0].time == "2024-05-01T00:00:00.000+00:00" and old[1].user_id == "u1"
+    assert log.verify() == head
+    log.record(AuditEntry(time=utc_now(), endpoint="/v1/ask"))
+    assert log.entries()[2].prev_hash == head.head and log.verify().ok
+    log.close()
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT name, applied_at FROM _migrations ORDER BY name").fetchall() == [
+        (name, f"2024-0{n}-01T00:00:00.000+00:00") for n, name in enumerate(_NAMES, 1)
+    ]
+    assert db.execute("SELECT version FROM schema_migrations").fetchall() == [(1,), (2,), (3,)]
+    db.close()
+    reopened = AuditLog(path)
+    assert reopened.schema_version == 3 and len(reopened.entries()) == 3
+    reopened.close()
+
+
+def test_a_log_from_before_named_migrations_and_the_chain_upgrades_once(tmp_path: Path) -> None:
+    path = tmp_path / "head.sqlite"
+    _head_log(path, 2)
+    log = AuditLog(path)
+    assert log.schema_version == 3
+    first, second = log.entries()
+    assert first.question == "old question 1" and first.prev_hash == GENESIS
+    assert second.prev_hash == first.row_hash and log.verify().ok
+    db = sqlite3.connect(path)
+    applied = dict(db.execute("SELECT name, applied_at FROM _migrations").fetchall())
+    db.close()
+    assert sorted(applied) == _NAMES
+    assert applied[_NAMES[1]] == "2024-02-01T00:00:00.000+00:00"  # carried over
+    assert applied[_NAMES[2]] > "2025"  # applied now
+    assert AuditLog(path).verify().ok
 
 
 def test_since_filters_and_export_formats(tmp_path: Path) -> None:
@@ -240,6 +386,4 @@ def test_verifying_a_file_reads_it_only(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(ComplyqaError, match="before the hash chain"):
         verify_file(old)
-    assert sqlite3.connect(old).execute(
-        "SELECT MAX(version) FROM schema_migrations"
-    ).fetchone() == (2,)
+    assert _applied(old) == _NAMES[:2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import stat
 from pathlib import Path
@@ -124,3 +125,54 @@ def test_key_and_conversation_files_are_private(tmp_path: Path) -> None:
     ConversationStore.in_data_dir(tmp_path).create("k")
     for name in ("keys.sqlite", "conversations.sqlite"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+
+
+def test_a_store_from_before_named_migrations_keeps_its_keys(tmp_path: Path) -> None:
+    """A key file as complyqa wrote it before `_migrations` (the SQL of assistant/keys.py at
+    fa6d1c4, trust column included) opens with its keys and times as they were."""
+    path = tmp_path / "k.sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            scope TEXT,
+            key_hash TEXT NOT NULL UNIQUE,
+            prefix TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        )"""
+    )
+    db.execute("ALTER TABLE api_keys ADD COLUMN trust_user_headers INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "INSERT INTO api_keys VALUES ('k1', 'webui', 'reader', '[\"g\"]', ?, 'cqa_k1',"
+        " '2024-05-01T00:00:00+00:00', NULL, 1)",
+        (hash_key("cqa_k1_secret"),),
+    )
+    db.execute(
+        "INSERT INTO api_keys VALUES ('k2', 'gone', 'admin', NULL, ?, 'cqa_k2',"
+        " '2024-05-02T00:00:00+00:00', '2024-06-01T00:00:00+00:00', 0)",
+        (hash_key("cqa_k2_secret"),),
+    )
+    db.close()
+
+    store = KeyStore(path)
+    webui = store.authenticate("cqa_k1_secret")
+    assert webui is not None and webui.trust_user_headers and webui.scope == ["g"]
+    assert webui.created_at == "2024-05-01T00:00:00+00:00"
+    assert store.authenticate("cqa_k2_secret") is None
+    assert store.get("k2").revoked_at == "2024-06-01T00:00:00+00:00"
+    _, new = store.create("bot", "editor")
+    assert [k.id for k in store.list()] == ["k1", "k2", new.id]
+    store.close()
+    names = sqlite3.connect(path).execute("SELECT name FROM _migrations ORDER BY name")
+    assert [n for (n,) in names] == [step.__name__ for step in KeyStore.MIGRATIONS]
+
+
+def test_key_times_are_utc_seconds(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "k.sqlite")
+    _, info = store.create("bot", "reader")
+    revoked = store.revoke(info.id).revoked_at
+    for stamp in (info.created_at, revoked):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", stamp or ""), stamp
