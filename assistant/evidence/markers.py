@@ -17,9 +17,11 @@ from assistant.sentences import split_sentences
 
 __all__ = ["ClaimSentence", "parse_answer", "with_markers"]
 
-# [1]  [1, 2]  [1-3]  [Source 1]  【1】 ; several in a row ([1][2]) are separate matches.
+# [1]  [1, 2]  [1-3]  [Source 1]  【1】 ; several in a row ([1][2]) are separate matches. A
+# bracketed date ([2024-10-05]) is not a marker: a range joins two numbers only.
 _MARKER = re.compile(
-    r"\[\s*(?:(?:source|passage|src)\s*:?\s*)?(\d+(?:\s*(?:[,，、;]|[-–])\s*\d+)*)\s*\]"
+    r"\[\s*(?:(?:source|passage|src)\s*:?\s*)?"
+    r"(\d+(?:\s*[-–]\s*\d+)?(?:\s*[,，、;]\s*\d+(?:\s*[-–]\s*\d+)?)*)\s*\]"
     r"|【\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*】",
     re.IGNORECASE,
 )

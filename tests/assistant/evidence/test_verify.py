@@ -463,3 +463,10 @@ def test_translated_claim_is_cited_to_its_quote() -> None:
     result = verify_answer(raw, [LOGS])
     assert result.counts["supported"] == 1 and len(result.citations) == 1
     assert "六个月" in result.citations[0].quote
+
+
+def test_a_bracketed_date_is_not_read_as_a_marker() -> None:
+    """A model copying "[2024-10-05]" from a source must not crash verification."""
+    [sentence] = parse_answer("The rule applies from [2024-10-05] [1].")
+    assert sentence.markers == (1,)
+    assert [s.markers for s in parse_answer("Both say so [1-3][5, 6].")] == [(1, 2, 3, 5, 6)]
