@@ -20,6 +20,15 @@ from functools import lru_cache
 from typing import Literal, Protocol
 
 from assistant.evidence.citations import CitationBook, supporting_span
+from assistant.evidence.crosslingual import (
+    LAW_NAMES_LIST,
+    bridge_terms,
+    concept_mismatch,
+    concept_names,
+    language_of,
+    law_names,
+)
+from assistant.evidence.cues import law_titles, roles
 from assistant.evidence.facts import (
     Facts,
     evidence_facts,
@@ -29,16 +38,7 @@ from assistant.evidence.facts import (
     stem,
 )
 from assistant.evidence.markers import ClaimSentence, parse_answer, with_markers
-from assistant.llm.crosslingual import (
-    LAW_NAMES_LIST,
-    bridge_terms,
-    concept_mismatch,
-    concept_names,
-    language_of,
-    law_names,
-)
-from assistant.llm.cues import law_titles, roles
-from assistant.llm.scopes import (
+from assistant.evidence.scopes import (
     clause_polarity_mismatch,
     modality_mismatch,
     negation_mismatch,
@@ -108,9 +108,9 @@ class LexicalVerifier:
     opening the sentence), party (operator, 提供者 …) and 《law》 in it appears in them, title
     and section included; (2) the best supporting quote contains at least `min_overlap` of
     the claim's content terms; and (3) negation and modality agree with the quote, term by
-    term and clause by clause (`assistant.llm.scopes`; cues govern `window` tokens in the
+    term and clause by clause (`assistant.evidence.scopes`; cues govern `window` tokens in the
     same clause). A claim in the other language than every cited passage is compared by
-    glossary concepts instead of words (`assistant.llm.crosslingual`). docs/llm.md has the
+    glossary concepts instead of words (`assistant.evidence.crosslingual`). docs/llm.md has the
     rules and their measured effect.
     """
 

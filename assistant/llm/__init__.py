@@ -1,4 +1,4 @@
-"""LLM mode: chain (`LLMAnswerer`); negation, modality and cross-language cues for the verifier.
+"""LLM mode: the chain (`LLMAnswerer`); what checks its sentences is `assistant.evidence`.
 
 Importing this package stays cheap: `LLMAnswerer` (LangChain, OpenAI client) loads on first use.
 """

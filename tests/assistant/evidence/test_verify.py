@@ -371,7 +371,7 @@ def test_obligation_weakened_or_strengthened_is_rejected() -> None:
 
 
 def test_modality_cues_skip_prohibitions_and_lookalikes() -> None:
-    from assistant.llm.cues import modality_cues
+    from assistant.evidence.cues import modality_cues
 
     assert [m for _, m in modality_cues("Operators must keep logs; users may object.")] == [
         "must",

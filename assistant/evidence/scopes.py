@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
+from assistant.evidence.cues import modality_cues
 from assistant.evidence.facts import extract_facts, negation_cues, tokens
-from assistant.llm.cues import modality_cues
 
 __all__ = [
     "clause_polarity_mismatch",

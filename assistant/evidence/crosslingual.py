@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.evidence.cues import modality_cues
 from assistant.evidence.facts import content_terms, negation_cues, tokens
 from assistant.glossary import _english_pattern, load_glossary, load_laws
-from assistant.llm.cues import modality_cues
 from ingest.normalize import detect_language
 
 __all__ = [
