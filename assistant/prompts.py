@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from assistant.evidence.markers import without_markers
 from assistant.models import Passage, Turn
 from assistant.settings import PROMPTS_DIR
 from ingest.errors import ConfigurationError
@@ -128,8 +129,7 @@ def format_history(turns: Sequence[Turn], max_answer_chars: int = 600) -> str:
 
 
 def _normalized(text: str) -> str:
-    text = re.sub(r"\[\s*\d+(?:\s*[,，、\-–]\s*\d+)*\s*\]", " ", text)
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return "".join(ch for ch in without_markers(text).lower() if ch.isalnum())
 
 
 def is_abstention(text: str) -> bool:

@@ -5,6 +5,10 @@ An answer is split into sentences; each `[n]` marker ties a sentence to a citati
 and date of the sentence appears in the quoted span (answers are built from passages, so a
 supported claim repeats the passage's words). No model judges support: the checks are lexical,
 cheap and reproducible.
+
+The `[n]` marker reading, `key_terms` and the stopwords here are this judge's own copies, not
+`assistant.evidence.markers`, `assistant.evidence.facts.claim_terms` or `ingest.tokenize`, on
+purpose: an evaluator that shared the code it judges would score that code's mistakes as right.
 """
 
 from __future__ import annotations

@@ -246,5 +246,10 @@ def _latin_tokens(text: str, drop_stopwords: bool) -> list[str]:
 
 
 def content_terms(text: str) -> set[str]:
-    """The distinct evidence-bearing terms of a text (used to judge evidence and overlap)."""
+    """The distinct evidence-bearing terms of a text (used to judge evidence and overlap).
+
+    The one rule for retrieval and answering. The verifier's `assistant.evidence.facts.claim_terms`
+    differs on purpose (it compares a claim with its paraphrase), and so does the evals judge's
+    `evals.citations.key_terms` (it must not share the code it judges).
+    """
     return {t for t in tokenize(text) if len(t) > 1 or _CJK_RUN.match(t)}

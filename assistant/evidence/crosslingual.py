@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.evidence.cues import modality_cues
-from assistant.evidence.facts import content_terms, negation_cues, tokens
+from assistant.evidence.facts import claim_terms, negation_cues, tokens
 from assistant.glossary import _english_pattern, load_glossary, load_laws
 from ingest.normalize import detect_language
 
@@ -103,7 +103,7 @@ def bridge_terms(text: str, lang: str) -> frozenset[str]:
     for i, _, _ in concept_mentions(text, lang):
         concept = _concepts()[i]
         words.extend(concept.zh if other == "zh" else concept.en)
-    return frozenset(content_terms(" ".join(words))) if words else frozenset()
+    return frozenset(claim_terms(" ".join(words))) if words else frozenset()
 
 
 def law_names(text: str, lang: str) -> set[int]:

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.evidence.figures import MONTHS, implied_figures, read_figures
+from ingest.tokenize import EN_STOPWORDS
 
 __all__ = [
     "Facts",
     "Token",
-    "content_terms",
+    "claim_terms",
     "entities",
     "evidence_facts",
     "extract_facts",
@@ -42,14 +43,14 @@ class Facts:
 def extract_facts(text: str) -> Facts:
     """Figures, names and content terms of `text`; terms exclude the figures' own words."""
     found, rest = read_figures(text)
-    return Facts(frozenset(found), frozenset(entities(text)), frozenset(content_terms(rest)))
+    return Facts(frozenset(found), frozenset(entities(text)), frozenset(claim_terms(rest)))
 
 
 def evidence_facts(text: str) -> Facts:
     """`extract_facts` for a source: its figures include what they imply (`evidence_figures`)."""
     found, rest = read_figures(text)
     return Facts(
-        frozenset(implied_figures(found)), frozenset(entities(text)), frozenset(content_terms(rest))
+        frozenset(implied_figures(found)), frozenset(entities(text)), frozenset(claim_terms(rest))
     )
 
 
@@ -170,20 +171,17 @@ def name_text(text: str) -> str:
 
 # ---------------------------------------------------------------- content terms
 
-_STOPWORDS = _words(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just me more most my myself of off on once only or other our ours
-    out over own same she should so some such than that the their theirs them themselves then
-    there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours yourself shall may must might
-    such per via upon within whether either etc eg ie according states stated says said
-    however therefore thus also including include includes"""
-)
 _NEGATION_WORDS = _words(
     "not no never without none nor neither cannot nobody nothing nowhere prohibit prohibits "
     "prohibited prohibiting prohibition forbid forbids forbidden ban bans banned"
+)
+# The retrieval's English stopwords (`ingest.tokenize`), with two differences on purpose: the
+# negations are cues here (`negation_cues`), not noise, and words that frame a claim without
+# adding to it ("according", "states", "including") are dropped too. ("ourselves" and
+# "yourselves" have never been stopwords here; kept so, for identical verdicts.)
+_STOPWORDS = (EN_STOPWORDS - _words("no nor not ourselves yourselves")) | _words(
+    """might within whether either etc eg ie according states stated says said however
+    therefore thus including include includes"""
 )
 _SUFFIXES = ("ational", "ization", "ations", "ation", "ments", "ment", "ingly", "ings", "ing",
              "edly", "ies", "ied", "ed", "es", "s", "ly")  # fmt: skip
@@ -228,8 +226,14 @@ def stem(word: str) -> str:
     return word
 
 
-def content_terms(text: str) -> set[str]:
-    """English stems without stopwords, plus Chinese character bigrams."""
+def claim_terms(text: str) -> set[str]:
+    """English stems without stopwords or negations, plus Chinese character bigrams.
+
+    Not `ingest.tokenize.content_terms` (the retrieval's BM25 terms), on purpose: a claim is
+    compared with a paraphrase of it, so Chinese goes by bigrams that do not depend on how jieba
+    segments either side, English by a light stem that makes British and American spellings meet,
+    and negations and numbers are left to the negation and figure rules that compare them.
+    """
     terms = {
         stem(w)
         for w in _EN_WORD.findall(text)

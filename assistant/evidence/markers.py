@@ -4,8 +4,9 @@ The model ends each sentence with markers that point into the numbered passage l
 shown, in whatever style it likes (`[1]`, `[1, 2]`, `[1-3]`, `[Source 1]`, `【1】`, after the
 full stop or before it). `parse_answer` turns its text into sentences, each with the claim
 alone and the passage numbers it cites; `with_markers` puts the final, renumbered markers
-back before a verified sentence's closing punctuation. What the markers are worth is
-`assistant.evidence.verify`'s question. Pure.
+back before a verified sentence's closing punctuation; `without_markers` is the text with the
+markers blanked out (`assistant.prompts.is_abstention` reads the markers by this one rule).
+What the markers are worth is `assistant.evidence.verify`'s question. Pure.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from assistant.sentences import split_sentences
 
-__all__ = ["ClaimSentence", "parse_answer", "with_markers"]
+__all__ = ["ClaimSentence", "parse_answer", "with_markers", "without_markers"]
 
 # [1]  [1, 2]  [1-3]  [Source 1]  【1】 ; several in a row ([1][2]) are separate matches. A
 # bracketed date ([2024-10-05]) is not a marker: a range joins two numbers only.
@@ -63,11 +64,16 @@ def parse_answer(raw: str) -> list[ClaimSentence]:
                 prev.gap,
             )
             sentence = sentence[leading.end() :].strip()
-        claim = _tidy(_MARKER.sub(" ", sentence))
+        claim = _tidy(without_markers(sentence))
         if not claim or _ENUMERATOR.fullmatch(claim):
             continue  # "1." or "-" of a list: not a claim
         out.append(ClaimSentence(sentence, claim, _unique(_numbers(sentence)), gap))
     return out
+
+
+def without_markers(text: str) -> str:
+    """`text` with a space in place of each `[n]` marker."""
+    return _MARKER.sub(" ", text)
 
 
 def _numbers(text: str) -> tuple[int, ...]:

@@ -84,3 +84,14 @@ def test_history_transcript_is_short() -> None:
 def test_abstention_is_recognised_loosely_but_only_as_the_sentence() -> None:
     assert is_abstention("the indexed sources do not contain an answer to this question [1]")
     assert not is_abstention("The indexed sources contain an answer.")
+
+
+def test_abstention_reads_markers_by_the_verifiers_rule() -> None:
+    # One rule (assistant.evidence.markers): any marker style is ignored, a bracketed date is not.
+    for marker in ("[1, 2]", "[Source 1]", "【1】"):
+        assert is_abstention(
+            f"The indexed sources do not contain {marker} an answer to this question."
+        )
+    assert not is_abstention(
+        "The indexed sources do not contain [2024-10-05] an answer to this question."
+    )
