@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.access import document_matches, select_documents
 from assistant.contradictions import conflict_note, find_conflicts
 from assistant.conversation import condense
 from assistant.extractive import (
@@ -107,18 +108,17 @@ class ComplyQA:
 
     def documents(self, filters: Filters | None = None) -> list[DocumentInfo]:
         manifest = self.index.manifest(fresh=True)
-        infos = [_info(doc_id, meta) for doc_id, meta in sorted(manifest.items())]
-        return [i for i in infos if _allowed(i, filters)]
+        return [_info(d, manifest[d]) for d in select_documents(manifest, filters)]
 
     def document(self, doc_id: str, filters: Filters | None = None) -> DocumentRecord:
         meta = self.index.manifest(fresh=True).get(doc_id)
-        info = _info(doc_id, meta) if meta is not None else None
-        text = self.index.store.document_text(doc_id) if info and _allowed(info, filters) else None
-        if info is None or text is None:
+        allowed = meta is not None and document_matches(doc_id, meta, filters)
+        text = self.index.store.document_text(doc_id) if allowed else None
+        if meta is None or text is None:
             raise DocumentNotFound(
                 f"no indexed document {doc_id!r}; list them with `complyqa sources`"
             )
-        return DocumentRecord(**info.model_dump(), text=text)
+        return DocumentRecord(**_info(doc_id, meta).model_dump(), text=text)
 
     def stats(self) -> IndexStats:
         manifest = self.index.manifest(fresh=True)
@@ -369,15 +369,3 @@ def _info(doc_id: str, meta: Metadata) -> DocumentInfo:
         source=source_status(meta),
         **version_fields(meta),
     )
-
-
-def _allowed(info: DocumentInfo, filters: Filters | None) -> bool:
-    if filters is None:
-        return True
-    checks = [
-        (filters.doc_ids, info.doc_id),
-        (filters.groups, info.group),
-        (filters.languages, info.language),
-        (filters.jurisdictions, info.jurisdiction),
-    ]
-    return all(allowed is None or value in allowed for allowed, value in checks)

@@ -159,6 +159,21 @@ class Settings(BaseSettings):
         # Init kwargs outrank env in pydantic-settings, so env must be folded in above.
         return cls(**merged)
 
+    def with_profile(self, name: str) -> Settings:
+        """The settings of profile `name` over the same data: this one's data dir, Chroma URL,
+        corpus dir, embedding, chunking, LLM endpoint (with its key) and API settings carried
+        over; retrieval, answer and relevance settings come from the profile."""
+        return Settings.load(
+            name,
+            data_dir=self.data_dir,
+            chroma_url=self.chroma_url,
+            corpus_dir=self.corpus_dir,
+            embedding=self.embedding.model_dump(),
+            chunking=self.chunking.model_dump(),
+            llm=self.llm.model_dump() | {"api_key": self.llm.api_key},
+            api=self.api.model_dump(),
+        )
+
     @property
     def ingest(self) -> IngestSettings:
         return IngestSettings(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from assistant import access
 from assistant.api.audit_trail import KEY_STATE, STATE_KEY, RequestAudit
 from assistant.api.errors import ApiError
 from assistant.api.forwarded import ForwardedUser, forwarded_user
@@ -68,19 +69,7 @@ class ApiState:
                 )
             if profile not in self._profiles:
                 # Same data dir and index, other retrieval/answer settings.
-                s = self.settings
-                self._profiles[profile] = self.qa_factory(
-                    Settings.load(
-                        profile,
-                        data_dir=s.data_dir,
-                        chroma_url=s.chroma_url,
-                        corpus_dir=s.corpus_dir,
-                        embedding=s.embedding.model_dump(),
-                        chunking=s.chunking.model_dump(),
-                        llm=s.llm.model_dump() | {"api_key": s.llm.api_key},
-                        api=s.api.model_dump(),
-                    )
-                )
+                self._profiles[profile] = self.qa_factory(self.settings.with_profile(profile))
             return self._profiles[profile]
 
     def close(self) -> None:
@@ -216,25 +205,14 @@ AdminKey = Annotated[ApiKey, Depends(_require(Role.admin, unscoped=True))]
 
 
 def scoped_filters(filters: Filters | None, key: ApiKey) -> Filters:
-    """`filters` narrowed to the key's scope, for the facade to apply inside the index query.
-
-    Asking for a group outside the scope is refused rather than silently narrowed to nothing:
-    an empty group list would read as "no filter" further down.
-    """
+    """`filters` narrowed to the key's scope (`assistant.access.narrow_filters`), for the
+    facade to apply inside the index query; a group outside the scope is a 403."""
     filters = filters or Filters()
     check_filter_names(filters)
-    if key.scope is None:
-        return filters
-    if filters.groups is not None:
-        outside = [g for g in filters.groups if g not in key.scope]
-        if outside:
-            raise ApiError(
-                403, f"this key may not read document group(s): {', '.join(sorted(outside))}"
-            )
-    narrowed = filters.narrowed_to_groups(key.scope)
-    if not narrowed.groups:  # pragma: no cover - excluded above; never query without the scope
-        raise ApiError(403, "this key's scope leaves no document group to search")
-    return narrowed
+    try:
+        return access.narrow_filters(filters, key.scope)
+    except access.AccessDenied as e:
+        raise ApiError(403, str(e)) from None
 
 
 #: Longest value each filter accepts: names, not documents (a group is one folder name).
@@ -255,27 +233,31 @@ def check_filter_names(filters: Filters) -> None:
 
 
 def guard_doc_ids(doc_ids: Iterable[str], key: ApiKey) -> None:
-    """Fails closed if the facade ever returned a document from outside the key's scope.
+    """Fails closed if the facade ever returned a document id from outside the key's scope."""
+    guard_groups((access.group_of(d) for d in doc_ids), key)
+
+
+def guard_groups(groups: Iterable[str | None], key: ApiKey) -> None:
+    """Fails closed if the facade ever returned a document group from outside the key's scope.
 
     The scope is enforced by the filter inside the index query; this only turns a bug there
     into an error instead of a leak.
     """
-    if key.scope is None:
-        return
-    outside = {_group(d) for d in doc_ids} - set(key.scope)
-    if outside:
-        log.error("scope filter let through groups %s for key %s", sorted(outside), key.id)
-        raise ApiError(500, "The server failed to handle this request; the error has been logged.")
-
-
-def _group(doc_id: str) -> str:
-    return doc_id.split("/", 1)[0] if "/" in doc_id else ""
+    try:
+        access.check_groups(key.scope, groups)
+    except access.ScopeLeak as e:
+        log.error("scope filter let through groups %s for key %s", e.groups, key.id)
+        raise ApiError(
+            500, "The server failed to handle this request; the error has been logged."
+        ) from None
 
 
 def check_document_access(doc_id: str, key: ApiKey) -> None:
     """Refuses a document outside the key's scope before anything is read."""
-    if not key.may_see_group(_group(doc_id)):
-        raise ApiError(403, "this key's scope does not include this document's group")
+    try:
+        access.check_document(key.scope, doc_id)
+    except access.AccessDenied as e:
+        raise ApiError(403, str(e)) from None
 
 
 def check_question(text: str, settings: Settings, what: str = "question") -> str:

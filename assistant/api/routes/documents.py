@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
+from assistant.access import group_of, may_see
 from assistant.api import uploads
 from assistant.api.deps import (
     AdminKey,
@@ -15,7 +16,7 @@ from assistant.api.deps import (
     RecordDep,
     StateDep,
     check_document_access,
-    guard_doc_ids,
+    guard_groups,
     scoped_filters,
 )
 from assistant.api.errors import ApiError, problems
@@ -40,7 +41,7 @@ def list_documents(
 ) -> list[DocumentInfo]:
     """The indexed documents the key may see, sorted by id."""
     docs = qa.documents(filters=scoped_filters(Filters(groups=group, languages=language), key))
-    guard_doc_ids([d.doc_id for d in docs], key)
+    guard_groups([d.group for d in docs], key)
     return docs
 
 
@@ -99,10 +100,10 @@ def upload_documents(
             raise ApiError(
                 403, "replacing an indexed document ('replaces') needs an admin key without scope"
             )
-        group = replaces.split("/", 1)[0] if "/" in replaces else ""
+        group = group_of(replaces)
     else:
         group = uploads.check_group(group)
-    if not key.may_see_group(group):
+    if not may_see(key.scope, group):
         raise ApiError(403, f"this key's scope does not include the document group {group!r}")
     with state.write_lock:
         report = uploads.store_and_ingest(
