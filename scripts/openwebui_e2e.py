@@ -387,7 +387,7 @@ def _request_shapes(path: Path) -> list[dict[str, Any]]:
 
 def _audit(complyqa_url: str, work: Path) -> dict[str, Any]:
     """Counts of what the session left in complyqa's audit log (read from its database)."""
-    from assistant.audit import AuditLog
+    from assistant.stores.audit import AuditLog
 
     log_ = AuditLog.in_data_dir(work / "complyqa-data")
     try:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from assistant.api.audit_trail import RequestAudit
 from assistant.api.deps import ApiState, ComplyQA, guard_doc_ids, scoped_filters
 from assistant.api.errors import ApiError, Problem, problem_for_exception
-from assistant.keys import ApiKey
 from assistant.models import Answer, AnswerDelta, AnswerDone, Filters, Turn
+from assistant.stores.keys import ApiKey
 from ingest.errors import ComplyqaError
 
 log = logging.getLogger(__name__)

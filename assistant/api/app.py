@@ -21,11 +21,11 @@ from assistant.api.limits import BodySizeLimit
 from assistant.api.orphans import sweep_at_startup
 from assistant.api.routes import ask, audit, chat, documents, health, keys, openai, page, search
 from assistant.api.routes.page import STATIC_DIR
-from assistant.audit import AuditLog
-from assistant.conversations import ConversationStore
-from assistant.keys import KeyStore
-from assistant.ratelimit import RateLimiter
 from assistant.settings import Settings
+from assistant.stores.audit import AuditLog
+from assistant.stores.conversations import ConversationStore
+from assistant.stores.keys import KeyStore
+from assistant.stores.ratelimit import RateLimiter
 
 __all__ = ["create_app", "app_from_env"]
 

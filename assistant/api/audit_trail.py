@@ -23,9 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.api.errors import PROBLEM_MEDIA_TYPE
 from assistant.api.forwarded import forwarded_user
-from assistant.audit import AuditEntry, AuditLog, utc_now
-from assistant.keys import ApiKey
 from assistant.models import Answer
+from assistant.stores.audit import AuditEntry, AuditLog, utc_now
+from assistant.stores.keys import ApiKey
 
 __all__ = ["AUDITED_PREFIX", "AuditTrail", "RequestAudit", "STATE_KEY"]
 

@@ -16,12 +16,12 @@ from assistant import access
 from assistant.api.audit_trail import KEY_STATE, STATE_KEY, RequestAudit
 from assistant.api.errors import ApiError
 from assistant.api.forwarded import ForwardedUser, forwarded_user
-from assistant.audit import AuditLog
-from assistant.conversations import ConversationStore
-from assistant.keys import MAX_GROUP, ApiKey, KeyStore, Role
 from assistant.models import Filters
-from assistant.ratelimit import RateLimiter
 from assistant.settings import Settings, available_profiles
+from assistant.stores.audit import AuditLog
+from assistant.stores.conversations import ConversationStore
+from assistant.stores.keys import MAX_GROUP, ApiKey, KeyStore, Role
+from assistant.stores.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from assistant.service import ComplyQA

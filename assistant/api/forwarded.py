@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from assistant.keys import ApiKey
+from assistant.stores.keys import ApiKey
 
 __all__ = ["ForwardedUser", "forwarded_user"]
 

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.keys import ApiKey, Role
 from assistant.models import Answer, Citation, FailedFile, Filters, Passage, Turn
+from assistant.stores.keys import ApiKey, Role
 
 _QUESTION_DOC = (
     "The question; not empty, at most `answer.max_question_chars` characters (4000 by default)"

@@ -28,7 +28,6 @@ from fastapi import UploadFile
 
 from assistant.api.errors import ApiError, Problem, problem, problem_for_exception
 from assistant.api.schemas import UploadReport
-from assistant.keys import normalize_scope
 from assistant.models import FailedFile, Filters, IngestReport
 from assistant.provenance import (
     CORPUS,
@@ -37,6 +36,7 @@ from assistant.provenance import (
     is_upload_id,
     upload_doc_id,
 )
+from assistant.stores.keys import normalize_scope
 from ingest.errors import ComplyqaError
 from ingest.loaders import GROUP_META, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from ingest.models import Document

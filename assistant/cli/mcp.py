@@ -26,12 +26,12 @@ def mcp(profile: str | None = ProfileOption, key: str | None = KeyOption) -> Non
     /mcp/ on `complyqa serve`.
     """
     from assistant.api.deps import LOCAL_KEY
-    from assistant.audit import AuditLog
-    from assistant.keys import KeyStore
     from assistant.mcp.server import build_server
     from assistant.mcp.tools import Principal, Toolbox
     from assistant.service import ComplyQA
     from assistant.settings import Settings
+    from assistant.stores.audit import AuditLog
+    from assistant.stores.keys import KeyStore
     from ingest.errors import ConfigurationError
 
     settings = Settings.load(profile)

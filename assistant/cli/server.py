@@ -13,8 +13,8 @@ from rich.table import Table
 
 from assistant.cli.common import ProfileOption
 from assistant.cli.output import UsageError, console, errors, print_json
-from assistant.keys import KeyStore
 from assistant.settings import Settings
+from assistant.stores.keys import KeyStore
 
 #: Seconds a worker may take to answer the supervisor's health ping before it is killed as hung
 #: and replaced. uvicorn's 5 s killed busy, healthy workers on a loaded machine (a niced server
@@ -168,7 +168,7 @@ def audit_export(
     profile: str | None = ProfileOption,
 ) -> None:
     """Export audit entries, oldest first."""
-    from assistant.audit import AuditLog
+    from assistant.stores.audit import AuditLog
 
     if fmt not in ("jsonl", "csv"):
         raise UsageError(f"unknown format {fmt!r}; use jsonl or csv")
@@ -190,7 +190,7 @@ def audit_verify(
     profile: str | None = ProfileOption,
 ) -> None:
     """Check the audit log's hash chain; name the first row that was edited or removed."""
-    from assistant.audit import AuditLog, verify_file
+    from assistant.stores.audit import AuditLog, verify_file
 
     path = db or Path(Settings.load(profile).data_dir) / AuditLog.FILENAME
     report = verify_file(path)
@@ -206,7 +206,7 @@ def audit_verify(
 
 def _audit_key_change(profile: str | None, command: str, detail: str) -> None:
     """Key changes made on the command line are audited like those made through the API."""
-    from assistant.audit import AuditEntry, AuditLog, utc_now
+    from assistant.stores.audit import AuditEntry, AuditLog, utc_now
 
     log = AuditLog.in_data_dir(Settings.load(profile).data_dir)
     try:

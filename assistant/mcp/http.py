@@ -25,10 +25,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from assistant.api.deps import LOCAL_KEY, ApiState, rate_bucket
 from assistant.api.errors import PROBLEM_MEDIA_TYPE, problem
 from assistant.api.forwarded import forwarded_user
-from assistant.audit import AuditEntry, utc_now
-from assistant.keys import ApiKey
 from assistant.mcp.server import build_server
 from assistant.mcp.tools import Principal, Toolbox
+from assistant.stores.audit import AuditEntry, utc_now
+from assistant.stores.keys import ApiKey
 
 __all__ = ["MCP_PATH", "mount_mcp"]
 

@@ -16,9 +16,9 @@ from pydantic import BaseModel, Field
 
 from assistant.api.deps import check_document_access, guard_doc_ids, scoped_filters
 from assistant.api.errors import ApiError
-from assistant.audit import AuditEntry, AuditLog, utc_now
-from assistant.keys import ApiKey
 from assistant.models import Citation, Filters
+from assistant.stores.audit import AuditEntry, AuditLog, utc_now
+from assistant.stores.keys import ApiKey
 from ingest.errors import ComplyqaError, DocumentNotFound
 
 if TYPE_CHECKING:

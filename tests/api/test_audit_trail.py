@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.audit import AuditEntry
+from assistant.stores.audit import AuditEntry
 from tests.api.conftest import ApiEnv, sse_events
 
 

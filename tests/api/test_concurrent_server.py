@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 
-from assistant.keys import KeyStore
 from assistant.service import ComplyQA
 from assistant.settings import Settings
+from assistant.stores.keys import KeyStore
 from tests.api.corpus import write_corpus
 from tests.api.test_concurrent_ingest import WRITER
 from tests.conftest import REPO, FakeEmbedder

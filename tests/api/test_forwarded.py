@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.api.forwarded import forwarded_user
-from assistant.keys import ApiKey, Role
+from assistant.stores.keys import ApiKey, Role
 from tests.api.conftest import ApiEnv
 
 

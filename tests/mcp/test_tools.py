@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.keys import ApiKey
 from assistant.mcp.tools import Principal, Toolbox, ToolRefused
+from assistant.stores.keys import ApiKey
 from tests.api.conftest import ApiEnv, build_env
 from tests.conftest import FakeEmbedder
 

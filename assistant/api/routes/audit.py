@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from assistant.api.deps import AdminKey, AuditDep
 from assistant.api.errors import problems
-from assistant.audit import AuditEntry
+from assistant.stores.audit import AuditEntry
 
 router = APIRouter(tags=["audit"])
 

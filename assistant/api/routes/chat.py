@@ -23,9 +23,9 @@ from assistant.api.errors import problems
 from assistant.api.schemas import ChatBody, ChatResponse, ConversationView, with_as_of
 from assistant.api.streaming import ANSWER_EVENTS, answer_events, json_or_sse, sse
 from assistant.conversation import turn_of
-from assistant.conversations import ConversationStore
-from assistant.keys import ApiKey
 from assistant.models import Answer, Turn
+from assistant.stores.conversations import ConversationStore
+from assistant.stores.keys import ApiKey
 
 router = APIRouter(tags=["answers"])
 

@@ -21,8 +21,8 @@ from assistant.api.deps import (
 )
 from assistant.api.errors import ApiError, problems
 from assistant.api.schemas import DeleteResult, UploadReport
-from assistant.keys import Role
 from assistant.models import DocumentInfo, DocumentRecord, Filters
+from assistant.stores.keys import Role
 
 router = APIRouter(tags=["documents"])
 

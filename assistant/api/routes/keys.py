@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from assistant.api.deps import AdminKey, KeysDep, RecordDep
 from assistant.api.errors import problems
 from assistant.api.schemas import CreatedKey, CreateKeyBody
-from assistant.keys import ApiKey
+from assistant.stores.keys import ApiKey
 
 router = APIRouter(tags=["keys"])
 

@@ -52,8 +52,8 @@ from assistant.api.schemas import (
     completion_chunk,
 )
 from assistant.api.streaming import sse
-from assistant.keys import ApiKey
 from assistant.models import Answer, AnswerDelta, AnswerDone, Citation, Turn
+from assistant.stores.keys import ApiKey
 from ingest.tokenize import tokenize
 
 router = APIRouter(tags=["openai"])

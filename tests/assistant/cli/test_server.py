@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.audit import AuditEntry, AuditLog
 from assistant.cli.main import app
-from assistant.keys import KeyStore
+from assistant.stores.audit import AuditEntry, AuditLog
+from assistant.stores.keys import KeyStore
 
 
 @pytest.fixture

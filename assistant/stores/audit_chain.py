@@ -1,7 +1,7 @@
 """The audit log's hash chain: each row's hash covers its contents and the previous row's hash,
 so an edited, removed or inserted row shows up when the chain is checked.
 
-Pure functions over rows as dicts; `assistant.audit` stores the hashes and reads rows back.
+Pure functions over rows as dicts; `assistant.stores.audit` stores the hashes and reads rows back.
 Anyone who can rewrite the whole file can also rewrite the whole chain: write down the head
 hash `complyqa audit verify` prints (or export the log) to anchor it outside the machine.
 """

@@ -1,4 +1,4 @@
-"""The base of the SQLite stores (assistant/sqlite.py): numbered migrations, transactions, time."""
+"""The base of the SQLite stores (assistant/stores/sqlite.py): numbered migrations, transactions, time."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.sqlite import SqliteStore, applied_migrations, migrate, open_sqlite, utc_now
+from assistant.stores.sqlite import SqliteStore, applied_migrations, migrate, open_sqlite, utc_now
 
 
 def m001_notes(db: sqlite3.Connection) -> None:

@@ -1,4 +1,4 @@
-"""Conversation persistence for `/v1/chat` (assistant/conversations.py)."""
+"""Conversation persistence for `/v1/chat` (assistant/stores/conversations.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.conversations import ConversationNotFound, ConversationStore
 from assistant.models import Turn
+from assistant.stores.conversations import ConversationNotFound, ConversationStore
 
 
 def test_turns_persist_in_order_and_belong_to_one_key(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.ratelimit import RateLimiter
+from assistant.stores.ratelimit import RateLimiter
 
 
 def test_bucket_allows_a_burst_then_refills_per_key() -> None:

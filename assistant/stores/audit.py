@@ -1,8 +1,8 @@
 """The audit log: one append-only row for every `/v1` request, answer and key change.
 
 Rows are never updated or deleted (SQLite triggers refuse it), each row carries a hash chained
-to the previous row (`assistant.audit_chain`) so editing the file around the triggers shows,
-and the schema changes only through numbered migrations (`assistant.audit_schema`), so an
+to the previous row (`assistant.stores.audit_chain`) so editing the file around the triggers shows,
+and the schema changes only through numbered migrations (`assistant.stores.audit_schema`), so an
 old database upgrades itself when it is opened. The log stores the id of the API key, never
 the key.
 """
@@ -19,10 +19,10 @@ from typing import Literal, TextIO
 
 from pydantic import BaseModel, Field
 
-from assistant.audit_chain import GENESIS, ChainReport, row_hash, verify_rows
-from assistant.audit_schema import CHAIN_VERSION, MIGRATIONS, current_version, migrate
 from assistant.models import Answer
-from assistant.sqlite import SqliteStore, table_exists, utc_now
+from assistant.stores.audit_chain import GENESIS, ChainReport, row_hash, verify_rows
+from assistant.stores.audit_schema import CHAIN_VERSION, MIGRATIONS, current_version, migrate
+from assistant.stores.sqlite import SqliteStore, table_exists, utc_now
 from ingest.errors import ComplyqaError
 
 __all__ = [
@@ -157,7 +157,7 @@ class AuditLog(SqliteStore):
     """The append-only audit table in a SQLite file (normally `DATA_DIR/audit.sqlite`)."""
 
     FILENAME = "audit.sqlite"
-    MIGRATIONS = MIGRATIONS  # assistant.audit_schema's
+    MIGRATIONS = MIGRATIONS  # assistant.stores.audit_schema's
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         migrate(db)  # also carries over the versions of logs from before `_migrations`

@@ -13,7 +13,7 @@ import sqlite3
 from pydantic import BaseModel
 
 from assistant.models import Turn
-from assistant.sqlite import SqliteStore
+from assistant.stores.sqlite import SqliteStore
 from ingest.errors import ComplyqaError
 
 __all__ = ["Conversation", "ConversationNotFound", "ConversationStore"]

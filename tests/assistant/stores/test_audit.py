@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.audit import (
+from assistant.models import Answer, Citation
+from assistant.stores.audit import (
     MIGRATIONS,
     AuditEntry,
     AuditLog,
@@ -21,9 +22,8 @@ from assistant.audit import (
     parse_since,
     utc_now,
 )
-from assistant.audit_chain import GENESIS, row_hash
-from assistant.models import Answer, Citation
-from assistant.sqlite import migration_number
+from assistant.stores.audit_chain import GENESIS, row_hash
+from assistant.stores.sqlite import migration_number
 
 _NAMES = [step.__name__ for step in MIGRATIONS]
 
@@ -267,7 +267,7 @@ def _head_log(path: Path, version: int) -> None:
 def test_a_log_from_before_named_migrations_keeps_its_rows_and_versions(tmp_path: Path) -> None:
     """Versions in `schema_migrations` are carried into `_migrations` once, none applied twice
     (applying 1, 2 or 3 again would fail: the table, columns and triggers exist)."""
-    from assistant.audit import verify_file
+    from assistant.stores.audit import verify_file
 
     path = tmp_path / "head.sqlite"
     _head_log(path, 3)
@@ -375,7 +375,7 @@ def test_processes_writing_at_once_keep_one_chain(tmp_path: Path) -> None:
 
 
 def test_verifying_a_file_reads_it_only(tmp_path: Path) -> None:
-    from assistant.audit import verify_file
+    from assistant.stores.audit import verify_file
     from ingest.errors import ComplyqaError
 
     _log_with_rows(tmp_path / "a.sqlite", 2).close()

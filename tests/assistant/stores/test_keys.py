@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.keys import InvalidKeySpec, KeyNotFound, KeyStore, Role, hash_key
+from assistant.stores.keys import InvalidKeySpec, KeyNotFound, KeyStore, Role, hash_key
 
 
 def test_a_key_is_stored_only_as_its_hash(tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ def test_a_store_from_before_trusted_keys_upgrades_itself(tmp_path: Path) -> Non
 
 
 def test_key_and_conversation_files_are_private(tmp_path: Path) -> None:
-    from assistant.conversations import ConversationStore
+    from assistant.stores.conversations import ConversationStore
 
     KeyStore.in_data_dir(tmp_path).create("bot", "reader")
     ConversationStore.in_data_dir(tmp_path).create("k")

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from assistant.sqlite import SqliteStore
+from assistant.stores.sqlite import SqliteStore
 from ingest.errors import ComplyqaError
 
 __all__ = ["ApiKey", "KeyNotFound", "KeyStore", "Role", "InvalidKeySpec", "KEY_PREFIX"]

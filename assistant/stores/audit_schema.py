@@ -1,4 +1,4 @@
-"""The audit log's schema: numbered migrations (see `assistant.sqlite`), applied in order when
+"""The audit log's schema: numbered migrations (see `assistant.stores.sqlite`), applied in order when
 a database is opened.
 
 Append new migrations, never edit, rename or reorder old ones. A new column must be nullable
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from assistant.audit_chain import GENESIS, row_hash
-from assistant.sqlite import (
+from assistant.stores.audit_chain import GENESIS, row_hash
+from assistant.stores.sqlite import (
     Migration,
     applied_migrations,
     create_migrations_table,
@@ -23,7 +23,7 @@ from assistant.sqlite import (
     table_exists,
     transaction,
 )
-from assistant.sqlite import migrate as apply_migrations
+from assistant.stores.sqlite import migrate as apply_migrations
 
 __all__ = ["CHAIN_VERSION", "MIGRATIONS", "current_version", "migrate"]
 
