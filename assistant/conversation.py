@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.glossary import translations
 from assistant.models import Answer, Turn
+from assistant.retrieval.glossary import translations
 from ingest.legal_refs import article_aliases, find_article_refs
 from ingest.tokenize import content_terms
 

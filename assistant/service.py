@@ -22,7 +22,6 @@ from assistant.extractive import (
     lacks_asked_value,
     term_coverage,
 )
-from assistant.index import Index
 from assistant.models import (
     Answer,
     AnswerDelta,
@@ -38,10 +37,11 @@ from assistant.models import (
 )
 from assistant.prompts import ABSTENTION
 from assistant.provenance import source_status
-from assistant.query import PreparedQuery
 from assistant.relevance.model import load_model
 from assistant.relevance.rerank import Reranker
-from assistant.retrieval import HybridSearch, named_documents, version_fields, without_names
+from assistant.retrieval.hybrid import HybridSearch, named_documents, version_fields, without_names
+from assistant.retrieval.index import Index
+from assistant.retrieval.query import PreparedQuery
 from assistant.settings import AnswerSettings, RelevanceSettings, Settings
 from ingest.embeddings import Embedder
 from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
@@ -51,7 +51,7 @@ from ingest.tokenize import content_terms
 
 if TYPE_CHECKING:
     from assistant.llm.chain import LLMAnswerer
-    from assistant.retriever import HybridRetriever
+    from assistant.retrieval.langchain import HybridRetriever
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class ComplyQA:
         return self.search_engine.search(query, k=k, filters=filters)
 
     def retriever(self, filters: Filters | None = None, k: int | None = None) -> HybridRetriever:
-        from assistant.retriever import HybridRetriever
+        from assistant.retrieval.langchain import HybridRetriever
 
         return HybridRetriever(search=self.search_engine, filters=filters, k=k)
 

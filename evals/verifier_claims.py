@@ -255,7 +255,7 @@ class CorpusPassages:
 
 
 def _passage(doc: Document, chunk: Chunk) -> Passage:
-    # The fields retrieval copies from chunk metadata (assistant.retrieval), score aside.
+    # The fields retrieval copies from chunk metadata (assistant.retrieval.hybrid), score aside.
     return Passage(
         chunk_id=f"{doc.doc_id}::{chunk.key}",
         doc_id=doc.doc_id,

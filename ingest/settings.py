@@ -35,7 +35,8 @@ class IndexSettings(BaseModel):
     chroma_url: str | None = None
     collection: str = "complyqa"
     # A safety net: changes show at once through the connection (local) or the store's change
-    # marker (Chroma server, see assistant.index); a full manifest re-read at least this often.
+    # marker (Chroma server, see assistant.retrieval.index); a full manifest re-read at least
+    # this often.
     lexical_refresh_seconds: float = Field(default=30.0, ge=0)
 
 

@@ -208,7 +208,7 @@ def kill_one_worker(server: int, started: float, tally: Tally, log: list[str]) -
 def consistency(data_dir: Path, url: str, admin: str) -> list[str]:
     """Problems found comparing manifest, Chroma chunks, lexical index and the served search."""
     os.environ["COMPLYQA_DATA_DIR"] = str(data_dir)
-    from assistant.index import Index
+    from assistant.retrieval.index import Index
     from assistant.settings import Settings
     from ingest.records import corpus_fingerprint
 

@@ -1,10 +1,10 @@
 """Lexical support across languages: an English sentence about a Chinese passage, or the reverse.
 
 Word overlap means nothing across languages, so a translated claim is checked by *concepts*:
-the entries of the bilingual glossary (`assistant.glossary`, 出口管制 ↔ export control) and of
-`LAW_NAMES` below that the claim mentions must be mentioned by the passage too, in either
-language, and each shared concept must stand in the same polarity (negated or not) and
-modality (must or may) on both sides. Figures and codes are compared as usual by the
+the entries of the bilingual glossary (`assistant.retrieval.glossary`, 出口管制 ↔ export
+control) and of `LAW_NAMES` below that the claim mentions must be mentioned by the passage
+too, in either language, and each shared concept must stand in the same polarity (negated or
+not) and modality (must or may) on both sides. Figures and codes are compared as usual by the
 verifier. What the glossary does not know cannot be checked this way: a translated sentence
 whose content lies outside it is rejected for too little checkable content, and a concept
 the claim gets wrong without changing any glossary word passes (an NLI model's job). Pure.
@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from assistant.evidence.cues import modality_cues
 from assistant.evidence.facts import claim_terms, negation_cues, tokens
-from assistant.glossary import _english_pattern, load_glossary, load_laws
+from assistant.retrieval.glossary import _english_pattern, load_glossary, load_laws
 from ingest.normalize import detect_language
 
 __all__ = [

@@ -27,8 +27,8 @@ import bm25s
 import numpy as np
 from tqdm import tqdm
 
-from assistant.glossary import translate
 from assistant.relevance.inputs import passage_input
+from assistant.retrieval.glossary import translate
 from evals.obliqa import document_files, load_documents, load_questions
 from evals.splits import is_heldout
 from ingest.loaders import discover_files, load_file

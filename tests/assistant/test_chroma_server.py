@@ -78,10 +78,10 @@ def test_another_machines_change_shows_through_the_change_marker(
 ) -> None:
     """A worker on another machine notices an upload from one small read of the store's change
     marker, not from re-reading the whole manifest on a timer (set to an hour here)."""
-    import assistant.index
+    import assistant.retrieval.index
 
     monkeypatch.setenv("COMPLYQA_CHROMA_URL", chroma_url)
-    monkeypatch.setattr(assistant.index, "CHANGE_POLL_SECONDS", 0.0)
+    monkeypatch.setattr(assistant.retrieval.index, "CHANGE_POLL_SECONDS", 0.0)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.md").write_text("# A\n\nArticle 1 Providers must hold a B11 permit.\n")

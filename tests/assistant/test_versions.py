@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from assistant.models import DocumentInfo, Filters
-from assistant.retrieval import chroma_where, lexical_where
+from assistant.retrieval.hybrid import chroma_where, lexical_where
 from assistant.service import ComplyQA
 from assistant.settings import Settings
 from tests.conftest import CORPUS, FakeEmbedder

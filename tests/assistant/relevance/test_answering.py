@@ -99,7 +99,7 @@ def test_no_llm_is_asked_when_nothing_answers(tmp_path: Path) -> None:
     qa = _qa(tmp_path, min_relevance=0.99)
     answer = qa.ask("What fine applies to a data breach?", mode="llm")
     assert answer.abstained and answer.text == ABSTENTION and answer.mode == "llm"
-    # Nor when the question names what no source holds (assistant/absent.py).
+    # Nor when the question names what no source holds (assistant/retrieval/absent.py).
     answer = qa.ask("What is the GDPR fine for a data breach?", mode="llm")
     assert answer.abstained and answer.text.startswith(ABSTENTION) and "GDPR" in answer.text
 

@@ -1,10 +1,10 @@
-"""Names a question gives that nothing indexed holds (assistant/absent.py)."""
+"""Names a question gives that nothing indexed holds (assistant/retrieval/absent.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.absent import absent_names
+from assistant.retrieval.absent import absent_names
 
 TITLES = ["中华人民共和国网络安全法", "中华人民共和国个人信息保护法", "Title 15 § 744.23"]
 VOCABULARY = {"ear", "bis", "iaas"}
@@ -20,7 +20,10 @@ def absent(question: str) -> tuple[str, ...]:
         ("What is the GDPR fine for a data breach?", ("GDPR",)),
         ("What fine can Singapore's PDPC impose?", ("PDPC",)),
         ("Does HIPAA law apply to clinics?", ("HIPAA",)),
-        ("《生成式人工智能服务管理暂行办法》规定的备案流程是怎样的？", ("《生成式人工智能服务管理暂行办法》",)),
+        (
+            "《生成式人工智能服务管理暂行办法》规定的备案流程是怎样的？",
+            ("《生成式人工智能服务管理暂行办法》",),
+        ),
         # Held: by title (with or without 中华人民共和国), by the glossary, by the corpus's words.
         ("《网络安全法》第二十一条规定了什么？", ()),
         ("《中华人民共和国个人信息保护法》的罚款上限？", ()),

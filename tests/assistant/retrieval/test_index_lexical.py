@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.index import Index
+from assistant.retrieval.index import Index
 from ingest.lexical import LexicalIndex
 from ingest.records import Metadata, StoredChunk
 from ingest.settings import IndexSettings, IngestSettings
@@ -42,7 +42,7 @@ def _writer(data: Path, corpus: Path, delete: str | None = None) -> None:
     script = textwrap.dedent(
         f"""
         from pathlib import Path
-        from assistant.index import Index
+        from assistant.retrieval.index import Index
         from ingest.settings import IndexSettings, IngestSettings
         from tests.conftest import FakeEmbedder
         settings = IngestSettings(index=IndexSettings(data_dir=Path({str(data)!r})))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.glossary import translate, translations
+from assistant.retrieval.glossary import translate, translations
 from ingest.legal_refs import article_aliases
 from ingest.normalize import detect_language
 
@@ -24,7 +24,8 @@ class PreparedQuery:
     # what tells the sentences of a named law apart ("" = the same as the full terms).
     focus_terms: str = ""
     focus_alternate: str = ""
-    # Names the question gives that nothing indexed holds ("the GDPR"; see assistant.absent).
+    # Names the question gives that nothing indexed holds ("the GDPR"; see
+    # assistant.retrieval.absent).
     absent: tuple[str, ...] = ()
 
 

@@ -17,14 +17,14 @@ from functools import lru_cache
 from itertools import zip_longest
 from typing import Any
 
-from assistant.absent import absent_names
-from assistant.fusion import reciprocal_rank_fusion
-from assistant.glossary import load_laws, mentions_english
-from assistant.index import Index
 from assistant.models import Filters, Passage
 from assistant.provenance import source_status
-from assistant.query import PreparedQuery, prepare_query
 from assistant.relevance.rerank import Reranker
+from assistant.retrieval.absent import absent_names
+from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.retrieval.glossary import load_laws, mentions_english
+from assistant.retrieval.index import Index
+from assistant.retrieval.query import PreparedQuery, prepare_query
 from assistant.settings import RetrievalSettings
 from ingest.legal_refs import find_article_refs
 from ingest.lexical import Condition, LexicalIndex, matches

@@ -1,7 +1,7 @@
 """LangChain face of complyqa's hybrid retrieval, so LangChain chains compose with it.
 
-Kept apart from `assistant.retrieval` because importing LangChain's retriever machinery costs
-about a second, which a cold `complyqa ask` in extractive mode does not need to pay.
+Kept apart from `assistant.retrieval.hybrid` because importing LangChain's retriever machinery
+costs about a second, which a cold `complyqa ask` in extractive mode does not need to pay.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.models import Filters, Passage
-from assistant.retrieval import HybridSearch
+from assistant.retrieval.hybrid import HybridSearch
 
 
 def to_document(passage: Passage) -> LCDocument:

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.fusion import reciprocal_rank_fusion
+from assistant.retrieval.fusion import reciprocal_rank_fusion
 
 
 def test_item_in_both_rankings_wins() -> None:

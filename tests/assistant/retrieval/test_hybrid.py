@@ -1,4 +1,4 @@
-from assistant.retrieval import named_documents
+from assistant.retrieval.hybrid import named_documents
 
 MANIFEST = {
     "cn-regulations/网络安全法(2016-11-07).md": {"title": "中华人民共和国网络安全法"},
@@ -29,7 +29,9 @@ def test_chinese_titles_and_section_numbers_still_name_documents() -> None:
     assert named_documents("网络安全法第二十一条", MANIFEST) == (
         "cn-regulations/网络安全法(2016-11-07).md",
     )
-    assert named_documents("What does § 744.23 prohibit?", MANIFEST) == ("us-ear/section-744.23.md",)
+    assert named_documents("What does § 744.23 prohibit?", MANIFEST) == (
+        "us-ear/section-744.23.md",
+    )
 
 
 def test_an_abbreviation_counts_only_as_a_whole_upper_case_word() -> None:

@@ -1,4 +1,4 @@
-from assistant.glossary import Entry, load_glossary, translate, translations
+from assistant.retrieval.glossary import Entry, load_glossary, translate, translations
 
 ENTRIES = (
     Entry(("出口管制",), ("export control", "export controls")),
@@ -35,12 +35,16 @@ def test_bundled_glossary_loads() -> None:
 
 
 def test_translations_only_into_the_languages_the_index_holds() -> None:
-    assert translations("出口管制的罚款 under the EAR", ENTRIES, into=frozenset({"zh"})) == ["出口管理条例"]
-    assert translations("What penalty applies under the EAR?", ENTRIES, into=frozenset({"en"})) == []
+    assert translations("出口管制的罚款 under the EAR", ENTRIES, into=frozenset({"zh"})) == [
+        "出口管理条例"
+    ]
+    assert (
+        translations("What penalty applies under the EAR?", ENTRIES, into=frozenset({"en"})) == []
+    )
 
 
 def test_the_laws_table_expands_english_law_names_into_chinese() -> None:
-    from assistant.glossary import load_laws
+    from assistant.retrieval.glossary import load_laws
 
     laws = {law.zh[0]: law.en for law in load_laws()}
     assert "Personal Information Protection Law" in laws["个人信息保护法"]

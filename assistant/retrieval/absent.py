@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from assistant.glossary import load_glossary, load_laws, mentions_english
+from assistant.retrieval.glossary import load_glossary, load_laws, mentions_english
 
 _TITLE = re.compile(r"《([^》]{2,60})》")
 # An all-capitals word of 3-6 letters used as a name: after "the", "under", "by", "of", "per",
