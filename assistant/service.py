@@ -42,7 +42,7 @@ from assistant.relevance.rerank import Reranker
 from assistant.retrieval.hybrid import HybridSearch, named_documents, version_fields, without_names
 from assistant.retrieval.index import Index
 from assistant.retrieval.query import PreparedQuery
-from assistant.settings import AnswerSettings, RelevanceSettings, Settings
+from assistant.settings import RelevanceSettings, Settings
 from ingest.embeddings import Embedder
 from ingest.errors import ConfigurationError, DocumentNotFound, InvalidQuestion
 from ingest.models import Document
@@ -199,7 +199,14 @@ class ComplyQA:
             yield AnswerDelta(text=answer.text)
         elif mode == "llm":
             final: Answer | None = None
-            for event in answerer.stream_passages(question, passages, history):
+            # A fallback answers over the question as prepared here (history, focus), once.
+            events = answerer.stream_passages(
+                question,
+                passages,
+                history,
+                fallback=lambda shown: self._answer_extractively(prepared, shown),
+            )
+            for event in events:
                 if isinstance(event, AnswerDone):
                     final = event.answer
                 else:
@@ -304,13 +311,7 @@ class ComplyQA:
         if self._llm is None:
             from assistant.llm.chain import LLMAnswerer
 
-            def fallback(
-                query: str, passages: Sequence[Passage], settings: AnswerSettings
-            ) -> Answer:
-                prepared, _ = self._prepare(query, ())
-                return self._answer_extractively(prepared, passages)
-
-            self._llm = LLMAnswerer(self.settings, self.retriever(), fallback=fallback)
+            self._llm = LLMAnswerer(self.settings, self.retriever())
         return self._llm
 
     def _check_question(self, question: str) -> str:

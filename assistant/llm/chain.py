@@ -170,14 +170,22 @@ class LLMAnswerer:
         yield from self._stream_state(state)
 
     def stream_passages(
-        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        history: Sequence[Turn] = (),
+        *,
+        fallback: Callable[[Sequence[Passage]], Answer] | None = None,
     ) -> Iterator[AnswerEvent]:
         """Like `stream`, from passages the caller already retrieved and reranked.
 
         This is complyqa's own answering path: the service prepares the question, retrieves,
         reranks and decides answerability once, for both modes; the model only writes.
+        `fallback` answers from the passages the prompt showed when too few of the model's
+        sentences are supported (default: the answerer's own, from the question text): the
+        service passes its extractive answerer over the question it already prepared.
         """
-        state = {**self._inputs(question, history), "query": question}
+        state = {**self._inputs(question, history), "query": question, "fallback": fallback}
         state["t_start"] = time.perf_counter()
         state = self._budget(state, list(passages))
         state["t_retrieved"] = time.perf_counter()
@@ -250,7 +258,11 @@ class LLMAnswerer:
                 counts["sentences"],
             )
             counts["fallback"] = 1
-            answer = self.fallback(state["query"], passages, self.settings.answer)
+            prepared_fallback = state.get("fallback")
+            if prepared_fallback is not None:
+                answer = prepared_fallback(passages)
+            else:
+                answer = self.fallback(state["query"], passages, self.settings.answer)
             answer.question = question
         else:
             answer = Answer(

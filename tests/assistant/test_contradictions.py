@@ -192,7 +192,12 @@ class _FakeLLM:
     """An LLM answerer that cites the first two passages, one sentence each."""
 
     def stream_passages(
-        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        history: Sequence[Turn] = (),
+        *,
+        fallback: object = None,
     ) -> Iterator[AnswerEvent]:
         cites = [Citation.of_span(i, p, 0, len(p.text)) for i, p in enumerate(passages[:2], 1)]
         text = "One says so [1]. The other says not [2]."

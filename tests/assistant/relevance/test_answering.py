@@ -111,3 +111,27 @@ def test_no_llm_is_asked_for_an_amount_no_passage_states(tmp_path: Path) -> None
     answer = qa.ask("How much is the fine for a supercomputer export to China?", mode="llm")
     assert answer.abstained and answer.text == ABSTENTION and answer.mode == "llm"
     assert not answer.citations
+
+
+def test_an_unsupported_llm_draft_falls_back_to_the_extractive_answer_of_the_same_question(
+    tmp_path: Path,
+) -> None:
+    """The fallback answers the question as the service prepared it, over the passages the
+    model was shown: the same answer extractive mode gives, follow-ups included."""
+    from assistant.llm.chain import LLMAnswerer
+    from assistant.models import Turn
+    from tests.assistant.llm.fakes import RecordingChatModel
+
+    qa = _qa(tmp_path, enabled=False)
+    model = RecordingChatModel.replying(*["Lighthouses are painted blue every spring [1]."] * 4)
+    qa._llm = LLMAnswerer(qa.settings, qa.retriever(), chat_model=model)
+    question = "网络运营者留存网络日志需要多久？"
+    answer = qa.ask(question, mode="llm")
+    assert answer.mode == "llm" and model.calls
+    assert answer.text == qa.ask(question, mode="extractive").text
+    assert "六个月" in answer.citations[0].quote
+    # A follow-up: prepared with the conversation, so the fallback sees the earlier subject.
+    history = [Turn(question="网络运营者应当履行哪些安全保护义务？", answer="…")]
+    follow_up = qa.ask("日志要留存多久？", mode="llm", history=history)
+    assert follow_up.text == qa.ask("日志要留存多久？", mode="extractive", history=history).text
+    assert not follow_up.abstained
