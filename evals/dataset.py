@@ -62,8 +62,6 @@ _WHITESPACE = re.compile(r"\s+")
 class DatasetError(ComplyqaError):
     """The dataset file (or the corpus folder it is checked against) cannot be read at all."""
 
-    status_code = 400
-
 
 @dataclass(frozen=True)
 class EvalCase:

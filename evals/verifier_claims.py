@@ -42,8 +42,6 @@ __all__ = [
 class ClaimsError(ComplyqaError):
     """A claims file, or one of its citations, cannot be used; the message says which line."""
 
-    status_code = 400
-
 
 @dataclass(frozen=True)
 class ClaimCitation:

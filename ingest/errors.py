@@ -1,8 +1,8 @@
 """Errors a user can cause, each with a message that says what to do.
 
-They live in `ingest` because it is the lowest layer; `assistant` re-exports them so that
-interfaces (CLI, API) can turn every one of them into an exit code or a problem response
-in one place.
+They live in `ingest` because it is the lowest layer, so every layer can raise them; what an
+interface makes of one (an exit code, an HTTP status) is decided by that interface alone
+(`assistant/cli/output.py`, `assistant/api/errors.py`).
 """
 
 from __future__ import annotations
@@ -11,43 +11,38 @@ from __future__ import annotations
 class ComplyqaError(Exception):
     """Base of every error a user can cause; the message is shown as-is."""
 
-    #: HTTP status an API maps this error to.
-    status_code: int = 400
-
 
 class UnsupportedFileType(ComplyqaError):
-    status_code = 415
+    """A file of a type no loader reads."""
 
 
 class UnreadablePath(ComplyqaError):
-    status_code = 400
+    """A path that does not exist or cannot be read."""
 
 
 class DocumentParseError(ComplyqaError):
-    status_code = 422
+    """A file of a supported type whose content cannot be parsed."""
 
 
 class FileOverLimit(DocumentParseError):
     """A file that would take too much memory, time or text to read (a bomb, or too big)."""
 
-    status_code = 413
-
 
 class IndexMissing(ComplyqaError):
-    status_code = 503
+    """Nothing is indexed yet where the question was asked."""
 
 
 class EmbeddingModelMismatch(ComplyqaError):
-    status_code = 409
+    """An index built with another embedding model than the one configured."""
 
 
 class InvalidQuestion(ComplyqaError):
-    status_code = 422
+    """A question that is empty, too long or asks for an unknown mode."""
 
 
 class DocumentNotFound(ComplyqaError):
-    status_code = 404
+    """A document id the index does not hold (or the caller may not see)."""
 
 
 class ConfigurationError(ComplyqaError):
-    status_code = 500
+    """A setting the request needs is missing or wrong (an LLM endpoint, a Chroma URL)."""

@@ -15,11 +15,45 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ingest.errors import ComplyqaError, ConfigurationError
+from assistant.llm.chain import LLMUnavailable
+from assistant.stores.audit import InvalidSince
+from assistant.stores.conversations import ConversationNotFound
+from assistant.stores.keys import InvalidKeySpec, KeyNotFound
+from ingest.errors import (
+    ComplyqaError,
+    ConfigurationError,
+    DocumentNotFound,
+    DocumentParseError,
+    EmbeddingModelMismatch,
+    FileOverLimit,
+    IndexMissing,
+    InvalidQuestion,
+    UnsupportedFileType,
+)
 
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+#: The HTTP status of each error a user can cause (the nearest listed class decides; any other
+#: `ComplyqaError` is a 400). The only place that maps errors to statuses.
+STATUS: dict[type[ComplyqaError], int] = {
+    UnsupportedFileType: 415,
+    DocumentParseError: 422,
+    FileOverLimit: 413,
+    IndexMissing: 503,
+    EmbeddingModelMismatch: 409,
+    InvalidQuestion: 422,
+    DocumentNotFound: 404,
+    # Not the client's fault and not a crash: the server lacks a setting (an LLM endpoint, a
+    # model) the request needs, and the message names it.
+    ConfigurationError: 503,
+    LLMUnavailable: 503,
+    ConversationNotFound: 404,
+    InvalidSince: 422,
+    InvalidKeySpec: 422,
+    KeyNotFound: 404,
+}
 
 
 class Problem(BaseModel):
@@ -79,12 +113,8 @@ def problem_for_exception(exc: BaseException) -> Problem:
     """The problem a client sees for `exc`; unknown errors say nothing about internals."""
     if isinstance(exc, ApiError):
         return problem(exc.status, exc.detail, type=exc.type, errors=exc.errors)
-    if isinstance(exc, ConfigurationError):
-        # Not the client's fault and not a crash: the server lacks a setting (an LLM endpoint,
-        # a model) the request needs, and the message names it.
-        return problem(503, str(exc), type=_error_type(exc))
     if isinstance(exc, ComplyqaError):
-        return problem(exc.status_code, str(exc), type=_error_type(exc))
+        return problem(status_of(exc), str(exc), type=_error_type(exc))
     if isinstance(exc, StarletteHTTPException):
         return problem(exc.status_code, str(exc.detail))
     return problem(500, "The server failed to handle this request; the error has been logged.")
@@ -95,6 +125,11 @@ def _title(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+def status_of(exc: ComplyqaError) -> int:
+    """`exc`'s HTTP status from `STATUS`: its own class's, else its nearest listed base's."""
+    return next((STATUS[c] for c in type(exc).__mro__ if c in STATUS), 400)
 
 
 def _error_type(exc: ComplyqaError) -> str:

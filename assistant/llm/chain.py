@@ -57,8 +57,6 @@ MAX_HISTORY_TURNS = 4
 class LLMUnavailable(ComplyqaError):
     """The chat endpoint did not answer; the message says which one and what to do."""
 
-    status_code = 503
-
 
 def build_chat_model(settings: LLMSettings) -> BaseChatModel:
     """A `ChatOpenAI` client for the configured OpenAI-compatible endpoint."""

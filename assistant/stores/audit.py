@@ -104,7 +104,7 @@ class AuditEntry(BaseModel):
 
 
 class InvalidSince(ComplyqaError):
-    status_code = 422
+    """A `since` that is not an ISO date or time."""
 
 
 def parse_since(value: str | date | datetime | None) -> str | None:

@@ -20,7 +20,7 @@ __all__ = ["Conversation", "ConversationNotFound", "ConversationStore"]
 
 
 class ConversationNotFound(ComplyqaError):
-    status_code = 404
+    """A conversation id this store does not hold (or the caller does not own)."""
 
 
 class Conversation(BaseModel):

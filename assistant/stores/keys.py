@@ -74,11 +74,11 @@ class ApiKey(BaseModel):
 
 
 class InvalidKeySpec(ComplyqaError):
-    status_code = 422
+    """A key request with an unknown role, scope or name."""
 
 
 class KeyNotFound(ComplyqaError):
-    status_code = 404
+    """A key id this store does not hold."""
 
 
 def hash_key(secret: str) -> str:

@@ -100,3 +100,18 @@ def test_an_internal_error_is_one_log_record_and_keeps_the_connection(
     tracebacks = [r for r in caplog.records if r.exc_info]
     assert len(tracebacks) == 1, [r.getMessage() for r in tracebacks]
     assert "unhandled error on GET /v1/search" in tracebacks[0].getMessage()
+
+
+def test_every_user_error_has_its_status_in_one_table() -> None:
+    from assistant.api.errors import STATUS, status_of
+    from ingest.errors import ComplyqaError, DocumentParseError, FileOverLimit, UnreadablePath
+
+    assert status_of(FileOverLimit("too big")) == 413  # its own entry beats its base's 422
+    assert status_of(DocumentParseError("bad")) == 422
+
+    class Stricter(DocumentParseError):
+        pass
+
+    assert status_of(Stricter("x")) == 422  # nearest listed base
+    assert status_of(UnreadablePath("x")) == 400 and status_of(ComplyqaError("x")) == 400
+    assert all(400 <= s < 600 for s in STATUS.values())
