@@ -146,8 +146,7 @@ def answer_extractively(
     )
     if not passages or evidence.score < settings.min_evidence:
         return abstain
-    readings = _readings(*(focus or (query, alternate)), idf)
-    candidates = _candidates(readings, passages, settings)
+    candidates = _candidates(_sentence_readings(query, alternate, focus, idf), passages, settings)
     kind = expected_kind(question)
     if kind is not None:
         typed = _stating(candidates, kind, question)
@@ -171,15 +170,24 @@ def lacks_asked_value(
     idf: Idf | None = None,
     query: str | None = None,
     alternate: str | None = None,
+    focus: tuple[str, str | None] | None = None,
 ) -> bool:
     """True when the question asks for an amount, period, date or number (see
     `assistant.answer_type`) and no candidate answer sentence of the passages states one:
-    then nothing here answers it, whichever answerer would write the reply."""
+    then nothing here answers it, whichever answerer would write the reply. The candidates
+    are `answer_extractively`'s own (same terms, same focus)."""
     kind = expected_kind(question)
     if kind is None:
         return False
-    readings = _readings(query or question, alternate, idf)
+    readings = _sentence_readings(query or question, alternate, focus, idf)
     return not _stating(_candidates(readings, passages, settings), kind, question)
+
+
+def _sentence_readings(
+    query: str, alternate: str | None, focus: tuple[str, str | None] | None, idf: Idf | None
+) -> list[dict[str, float]]:
+    """The readings that choose among sentences: the focus when given, else the query."""
+    return _readings(*(focus or (query, alternate)), idf)
 
 
 def _stating(candidates: list[_Candidate], kind: Kind, question: str) -> list[_Candidate]:

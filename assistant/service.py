@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.access import document_matches, select_documents
 from assistant.contradictions import conflict_note, find_conflicts
@@ -266,13 +266,19 @@ class ComplyQA:
     def _lacks_asked_value(self, prepared: PreparedQuery, passages: Sequence[Passage]) -> bool:
         """The extractive answerer's rule (it applies it itself), asked before an LLM writes."""
         return lacks_asked_value(
-            prepared.question,
-            passages,
-            self.settings.answer,
-            idf=self.idf,
-            query=prepared.answer_terms,
-            alternate=prepared.alternate,
+            prepared.question, passages, self.settings.answer, **self._sentence_terms(prepared)
         )
+
+    def _sentence_terms(self, prepared: PreparedQuery) -> dict[str, Any]:
+        """What the extractive rules look for in sentences, for the answerer and the gate
+        before an LLM alike: the terms, their other-language reading, the named-law focus."""
+        focus = (prepared.focus_terms, prepared.focus_alternate or None)
+        return {
+            "idf": self.idf,
+            "query": prepared.answer_terms,
+            "alternate": prepared.alternate,
+            "focus": focus if prepared.focus_terms else None,
+        }
 
     def _model_decides_answerability(self) -> bool:
         return self.reranker is not None and self.settings.relevance.decide_answerability
@@ -292,13 +298,8 @@ class ComplyQA:
             prepared.question,
             passages,
             self.settings.answer,
-            idf=self.idf,
-            query=prepared.answer_terms,
-            alternate=prepared.alternate,
             dense_reliable=self.search_engine.dense_weight(prepared.language) > 0,
-            focus=(prepared.focus_terms, prepared.focus_alternate or None)
-            if prepared.focus_terms
-            else None,
+            **self._sentence_terms(prepared),
         )
 
     def _llm_answerer(self) -> LLMAnswerer:
