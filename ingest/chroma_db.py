@@ -196,26 +196,29 @@ class LocalChromaConnection(ChromaConnection):
     @contextmanager
     def writing(self) -> Iterator[None]:
         """A shared lease on `chroma.writers`; the kernel drops it if the writer dies."""
-        fd = os.open(self._lease_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH)
+        with self._lease(fcntl.LOCK_SH):
             yield
-        finally:
-            os.close(fd)
 
     @contextmanager
     def sweeping(self) -> Iterator[float]:
         """No writer holds a lease (this process's included): every orphan is a dead writer's.
         Otherwise fall back to the age rule. Never waits, so a sweep inside `write` cannot
         deadlock with a leased writer queued for the lock file."""
+        with self._lease(fcntl.LOCK_EX | fcntl.LOCK_NB) as alone:
+            yield float("inf") if alone else time.time() - ORPHAN_GRACE_SECONDS
+
+    @contextmanager
+    def _lease(self, mode: int) -> Iterator[bool]:
+        """`chroma.writers` locked in `mode` for the block; False if a non-blocking `mode`
+        could not have it (the file is closed, and any lock dropped, on leaving)."""
         fd = os.open(self._lease_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, mode)
             except BlockingIOError:
-                yield time.time() - ORPHAN_GRACE_SECONDS
+                yield False
             else:
-                yield float("inf")
+                yield True
         finally:
             os.close(fd)
 

@@ -1,8 +1,9 @@
-"""Rows out of the store's two Chroma collections (`ingest.store`): paged bulk reads, and
-Chroma's column-wise results as `StoredChunk`s."""
+"""Rows out of the store's two Chroma collections (`ingest.store`): paged bulk reads,
+Chroma's column-wise results as `StoredChunk`s, and the manifest's change marker."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,10 @@ from ingest.records import Metadata, StoredChunk
 #: Rows per bulk read. Chroma turns a `get` into one SQLite statement with a variable per row,
 #: so an unbounded read of a large collection (~32k rows and up) fails; every bulk read pages.
 PAGE_SIZE = 5000
+#: Documents-collection metadata key, a fresh random value after every manifest change: a
+#: reader on a Chroma server (which gives no other sign of another machine's writes) polls
+#: this one value instead of re-reading the whole manifest.
+CHANGE_MARKER = "changed"
 
 
 @dataclass(frozen=True)
@@ -73,3 +78,18 @@ def rows(got: Any) -> list[StoredChunk]:
 def is_visible(meta: Metadata, manifest: dict[str, Metadata]) -> bool:
     record = manifest.get(str(meta.get("doc_id")))
     return record is not None and record.get("content_hash") == meta.get("content_hash")
+
+
+def mark_changed(c: Collections) -> None:
+    """A new `CHANGE_MARKER` (the other metadata keys never change after creation)."""
+    metadata = {k: v for k, v in (c.documents.metadata or {}).items() if k != CHANGE_MARKER}
+    c.documents.modify(metadata={**metadata, CHANGE_MARKER: uuid.uuid4().hex})
+
+
+def read_marker(client: Any, documents: str) -> str | None:
+    """The `CHANGE_MARKER` of the collection named `documents` as stored now (one small
+    read: the collection's metadata, fetched afresh)."""
+    marker = (client.get_collection(documents, embedding_function=None).metadata or {}).get(
+        CHANGE_MARKER
+    )
+    return None if marker is None else str(marker)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import partial
 from typing import Any, TypeVar
@@ -25,8 +24,10 @@ from ingest.chroma_rows import (
     all_chunks,
     get_ids,
     is_visible,
+    mark_changed,
     paged,
     read_manifest,
+    read_marker,
     rows,
 )
 from ingest.errors import EmbeddingModelMismatch
@@ -60,10 +61,6 @@ _WRITE_BATCH = 1000
 _DOCS_PER_READ = 200
 #: Chunk field: when it was written (epoch seconds), for the orphan sweep's age rule.
 WRITTEN_AT = "written_at"
-#: Documents-collection metadata key, a fresh random value after every manifest change: a
-#: reader on a Chroma server (which gives no other sign of another machine's writes) polls
-#: this one value instead of re-reading the whole manifest.
-CHANGE_MARKER = "changed"
 
 
 class ChromaStore:
@@ -128,26 +125,22 @@ class ChromaStore:
         """Every document's record. Kept while the connection's state is unchanged: at 1,564
         documents one read costs 0.15 s, and one upload used to read it three times."""
 
-        def read(c: Collections) -> dict[str, Metadata]:
-            state, cached = self.db.state(), self._manifest_cache
-            if state is not None and cached is not None and cached[0] == state:
-                return dict(cached[1])
-            manifest = read_manifest(c)
-            self._manifest_cache = None if state is None else (state, manifest)
-            return dict(manifest)
+        return self._read(self._manifest_of)
 
-        return self._read(read)
+    def _manifest_of(self, c: Collections) -> dict[str, Metadata]:
+        """The manifest inside an operation: the kept copy if the state it was read in is the
+        state now, else read again (and kept). A copy the caller may change."""
+        state, cached = self.db.state(), self._manifest_cache
+        if state is not None and cached is not None and cached[0] == state:
+            return dict(cached[1])
+        manifest = read_manifest(c)
+        self._manifest_cache = None if state is None else (state, manifest)
+        return dict(manifest)
 
     def change_marker(self) -> str | None:
-        """The documents collection's `CHANGE_MARKER` as stored now (one small read)."""
+        """The manifest's change marker as stored now (`chroma_rows.read_marker`)."""
         name = f"{self.settings.collection}_documents"
-
-        def read(client: Any, generation: int) -> str | None:
-            metadata = client.get_collection(name, embedding_function=None).metadata or {}
-            marker = metadata.get(CHANGE_MARKER)
-            return None if marker is None else str(marker)
-
-        return self.db.read(read)
+        return self.db.read(lambda client, _: read_marker(client, name))
 
     def document_text(self, doc_id: str) -> str | None:
         def read(c: Collections) -> str | None:
@@ -238,7 +231,7 @@ class ChromaStore:
         # Written after the new text is visible: a crash in between leaves two texts in
         # force for a moment (fixed by the next write), never none.
         settle(c.documents, c.chunks, others, table, PAGE_SIZE)
-        _mark_changed(c)
+        mark_changed(c)
 
     def delete_document(self, doc_id: str) -> None:
         """Hide the document first (manifest), then drop its chunks."""
@@ -252,7 +245,7 @@ class ChromaStore:
             others = instrument_records(c.documents, instruments, PAGE_SIZE)
             table = version_table(VersionFacts.from_metadata(i, m) for i, m in others.items())
             settle(c.documents, c.chunks, others, table, PAGE_SIZE)
-            _mark_changed(c)
+            mark_changed(c)
 
         self._write(delete)
 
@@ -270,7 +263,7 @@ class ChromaStore:
                 c.chunks.update(ids=batch, metadatas=[{PENDING_FIELD: 0}] * len(batch))
             # The manifest last: until it changes, the fingerprint still says "pending".
             c.documents.update(ids=[doc_id], metadatas=[{PENDING_FIELD: 0}])
-            _mark_changed(c)
+            mark_changed(c)
             return True
 
         return self._write(approve)
@@ -284,8 +277,10 @@ class ChromaStore:
             return 0
 
         def upgrade(c: Collections) -> int:
-            upgraded = upgrade_legacy(c.documents, c.chunks, read_manifest(c), PAGE_SIZE, c.codec)
-            _mark_changed(c)
+            upgraded = upgrade_legacy(
+                c.documents, c.chunks, self._manifest_of(c), PAGE_SIZE, c.codec
+            )
+            mark_changed(c)
             return upgraded
 
         upgraded = self._write(upgrade)
@@ -298,7 +293,7 @@ class ChromaStore:
         but not those of a writer still between its chunk write and its records."""
 
         def sweep(c: Collections, cutoff: float) -> int:
-            manifest = read_manifest(c)
+            manifest = self._manifest_of(c)
             # Every committed document holds exactly its `n_chunks` chunks, so equal counts
             # mean no orphan: one count instead of reading all 66k chunks' metadata (5 s).
             if c.chunks.count() == committed_chunks(manifest):
@@ -391,9 +386,3 @@ class ChromaStore:
 
     def count_chunks(self) -> int:
         return int(self._read(lambda c: c.chunks.count()))
-
-
-def _mark_changed(c: Collections) -> None:
-    """A new `CHANGE_MARKER` (the other metadata keys never change after creation)."""
-    metadata = {k: v for k, v in (c.documents.metadata or {}).items() if k != CHANGE_MARKER}
-    c.documents.modify(metadata={**metadata, CHANGE_MARKER: uuid.uuid4().hex})
