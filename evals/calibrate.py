@@ -21,7 +21,7 @@ from tqdm import tqdm
 from assistant.service import ComplyQA
 from assistant.settings import Settings
 from evals.dataset import load_dataset
-from evals.splits import in_subset
+from evals.splits import select
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def evidence_scores(
     )
     qa = ComplyQA(off)
     qa.ingest([corpus], corpus)
-    cases = [c for c in load_dataset(dataset, corpus).cases if in_subset(c.id, subset)]
+    cases = select(load_dataset(dataset, corpus).cases, subset)
     out = []
     for case in tqdm(cases, desc="calibrate", disable=not progress):
         answer = qa.ask(case.question, mode="extractive")

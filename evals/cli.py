@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from assistant.cli.common import ProfileOption
 from assistant.cli.output import user_errors
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 GATE_FAILED = 1
 
@@ -41,12 +44,50 @@ Limit = Annotated[int | None, typer.Option("--limit", min=1, help="Only the firs
 RunDir = Annotated[Path, typer.Argument(help="Run folder (or its metrics.json).")]
 
 
+def _dataset_option(help: str) -> Any:
+    """`--dataset/-d`, spelt alike by every command that reads a JSONL set.
+
+    Only the help differs, since it names the command's own default set.
+    """
+    return typer.Option("--dataset", "-d", help=help)
+
+
+def _corpus_option(help: str) -> Any:
+    """`--corpus`, spelt alike by every command that checks a dataset against a corpus."""
+    return typer.Option("--corpus", help=help)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")
 
 
 def _default_out(kind: str, profile: str) -> Path:
     return Path("runs") / f"{kind}-{profile}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def _prepare(
+    kind: str, profile: str | None, out: Path | None, gate: str | None
+) -> tuple[Settings, Path]:
+    """The settings and output folder of a measuring run, once its gate is known to parse.
+
+    The gate is parsed first so that a typo in it fails at once, not after a minutes-long run.
+    """
+    from assistant.settings import Settings
+    from evals.compare import parse_gate
+
+    if gate:
+        parse_gate(gate)
+    settings = Settings.load(profile)
+    return settings, out or _default_out(kind, settings.profile)
+
+
+def _finish(metrics: dict[str, Any], report: Path, gate: str | None) -> None:
+    """Point at the run's report, then hold the run to its gate, if one was given."""
+    from assistant.cli.output import console
+
+    console.print(f"report: {report}")
+    if gate:
+        _apply_gate(metrics, gate)
 
 
 def _apply_gate(metrics: dict[str, Any], gate: str) -> None:
@@ -67,11 +108,10 @@ def _apply_gate(metrics: dict[str, Any], gate: str) -> None:
 @user_errors()
 def run_command(
     dataset: Annotated[
-        Path | None,
-        typer.Option("--dataset", "-d", help="JSONL eval set (default: the bundled dev set)."),
+        Path | None, _dataset_option("JSONL eval set (default: the bundled dev set).")
     ] = None,
     corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Corpus folder the gold sources refer to.")
+        Path | None, _corpus_option("Corpus folder the gold sources refer to.")
     ] = None,
     profile: str | None = ProfileOption,
     out: Out = None,
@@ -85,18 +125,13 @@ def run_command(
 ) -> None:
     """Answer every case of a dataset; write metrics.json, cases.jsonl and a report."""
     from assistant.cli.output import UsageError, console
-    from assistant.settings import Settings
-    from evals.compare import parse_gate
     from evals.dataset import DEV_DATASET
     from evals.report import SUMMARY_METRICS, fmt
     from evals.runner import run_eval
 
     if mode is not None and mode not in ("extractive", "llm"):
         raise UsageError(f"unknown mode {mode!r}; use extractive or llm")
-    if gate:
-        parse_gate(gate)  # fail on bad syntax before the minutes-long run
-    settings = Settings.load(profile)
-    out_dir = out or _default_out("eval", settings.profile)
+    settings, out_dir = _prepare("eval", profile, out, gate)
     result = run_eval(
         dataset or DEV_DATASET,
         corpus or settings.corpus_dir,
@@ -113,38 +148,26 @@ def run_command(
     if result.problems:
         n = len(result.problems)
         console.print(f"[yellow]{n} dataset problem(s), not scored; see the report[/yellow]")
-    console.print(f"report: {out_dir / 'report.html'}")
-    if gate:
-        _apply_gate(result.metrics, gate)
+    _finish(result.metrics, out_dir / "report.html", gate)
 
 
 @eval_app.command("verifier")
 @user_errors()
 def verifier_command(
     dataset: Annotated[
-        Path | None,
-        typer.Option(
-            "--dataset", "-d", help="Claims JSONL (default: evals/datasets/verifier.jsonl)."
-        ),
+        Path | None, _dataset_option("Claims JSONL (default: evals/datasets/verifier.jsonl).")
     ] = None,
-    corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Corpus folder the citations refer to.")
-    ] = None,
+    corpus: Annotated[Path | None, _corpus_option("Corpus folder the citations refer to.")] = None,
     profile: str | None = ProfileOption,
     out: Out = None,
     gate: Gate = None,
 ) -> None:
     """Run LLM mode's sentence verifier on labelled claims: removal and false-removal rates."""
     from assistant.cli.output import console
-    from assistant.settings import Settings
-    from evals.compare import parse_gate
     from evals.report import fmt
     from evals.verifier import VERIFIER_DATASET, run_verifier_eval
 
-    if gate:
-        parse_gate(gate)
-    settings = Settings.load(profile)
-    out_dir = out or _default_out("verifier", settings.profile)
+    settings, out_dir = _prepare("verifier", profile, out, gate)
     metrics = run_verifier_eval(
         dataset or VERIFIER_DATASET, corpus or settings.corpus_dir, settings, out_dir
     )
@@ -154,9 +177,7 @@ def verifier_command(
         key = "false_removal_rate" if edit == "supported" else "removal_rate"
         console.print(f"  {edit:28s} {key} {fmt(rates[key])}")
     console.print(f"{'latency_p50_ms':30s} {metrics['latency_p50_ms']:.2f}")
-    console.print(f"report: {out_dir / 'report.md'}")
-    if gate:
-        _apply_gate(metrics, gate)
+    _finish(metrics, out_dir / "report.md", gate)
 
 
 @eval_app.command("compare")
@@ -213,33 +234,23 @@ def obliqa_command(
 ) -> None:
     """Passage retrieval on ObliQA: Recall@10/20 and MAP@10/20 next to the published baselines."""
     from assistant.cli.output import console
-    from assistant.settings import Settings
-    from evals.compare import parse_gate
     from evals.obliqa import METRICS, run_obliqa
     from evals.report import fmt
 
-    if gate:
-        parse_gate(gate)
-    settings = Settings.load(profile)
-    out_dir = out or _default_out("obliqa", settings.profile)
+    settings, out_dir = _prepare("obliqa", profile, out, gate)
     metrics = run_obliqa(data, split, settings, out_dir, limit=limit, subset=subset)
     for key in METRICS:
         console.print(f"{key:12s} {fmt(metrics[key])}")
-    console.print(f"report: {out_dir / 'report.html'}")
-    if gate:
-        _apply_gate(metrics, gate)
+    _finish(metrics, out_dir / "report.html", gate)
 
 
 @eval_app.command("calibrate")
 @user_errors()
 def calibrate_command(
     dataset: Annotated[
-        Path | None,
-        typer.Option(
-            "--dataset", "-d", help="JSONL eval set with unanswerable cases (default: dev set)."
-        ),
+        Path | None, _dataset_option("JSONL eval set with unanswerable cases (default: dev set).")
     ] = None,
-    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder.")] = None,
+    corpus: Annotated[Path | None, _corpus_option("Corpus folder.")] = None,
     profile: str | None = ProfileOption,
     subset: SubsetOpt = "all",
 ) -> None:

@@ -36,7 +36,7 @@ from evals.report import (
     write_jsonl,
     write_report,
 )
-from evals.splits import in_subset
+from evals.splits import select
 from ingest.errors import ComplyqaError
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ class BenchmarkDataError(ComplyqaError):
 
 @dataclass(frozen=True)
 class ObliqaQuestion:
+    """One ObliQA question and the passages the benchmark judges relevant to it."""
+
     id: str
     question: str
     gold: tuple[str, ...]  # passage refs, "obliqa/<DocumentID>::<PassageID>"
@@ -236,8 +238,7 @@ def run_obliqa(
     `subset` keeps the train or held-out questions of evals/splits.py.
     """
     questions_path = resolve_questions_file(data_dir, split)
-    questions = [q for q in load_questions(questions_path) if in_subset(q.id, subset)]
-    questions = questions[:limit] if limit is not None else questions
+    questions = select(load_questions(questions_path), subset, limit)
     files = document_files(data_dir)
     key = index_key(files, settings)
     bench = benchmark_settings(settings, key)

@@ -39,7 +39,7 @@ from evals.metrics import (
 )
 from evals.report import write_eval_outputs
 from evals.results import CaseResult, EvalResult
-from evals.splits import in_subset
+from evals.splits import select
 from ingest.errors import ComplyqaError, InvalidQuestion
 
 if TYPE_CHECKING:
@@ -95,6 +95,22 @@ class Versions:
         return unique_in_order(stands_for.get(self.instrument(d), d) for d in ranked)
 
 
+def _asked(case: EvalCase) -> dict[str, Any]:
+    """The fields of a `CaseResult` that come from the case itself, whatever the answer was.
+
+    Scored and failed cases both carry them, so a report can list every case the same way.
+    """
+    return {
+        "id": case.id,
+        "question": case.question,
+        "answerable": case.answerable,
+        "tags": list(case.tags),
+        "gold_sources": list(case.gold_sources),
+        "gold_quotes": list(case.gold_quotes),
+        "reference_answer": case.reference_answer,
+    }
+
+
 def score_case(
     case: EvalCase, answer: Answer, texts: DocumentTexts, versions: Versions | None = None
 ) -> CaseResult:
@@ -121,13 +137,7 @@ def score_case(
             0.0 if answer.abstained else gold_quote_containment(claimed, case.gold_quotes)
         )
     return CaseResult(
-        id=case.id,
-        question=case.question,
-        answerable=case.answerable,
-        tags=list(case.tags),
-        gold_sources=list(case.gold_sources),
-        gold_quotes=list(case.gold_quotes),
-        reference_answer=case.reference_answer,
+        **_asked(case),
         retrieved_doc_ids=doc_ranking(answer.passages),
         ranked_sources=versions.as_gold(case.gold_sources, doc_ranking(answer.passages)),
         retrieved_chunk_ids=[p.chunk_id for p in answer.passages],
@@ -156,13 +166,7 @@ def score_case(
 def failed_case(case: EvalCase, error: str) -> CaseResult:
     """A case whose question the assistant refused with a user error (kept, scored as empty)."""
     return CaseResult(
-        id=case.id,
-        question=case.question,
-        answerable=case.answerable,
-        tags=list(case.tags),
-        gold_sources=list(case.gold_sources),
-        gold_quotes=list(case.gold_quotes),
-        reference_answer=case.reference_answer,
+        **_asked(case),
         passage_gold=[],
         scores={"answer_f1": 0.0} if case.answerable and case.reference_answer else {},
         error=error,
@@ -268,8 +272,7 @@ def run_eval(
     from evals.dataset import load_dataset
 
     dataset = load_dataset(Path(dataset_path), Path(corpus_dir))
-    cases = [c for c in dataset.cases if in_subset(c.id, subset)]
-    cases = cases[:limit] if limit is not None else cases
+    cases = select(dataset.cases, subset, limit)
     if qa is None:
         from assistant.service import ComplyQA
 

@@ -9,10 +9,19 @@ counts questions the model has seen.
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from collections.abc import Iterable
+from typing import Literal, Protocol, TypeVar
 
 Subset = Literal["all", "train", "heldout"]
 SUBSETS: tuple[str, ...] = ("all", "train", "heldout")
+
+
+class _Question(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Q = TypeVar("Q", bound=_Question)
 
 
 def is_heldout(question_id: str) -> bool:
@@ -25,3 +34,13 @@ def in_subset(question_id: str, subset: str) -> bool:
     if subset not in SUBSETS:
         raise ValueError(f"unknown subset {subset!r}; use one of {', '.join(SUBSETS)}")
     return is_heldout(question_id) == (subset == "heldout")
+
+
+def select(questions: Iterable[Q], subset: str, limit: int | None = None) -> list[Q]:
+    """The questions a run takes: those of `subset`, then only the first `limit` of them.
+
+    Every benchmark counts `--limit` within the subset, so a short held-out run is still all
+    held-out questions.
+    """
+    chosen = [q for q in questions if in_subset(q.id, subset)]
+    return chosen[:limit] if limit is not None else chosen
