@@ -20,14 +20,13 @@ from functools import cache
 from pathlib import Path
 
 from assistant.evidence.markers import without_markers
-from assistant.models import Passage, Turn
+from assistant.models import Passage
 from assistant.settings import PROMPTS_DIR
 from ingest.errors import ConfigurationError
 
 __all__ = [
     "ABSTENTION",
     "PromptTemplate",
-    "format_history",
     "format_sources",
     "is_abstention",
     "load_prompt",
@@ -113,19 +112,6 @@ def format_sources(passages: Sequence[Passage]) -> str:
         fence = "`" * max(3, longest + 1)
         blocks.append(f"{heading}\n{fence}text\n{passage.text.strip()}\n{fence}")
     return "\n\n".join(blocks)
-
-
-def format_history(turns: Sequence[Turn], max_answer_chars: int = 600) -> str:
-    """Earlier turns as a short transcript for the condense prompt."""
-    lines = []
-    for turn in turns:
-        lines.append(f"User: {turn.question.strip()}")
-        if turn.answer.strip():
-            text = turn.answer.strip()
-            if len(text) > max_answer_chars:
-                text = text[:max_answer_chars].rstrip() + " …"
-            lines.append(f"Assistant: {text}")
-    return "\n".join(lines)
 
 
 def _normalized(text: str) -> str:

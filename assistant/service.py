@@ -11,17 +11,12 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistant.access import document_matches, select_documents
+from assistant.answering.answerer import Answerer, ExtractiveAnswerer, final_answer
 from assistant.contradictions import conflict_note, find_conflicts
 from assistant.conversation import condense
-from assistant.extractive import (
-    answer_by_relevance,
-    answer_extractively,
-    lacks_asked_value,
-    term_coverage,
-)
 from assistant.models import (
     Answer,
     AnswerDelta,
@@ -68,6 +63,13 @@ class ComplyQA:
         self.index = Index(self.settings.ingest, embedder)
         self.reranker = _reranker(self.settings.relevance)
         self.search_engine = HybridSearch(self.index, self.settings.retrieval, self.reranker)
+        self.extractive = ExtractiveAnswerer(
+            self.settings.answer,
+            self.settings.relevance,
+            idf=self.idf,
+            reranker=self.reranker,
+            dense_reliable=lambda language: self.search_engine.dense_weight(language) > 0,
+        )
         self._llm: LLMAnswerer | None = None
 
     # -- ingest -------------------------------------------------------------------------
@@ -142,12 +144,9 @@ class ComplyQA:
         mode: str | None = None,
         history: Sequence[Turn] = (),
     ) -> Answer:
-        answer: Answer | None = None
-        for event in self.stream_ask(question, k=k, filters=filters, mode=mode, history=history):
-            if isinstance(event, AnswerDone):
-                answer = event.answer
-        assert answer is not None
-        return answer
+        return final_answer(
+            self.stream_ask(question, k=k, filters=filters, mode=mode, history=history)
+        )
 
     def stream_ask(
         self,
@@ -167,8 +166,8 @@ class ComplyQA:
         mode = mode or ("llm" if self.settings.llm.base_url else "extractive")
         if mode not in MODES:
             raise InvalidQuestion(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
-        if mode == "llm":
-            answerer = self._llm_answerer()  # fails before any work when no LLM is configured
+        # The LLM answerer is built (and its endpoint checked) before any work.
+        answerer = self._answerer(mode)
         started = time.perf_counter()
         prepared, context = self._prepare(question, history)
         passages = self.search_engine.search(
@@ -179,15 +178,8 @@ class ComplyQA:
             rerank_depth=self.settings.relevance.answer_depth,
         )
         retrieved = time.perf_counter()
-        if (
-            prepared.absent
-            or (
-                self._model_decides_answerability()
-                and not _answerable(passages, self.settings.relevance)
-            )
-            or (mode == "llm" and self._lacks_asked_value(prepared, passages))
-        ):
-            # Nothing answers: say so without asking any model to write from these passages.
+        if self._nothing_answers(prepared, passages, answerer):
+            # Say so without asking any model to write from these passages.
             answer = Answer(
                 question=question,
                 text=abstention_text(prepared.absent),
@@ -197,27 +189,17 @@ class ComplyQA:
                 mode=mode,
             )
             yield AnswerDelta(text=answer.text)
-        elif mode == "llm":
+        else:
             final: Answer | None = None
-            # A fallback answers over the question as prepared here (history, focus), once.
-            events = answerer.stream_passages(
-                question,
-                passages,
-                history,
-                fallback=lambda shown: self._answer_extractively(prepared, shown),
-            )
-            for event in events:
+            for event in answerer.stream(prepared, passages):
                 if isinstance(event, AnswerDone):
                     final = event.answer
                 else:
                     yield event
             assert final is not None
             answer = final
-        else:
-            answer = self._answer_extractively(prepared, passages)
-            yield AnswerDelta(text=answer.text)
+        answer.timings.retrieve_ms = (retrieved - started) * 1000
         if answer.mode != "llm":
-            answer.timings.retrieve_ms = (retrieved - started) * 1000
             answer.timings.answer_ms = (time.perf_counter() - retrieved) * 1000
         answer.timings.total_ms = (time.perf_counter() - started) * 1000
         answer.profile = self.settings.profile
@@ -263,44 +245,28 @@ class ComplyQA:
         alternate = without_names(prepared.alternate, metas) if prepared.alternate else ""
         return dataclasses.replace(prepared, focus_terms=terms, focus_alternate=alternate)
 
-    def _lacks_asked_value(self, prepared: PreparedQuery, passages: Sequence[Passage]) -> bool:
-        """The extractive answerer's rule (it applies it itself), asked before an LLM writes."""
-        return lacks_asked_value(
-            prepared.question, passages, self.settings.answer, **self._sentence_terms(prepared)
+    def _nothing_answers(
+        self, prepared: PreparedQuery, passages: Sequence[Passage], answerer: Answerer
+    ) -> bool:
+        """No passage answers: the question names what no source holds, the relevance model
+        (when the profile lets it decide) finds no passage answering, or the question asks for
+        a value no candidate sentence states (the extractive answerer applies that rule
+        itself; any other answerer is spared the call)."""
+        if prepared.absent:
+            return True
+        if self._model_decides_answerability() and not _answerable(
+            passages, self.settings.relevance
+        ):
+            return True
+        return answerer is not self.extractive and self.extractive.lacks_asked_value(
+            prepared, passages
         )
-
-    def _sentence_terms(self, prepared: PreparedQuery) -> dict[str, Any]:
-        """What the extractive rules look for in sentences, for the answerer and the gate
-        before an LLM alike: the terms, their other-language reading, the named-law focus."""
-        focus = (prepared.focus_terms, prepared.focus_alternate or None)
-        return {
-            "idf": self.idf,
-            "query": prepared.answer_terms,
-            "alternate": prepared.alternate,
-            "focus": focus if prepared.focus_terms else None,
-        }
 
     def _model_decides_answerability(self) -> bool:
         return self.reranker is not None and self.settings.relevance.decide_answerability
 
-    def _answer_extractively(self, prepared: PreparedQuery, passages: Sequence[Passage]) -> Answer:
-        if self.reranker is not None and self.settings.relevance.select_sentences:
-            reranker = self.reranker
-            return answer_by_relevance(
-                prepared.question,
-                passages,
-                self.settings.answer,
-                self.settings.relevance,
-                lambda items: reranker.score_in_context(prepared.standalone, items).tolist(),
-                term_coverage(prepared.answer_terms, prepared.alternate, self.idf),
-            )
-        return answer_extractively(
-            prepared.question,
-            passages,
-            self.settings.answer,
-            dense_reliable=self.search_engine.dense_weight(prepared.language) > 0,
-            **self._sentence_terms(prepared),
-        )
+    def _answerer(self, mode: str) -> Answerer:
+        return self._llm_answerer() if mode == "llm" else self.extractive
 
     def _llm_answerer(self) -> LLMAnswerer:
         """Built once and kept: the chat client and prompt templates are reused."""
@@ -312,7 +278,7 @@ class ComplyQA:
         if self._llm is None:
             from assistant.llm.chain import LLMAnswerer
 
-            self._llm = LLMAnswerer(self.settings, self.retriever())
+            self._llm = LLMAnswerer(self.settings, fallback=self.extractive.answer)
         return self._llm
 
     def _check_question(self, question: str) -> str:

@@ -17,8 +17,8 @@ from assistant.models import (
     Citation,
     Conflict,
     Passage,
-    Turn,
 )
+from assistant.retrieval.query import PreparedQuery
 from assistant.service import ComplyQA
 from assistant.settings import Settings
 from tests.conftest import FakeEmbedder
@@ -191,14 +191,10 @@ def test_the_note_names_both_markers_and_what_they_disagree_on() -> None:
 class _FakeLLM:
     """An LLM answerer that cites the first two passages, one sentence each."""
 
-    def stream_passages(
-        self,
-        question: str,
-        passages: Sequence[Passage],
-        history: Sequence[Turn] = (),
-        *,
-        fallback: object = None,
-    ) -> Iterator[AnswerEvent]:
+    mode = "llm"
+
+    def stream(self, prepared: PreparedQuery, passages: Sequence[Passage]) -> Iterator[AnswerEvent]:
+        question = prepared.question
         cites = [Citation.of_span(i, p, 0, len(p.text)) for i, p in enumerate(passages[:2], 1)]
         text = "One says so [1]. The other says not [2]."
         yield AnswerDelta(text=text)

@@ -1,40 +1,14 @@
-"""Test doubles for the LLM chain: a retriever over fixed passages and a recording chat model."""
+"""Test doubles for the LLM chain: a chat model that records what it was asked."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun, CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
+from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
-from langchain_core.retrievers import BaseRetriever
-
-from assistant.models import Passage
-
-
-def to_document(passage: Passage) -> Document:
-    """How the retrieval module hands passages to LangChain: fields in the metadata."""
-    return Document(page_content=passage.text, metadata=passage.model_dump(exclude={"text"}))
-
-
-class FakeRetriever(BaseRetriever):
-    """Returns the same documents for every query and remembers the queries."""
-
-    documents: list[Document]
-    queries: list[str] = []
-
-    @classmethod
-    def of(cls, passages: Sequence[Passage]) -> FakeRetriever:
-        return cls(documents=[to_document(p) for p in passages], queries=[])
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        self.queries.append(query)
-        return list(self.documents)
 
 
 class RecordingChatModel(GenericFakeChatModel):

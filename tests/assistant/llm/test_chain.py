@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -11,10 +12,11 @@ import pytest
 from langchain_core.outputs import ChatResult
 
 from assistant.llm.chain import LLMAnswerer, LLMUnavailable, build_chat_model
-from assistant.models import Answer, AnswerDelta, AnswerDone, Passage, Turn
+from assistant.models import Answer, AnswerDelta, AnswerDone, AnswerEvent, Passage
 from assistant.prompts import ABSTENTION, load_prompt
-from assistant.settings import AnswerSettings, Settings
-from tests.assistant.llm.fakes import FakeRetriever, RecordingChatModel
+from assistant.retrieval.query import PreparedQuery, prepare_query
+from assistant.settings import Settings
+from tests.assistant.llm.fakes import RecordingChatModel
 
 DOC = (
     "Export rules digest\n\n"
@@ -49,20 +51,34 @@ def settings() -> Settings:
     return Settings.load("default")
 
 
+@dataclass
+class Over:
+    """The LLM answerer over fixed passages, as the service hands them over."""
+
+    llm: LLMAnswerer
+    passages: Sequence[Passage] = (SHENZHEN, PENALTY, LICENSING)
+
+    @property
+    def model_id(self) -> str:
+        return self.llm.model_id
+
+    def answer(self, question: str, standalone: str | None = None) -> Answer:
+        return self.llm.answer(prepare_query(question, standalone), self.passages)
+
+    def stream(self, question: str) -> Iterator[AnswerEvent]:
+        return self.llm.stream(prepare_query(question), self.passages)
+
+
 def answerer(
     settings: Settings, *replies: str, passages: Sequence[Passage] = (SHENZHEN, PENALTY, LICENSING)
-) -> tuple[LLMAnswerer, RecordingChatModel, FakeRetriever]:
+) -> tuple[Over, RecordingChatModel]:
     model = RecordingChatModel.replying(*replies)
-    retriever = FakeRetriever.of(passages)
-    return (
-        LLMAnswerer(settings, retriever, chat_model=model, fallback=_fake_fallback),
-        model,
-        retriever,
-    )
+    llm = LLMAnswerer(settings, fallback=_fake_fallback, chat_model=model)
+    return Over(llm, passages), model
 
 
-def _fake_fallback(question: str, passages: Sequence[Passage], settings: AnswerSettings) -> Answer:
-    return Answer(question=question, text="extractive text [1]", passages=list(passages))
+def _fake_fallback(prepared: PreparedQuery, passages: Sequence[Passage]) -> Answer:
+    return Answer(question=prepared.question, text="extractive text [1]", passages=list(passages))
 
 
 def assert_valid(answer: Answer) -> None:
@@ -79,7 +95,7 @@ def test_correct_answer_is_cited_and_stamped(settings: Settings) -> None:
         "The penalty for a late export report is $12 per day [2]. "
         "Shenzhen University spent approximately $27,996 to access NVIDIA A100 chips [1]."
     )
-    qa, model, retriever = answerer(settings, reply)
+    qa, model = answerer(settings, reply)
     answer = qa.answer("What is the penalty for a late export report?")
     assert answer.text == (
         "The penalty for a late export report is $12 per day [1]. "
@@ -93,12 +109,11 @@ def test_correct_answer_is_cited_and_stamped(settings: Settings) -> None:
     assert answer.verification["supported"] == 2 and answer.verification["removed"] == 0
     assert answer.timings.total_ms >= answer.timings.answer_ms >= 0
     assert [p.chunk_id for p in answer.passages] == ["digest::1", "digest::2", "digest::3"]
-    assert retriever.queries == ["What is the penalty for a late export report?"]
-    assert len(model.calls) == 1  # no history: no condense call
+    assert len(model.calls) == 1
 
 
 def test_prompt_numbers_and_fences_sources_as_data(settings: Settings) -> None:
-    qa, model, _ = answerer(settings, ABSTENTION)
+    qa, model = answerer(settings, ABSTENTION)
     qa.answer("Is a license needed?")
     system, user = model.calls[0]
     assert system.type == "system" and user.type == "human"
@@ -114,7 +129,7 @@ def test_prompt_numbers_and_fences_sources_as_data(settings: Settings) -> None:
 
 def test_out_of_range_marker_is_dropped(settings: Settings) -> None:
     reply = "The penalty for a late export report is $12 per day [2][7]. Reports are due soon [7]."
-    qa, _, _ = answerer(settings, reply)
+    qa, _ = answerer(settings, reply)
     answer = qa.answer("Penalty?")
     assert "[7]" not in answer.text and answer.text.endswith("$12 per day [1].")
     assert answer.verification["invalid_citations"] == 2
@@ -126,7 +141,7 @@ def test_wrong_figure_is_removed(settings: Settings) -> None:
         "The penalty for a late export report is $10 per day [2]. "
         "Reports are due within 30 days [2]."
     )
-    qa, _, _ = answerer(settings, reply)
+    qa, _ = answerer(settings, reply)
     answer = qa.answer("Penalty?")
     assert answer.text == "Reports are due within 30 days [1]."
     assert answer.unverified[0].text.startswith("The penalty for a late export report is $10")
@@ -139,7 +154,7 @@ def test_right_figure_cited_to_the_wrong_passage_is_removed(settings: Settings) 
         "The penalty for a late export report is $12 per day [1]. "
         "Reports are due within 30 days [2]."
     )
-    qa, _, _ = answerer(settings, reply)
+    qa, _ = answerer(settings, reply)
     answer = qa.answer("Penalty?")
     assert answer.text == "Reports are due within 30 days [1]."
     assert answer.verification["unsupported_before"] == 1
@@ -150,7 +165,7 @@ def test_negation_flip_is_removed(settings: Settings) -> None:
         "Exporters may ship these chips to China without a license [3]. "
         "The penalty for a late export report is $12 per day [2]."
     )
-    qa, _, _ = answerer(settings, reply)
+    qa, _ = answerer(settings, reply)
     answer = qa.answer("Do exporters need a license?")
     assert answer.text == "The penalty for a late export report is $12 per day [1]."
     assert "negation" in answer.unverified[0].reason
@@ -158,7 +173,7 @@ def test_negation_flip_is_removed(settings: Settings) -> None:
 
 def test_answer_without_citations_falls_back(settings: Settings) -> None:
     reply = "The penalty for a late export report is $12 per day. Reports are due within 30 days."
-    qa, _, _ = answerer(settings, reply)
+    qa, _ = answerer(settings, reply)
     answer = qa.answer("Penalty?")
     assert answer.verification["fallback"] == 1
     assert answer.verification["uncited"] == 2 and answer.verification["supported"] == 0
@@ -168,7 +183,7 @@ def test_answer_without_citations_falls_back(settings: Settings) -> None:
 
 def test_a_stream_with_no_content_falls_back(settings: Settings) -> None:
     # llama.cpp sometimes streams nothing at all; langchain-core then raises ValueError.
-    qa, _, _ = answerer(settings, "")
+    qa, _ = answerer(settings, "")
     events = list(qa.stream("Penalty?"))
     assert not any(isinstance(e, AnswerDelta) for e in events)
     final = events[-1]
@@ -200,7 +215,7 @@ def test_obeyed_injection_is_caught(settings: Settings) -> None:
 
 
 def test_model_abstention_gives_the_abstention_constant(settings: Settings) -> None:
-    qa, _, _ = answerer(settings, ABSTENTION)
+    qa, _ = answerer(settings, ABSTENTION)
     answer = qa.answer("What is the penalty for jaywalking in Paris?")
     assert answer.abstained and answer.text == ABSTENTION and answer.citations == []
     assert answer.verification["model_abstained"] == 1
@@ -208,7 +223,7 @@ def test_model_abstention_gives_the_abstention_constant(settings: Settings) -> N
 
 
 def test_no_passages_abstains_without_calling_the_model(settings: Settings) -> None:
-    qa, model, _ = answerer(settings, "never used", passages=())
+    qa, model = answerer(settings, "never used", passages=())
     answer = qa.answer("Anything?")
     assert answer.abstained and answer.text == ABSTENTION
     assert model.calls == []
@@ -216,7 +231,7 @@ def test_no_passages_abstains_without_calling_the_model(settings: Settings) -> N
 
 def test_stream_yields_deltas_then_the_verified_answer(settings: Settings) -> None:
     reply = "The penalty for a late export report is $12 per day [2]. Made-up sentence [9]."
-    qa, _, _ = answerer(settings, reply)
+    qa, _ = answerer(settings, reply)
     events = list(qa.stream("Penalty?"))
     deltas = [e for e in events if isinstance(e, AnswerDelta)]
     assert len(deltas) > 3 and isinstance(events[-1], AnswerDone)
@@ -237,21 +252,16 @@ def test_stream_and_answer_agree(settings: Settings) -> None:
     assert streamed.text == answered.text and streamed.citations == answered.citations
 
 
-def test_history_is_condensed_into_the_retrieval_query(settings: Settings) -> None:
-    qa, model, retriever = answerer(
-        settings,
-        "What is the penalty for a late export report?",
-        "The penalty for a late export report is $12 per day [2].",
+def test_the_prompt_asks_the_question_made_self_contained(settings: Settings) -> None:
+    """A follow-up's prompt carries the question as the conversation completed it (the
+    service condensed it before retrieving); the answer keeps the user's own words."""
+    qa, model = answerer(settings, "The penalty for a late export report is $12 per day [2].")
+    answer = qa.answer("And the penalty?", "What is the penalty for a late export report?")
+    assert model.prompt_text(0).rstrip().endswith(
+        "Question: What is the penalty for a late export report?"
     )
-    history = [Turn(question="When are export reports due?", answer="Within 30 days [1].")]
-    answer = qa.answer("And the penalty?", history=history)
-    assert retriever.queries == ["What is the penalty for a late export report?"]
-    assert "User: When are export reports due?" in model.prompt_text(0)
     assert answer.question == "And the penalty?"
-    assert (
-        answer.prompt_version
-        == f"{load_prompt('answer').version}+{load_prompt('condense').version}"
-    )
+    assert answer.prompt_version == load_prompt("answer").version
     assert answer.text == "The penalty for a late export report is $12 per day [1]."
 
 
@@ -267,7 +277,7 @@ def test_mark_mode_keeps_unverified_sentences_visible(settings: Settings) -> Non
 
 def test_default_fallback_is_the_extractive_answerer(settings: Settings) -> None:
     model = RecordingChatModel.replying("Unrelated words here.")
-    qa = LLMAnswerer(settings, FakeRetriever.of([PENALTY]), chat_model=model)
+    qa = Over(LLMAnswerer(settings, chat_model=model), [PENALTY])
     answer = qa.answer("What is the penalty for a late export report?")
     assert answer.verification["fallback"] == 1
     assert answer.mode == "llm"
@@ -280,9 +290,7 @@ def test_endpoint_failure_is_a_user_facing_error(settings: Settings) -> None:
         def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
             raise openai.APIConnectionError(request=httpx2.Request("POST", "http://127.0.0.1:9/v1"))
 
-    qa = LLMAnswerer(
-        settings, FakeRetriever.of([PENALTY]), chat_model=Unreachable(messages=iter([]))
-    )
+    qa = Over(LLMAnswerer(settings, chat_model=Unreachable(messages=iter([]))), [PENALTY])
     with pytest.raises(LLMUnavailable, match="COMPLYQA_LLM_BASE_URL"):
         qa.answer("Penalty?")
 
@@ -295,5 +303,4 @@ def test_chat_model_is_built_from_llm_settings(settings: Settings) -> None:
     assert model.model_name == "smollm2"  # type: ignore[attr-defined]
     assert model.openai_api_base == "http://127.0.0.1:9/v1"  # type: ignore[attr-defined]
     assert model.max_tokens == 64 and model.extra_body == {"max_tokens": 64}  # type: ignore[attr-defined]
-    qa = LLMAnswerer(settings.model_copy(update={"llm": llm}), FakeRetriever.of([]))
-    assert qa.model_id == "smollm2"
+    assert LLMAnswerer(settings.model_copy(update={"llm": llm})).model_id == "smollm2"

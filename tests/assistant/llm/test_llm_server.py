@@ -18,9 +18,9 @@ import pytest
 from assistant.evidence.verify import LexicalVerifier
 from assistant.llm.chain import LLMAnswerer
 from assistant.models import Answer, AnswerDelta, AnswerDone, Passage
+from assistant.retrieval.query import prepare_query
 from assistant.settings import Settings
 from tests.assistant.llm.conftest import MODEL_ALIAS
-from tests.assistant.llm.fakes import FakeRetriever
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def answerer(llm_server: str) -> LLMAnswerer:
         "default",
         llm={"base_url": llm_server, "model": MODEL_ALIAS, "max_tokens": 160, "timeout": 120},
     )
-    return LLMAnswerer(settings, FakeRetriever.of(PASSAGES))
+    return LLMAnswerer(settings)
 
 
 def check(answer: Answer) -> None:
@@ -132,7 +132,7 @@ def summarize(answers: list[Answer]) -> dict[str, int]:
 
 
 def test_answers_end_to_end(answerer: LLMAnswerer, record_property) -> None:  # noqa: ANN001
-    answers = [answerer.answer(q) for q in QUESTIONS]
+    answers = [answerer.answer(prepare_query(q), PASSAGES) for q in QUESTIONS]
     for answer in answers:
         log.info("Q: %s\nA: %s\nunverified: %s", answer.question, answer.text, answer.unverified)
         check(answer)
@@ -146,7 +146,7 @@ def test_answers_end_to_end(answerer: LLMAnswerer, record_property) -> None:  # 
 def test_streaming_end_to_end(answerer: LLMAnswerer, record_property) -> None:  # noqa: ANN001
     finals: list[Answer] = []
     for question in QUESTIONS:
-        events = list(answerer.stream(question))
+        events = list(answerer.stream(prepare_query(question), PASSAGES))
         deltas, done = events[:-1], events[-1]
         assert isinstance(done, AnswerDone)
         assert deltas and all(isinstance(e, AnswerDelta) for e in deltas)

@@ -124,7 +124,7 @@ def test_an_unsupported_llm_draft_falls_back_to_the_extractive_answer_of_the_sam
 
     qa = _qa(tmp_path, enabled=False)
     model = RecordingChatModel.replying(*["Lighthouses are painted blue every spring [1]."] * 4)
-    qa._llm = LLMAnswerer(qa.settings, qa.retriever(), chat_model=model)
+    qa._llm = LLMAnswerer(qa.settings, fallback=qa.extractive.answer, chat_model=model)
     question = "网络运营者留存网络日志需要多久？"
     answer = qa.ask(question, mode="llm")
     assert answer.mode == "llm" and model.calls
