@@ -101,7 +101,8 @@ class ComplyQA:
         self, query: str, *, k: int | None = None, filters: Filters | None = None
     ) -> list[Passage]:
         query = self._check_question(query)
-        return self.search_engine.search(query, k=k, filters=filters)
+        engine = self.search_engine
+        return engine.search(engine.prepare(query), k=k, filters=filters)
 
     def retriever(self, filters: Filters | None = None, k: int | None = None) -> HybridRetriever:
         from assistant.retrieval.langchain import HybridRetriever

@@ -9,6 +9,7 @@ must normalize the same way: through this module.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -139,10 +140,11 @@ def int_to_chinese_numeral(n: int) -> str:
     return text[1:] if text.startswith("一十") else text
 
 
-def article_aliases(text: str) -> list[str]:
-    """The other spellings of the articles a text cites, so "Article 22" also finds 第二十二条."""
+def article_aliases(cited: str | Sequence[ArticleRef]) -> list[str]:
+    """The other spellings of the articles a text cites (or of refs already read from it), so
+    "Article 22" also finds 第二十二条."""
     aliases: list[str] = []
-    for ref in find_article_refs(text):
+    for ref in find_article_refs(cited) if isinstance(cited, str) else cited:
         if ref.kind != "article":
             continue
         main, _, sub = ref.number.partition("-")

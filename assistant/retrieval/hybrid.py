@@ -26,7 +26,7 @@ from assistant.retrieval.glossary import load_laws, mentions_english
 from assistant.retrieval.index import Index
 from assistant.retrieval.query import PreparedQuery, prepare_query
 from assistant.settings import RetrievalSettings
-from ingest.legal_refs import find_article_refs
+from ingest.legal_refs import ArticleRef, find_article_refs
 from ingest.lexical import Condition, LexicalIndex, matches
 from ingest.records import PENDING_FIELD, StoredChunk
 from ingest.versions import Validity, day_number, describe
@@ -105,23 +105,22 @@ class HybridSearch:
 
     def search(
         self,
-        query: PreparedQuery | str,
+        query: PreparedQuery,
         *,
         k: int | None = None,
         filters: Filters | None = None,
         context_doc_ids: Sequence[str] = (),
         rerank_depth: int | None = None,
     ) -> list[Passage]:
-        """The `k` best passages for `query` among those `filters` allow.
+        """The `k` best passages for the prepared `query` (see `prepare`) among those
+        `filters` allow.
 
         With a reranker, the first `rerank_depth` fused candidates (default: the reranker's)
         are reordered by the relevance model.
 
-        Article references are read from the user's own words (`query.question`), so a
-        condensed follow-up does not drag in the earlier turn's articles.
+        Article references are those of the user's own words (`query.refs`), so a condensed
+        follow-up does not drag in the earlier turn's articles.
         """
-        if isinstance(query, str):
-            query = self.prepare(query)
         k = k or self.settings.top_k
         if excludes_everything(filters):
             return []
@@ -135,9 +134,8 @@ class HybridSearch:
         lexical = lexical_index.search(
             query.expanded, self.settings.lexical_k, lexical_where(filters)
         )
-        article_text = query.question
         named = tuple(context_doc_ids) or query.named
-        structural = self._article_chunks(article_text, where, manifest, named)
+        structural = self._article_chunks(query.refs, where, manifest, named)
 
         rankings = [[c.chunk_id for c in dense], [h.chunk_id for h in lexical]]
         weights = [self.dense_weight(query.language), self.settings.lexical_weight]
@@ -193,7 +191,7 @@ class HybridSearch:
         # Read from the user's own words, so a condensed follow-up names no earlier law.
         return dataclasses.replace(
             prepared,
-            named=named_documents(question, manifest, self._names[1]),
+            named=named_documents(question, manifest, self._names[1], prepared.refs),
             absent=absent_names(question, titles, lexical.contains),
         )
 
@@ -239,12 +237,12 @@ class HybridSearch:
 
     def _article_chunks(
         self,
-        query: str,
+        cited: Sequence[ArticleRef],
         where: dict[str, Any] | None,
         manifest: dict[str, Any],
         context_doc_ids: Sequence[str],
     ) -> list[StoredChunk]:
-        refs = {r.number for r in find_article_refs(query)}
+        refs = {r.number for r in cited}
         if not refs:
             return []
         article = {"article": {"$in": sorted(refs)}}
@@ -302,14 +300,19 @@ def name_table(manifest: dict[str, Any]) -> list[DocumentNames]:
 
 
 def named_documents(
-    text: str, manifest: dict[str, Any], table: Sequence[DocumentNames] | None = None
+    text: str,
+    manifest: dict[str, Any],
+    table: Sequence[DocumentNames] | None = None,
+    refs: Sequence[ArticleRef] | None = None,
 ) -> tuple[str, ...]:
     """Documents the text names by title or short name ("网络安全法", "§ 744.23"), or by a
     law's English name from the glossary's laws table ("the Cybersecurity Law", "PIPL").
-    `table` is `name_table(manifest)` when the caller keeps one."""
+    `table` is `name_table(manifest)` and `refs` the text's references, when the caller
+    already has them."""
     lowered = text.lower()
     # A cited section number ("§ 744.23") names the file that holds that section.
-    sections = {r.number for r in find_article_refs(text) if r.kind == "section"}
+    refs = find_article_refs(text) if refs is None else refs
+    sections = {r.number for r in refs if r.kind == "section"}
     found = []
     for entry in name_table(manifest) if table is None else table:
         if (

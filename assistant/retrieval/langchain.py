@@ -35,4 +35,5 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[LCDocument]:
-        return [to_document(p) for p in self.search.search(query, k=self.k, filters=self.filters)]
+        passages = self.search.search(self.search.prepare(query), k=self.k, filters=self.filters)
+        return [to_document(p) for p in passages]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.retrieval.glossary import translate, translations
-from ingest.legal_refs import article_aliases
+from ingest.legal_refs import ArticleRef, article_aliases, find_article_refs
 from ingest.normalize import detect_language
 
 
@@ -27,6 +27,9 @@ class PreparedQuery:
     # Names the question gives that nothing indexed holds ("the GDPR"; see
     # assistant.retrieval.absent).
     absent: tuple[str, ...] = ()
+    # The articles and sections the user's own words cite, read once (a condensed follow-up
+    # does not drag in the earlier turn's articles).
+    refs: tuple[ArticleRef, ...] = ()
 
 
 def prepare_query(
@@ -38,8 +41,9 @@ def prepare_query(
     """`standalone` is the question made self-contained by a conversation (default: itself);
     `languages` are those of the indexed documents (glossary terms are added only in those)."""
     standalone = standalone or question
+    refs = tuple(find_article_refs(question))
     # "Article 22" must also find and match 第二十二条, and the reverse.
-    aliases = " ".join(article_aliases(question))
+    aliases = " ".join(article_aliases(refs))
     text = f"{standalone} {aliases}".strip()
     extra = " ".join(translations(text, into=languages))
     return PreparedQuery(
@@ -50,4 +54,5 @@ def prepare_query(
         answer_terms=f"{question} {aliases}".strip(),
         alternate=translate(f"{question} {aliases}"),
         language=detect_language(question),
+        refs=refs,
     )
