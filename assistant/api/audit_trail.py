@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.api.errors import PROBLEM_MEDIA_TYPE
 from assistant.api.forwarded import forwarded_user
 from assistant.models import Answer
-from assistant.stores.audit import AuditEntry, AuditLog, utc_now
+from assistant.stores.audit import AuditEntry, AuditLog, answer_fields, utc_now
 from assistant.stores.keys import ApiKey
 
 __all__ = ["AUDITED_PREFIX", "AuditTrail", "RequestAudit", "STATE_KEY"]
@@ -36,16 +36,6 @@ KEY_STATE = "api_key"
 #: Enough of an error body to read its `detail`; problem documents are small.
 _MAX_ERROR_BODY = 16 * 1024
 _MAX_PATH = 300
-_ANSWER_FIELDS = {
-    "answer_text",
-    "citations",
-    "abstained",
-    "corpus_fingerprint",
-    "profile",
-    "model_id",
-    "prompt_version",
-    "conversation_id",
-}
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +53,7 @@ class RequestAudit:
     def answer(self, answer: Answer, question: str, conversation_id: str | None) -> None:
         """Records an answer with its citations and provenance (the status stays the
         response's: a failure after the answer, such as saving the turn, is what counts)."""
-        entry = AuditEntry.for_answer(
-            answer, endpoint="", key_id=None, latency_ms=0, conversation_id=conversation_id
-        )
-        self.note(**entry.model_dump(include=_ANSWER_FIELDS), question=question)
+        self.note(**answer_fields(answer), question=question, conversation_id=conversation_id)
 
 
 class AuditTrail:

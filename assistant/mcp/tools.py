@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from assistant.api.deps import check_document_access, guard_doc_ids, scoped_filters
 from assistant.api.errors import ApiError
 from assistant.models import Citation, Filters
-from assistant.stores.audit import AuditEntry, AuditLog, utc_now
+from assistant.stores.audit import AuditEntry, AuditLog, answer_fields, utc_now
 from assistant.stores.keys import ApiKey
 from ingest.errors import ComplyqaError, DocumentNotFound
 
@@ -54,6 +54,8 @@ class Principal:
 
 
 class SourcePassage(BaseModel):
+    """What a search hit shows the client: the `Passage` fields named here, read off it."""
+
     doc_id: str
     title: str
     section: str | None = None
@@ -101,18 +103,7 @@ class Toolbox:
             note["detail"] = f"{len(passages)} passage(s)"
             return SearchResult(
                 query=query,
-                passages=[
-                    SourcePassage(
-                        doc_id=p.doc_id,
-                        title=p.title,
-                        section=p.section,
-                        start=p.start,
-                        end=p.end,
-                        text=p.text,
-                        score=p.score,
-                    )
-                    for p in passages
-                ],
+                passages=[SourcePassage.model_validate(p, from_attributes=True) for p in passages],
             )
 
         return self._audited(who, "mcp:search_sources", query, run)
@@ -198,22 +189,15 @@ def _entry(
     detail: str | None,
     started: float,
 ) -> AuditEntry:
-    latency = round((time.perf_counter() - started) * 1000, 1)
     answer = note.get("answer")
-    if answer is not None:
-        entry = AuditEntry.for_answer(
-            answer, endpoint=endpoint, key_id=who.key.id, latency_ms=latency, conversation_id=None
-        )
-        entry.question = question
-        entry.method = "MCP"
-        return entry
     return AuditEntry(
         time=utc_now(),
         key_id=who.key.id,
         endpoint=endpoint,
         method="MCP",
         question=question,
-        latency_ms=latency,
+        latency_ms=round((time.perf_counter() - started) * 1000, 1),
         status=status,
         detail=detail,
+        **(answer_fields(answer) if answer is not None else {}),
     )

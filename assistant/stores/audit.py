@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Any, Literal, TextIO
 
 from pydantic import BaseModel, Field
 
@@ -31,6 +31,7 @@ __all__ = [
     "ChainReport",
     "MIGRATIONS",
     "InvalidSince",
+    "answer_fields",
     "parse_since",
     "utc_now",
 ]
@@ -88,19 +89,30 @@ class AuditEntry(BaseModel):
             key_id=key_id,
             endpoint=endpoint,
             question=answer.question,
-            answer_text=answer.text,
-            citations=[
-                AuditCitation(marker=c.marker, doc_id=c.doc_id, start=c.start, end=c.end)
-                for c in answer.citations
-            ],
-            abstained=answer.abstained,
-            corpus_fingerprint=answer.corpus_fingerprint,
-            profile=answer.profile,
-            model_id=answer.model_id,
-            prompt_version=answer.prompt_version,
             latency_ms=round(latency_ms, 1),
             conversation_id=conversation_id,
+            **answer_fields(answer),
         )
+
+
+def answer_fields(answer: Answer) -> dict[str, Any]:
+    """The audit columns an answer fills: its text, citations and provenance.
+
+    One list for every writer of an answer's row (`AuditEntry.for_answer`, the API's request
+    trail, the MCP tools), so a column added here is recorded by all of them.
+    """
+    return {
+        "answer_text": answer.text,
+        "citations": [
+            AuditCitation(marker=c.marker, doc_id=c.doc_id, start=c.start, end=c.end)
+            for c in answer.citations
+        ],
+        "abstained": answer.abstained,
+        "corpus_fingerprint": answer.corpus_fingerprint,
+        "profile": answer.profile,
+        "model_id": answer.model_id,
+        "prompt_version": answer.prompt_version,
+    }
 
 
 class InvalidSince(ComplyqaError):
