@@ -150,15 +150,7 @@ def chat_completions(
         return sse(_chunks(events, reply, url_of))
     answer = answering.ask(state, key, question, record)
     content = answer.text + (sources_block(answer) if reply.sources_block else "")
-    return ChatCompletion(
-        id=reply.completion_id,
-        created=reply.created,
-        model=MODEL_ID,
-        choices=[Choice(message=AssistantMessage(content=content))],
-        usage=reply.usage(content),
-        citations=answer.citations,
-        abstained=answer.abstained,
-    )
+    return reply.completion(content, answer.citations, abstained=answer.abstained)
 
 
 @dataclass(frozen=True)
@@ -177,6 +169,20 @@ class _Reply:
             prompt_tokens=self.prompt_tokens,
             completion_tokens=done,
             total_tokens=self.prompt_tokens + done,
+        )
+
+    def completion(
+        self, content: str, citations: list[Citation], abstained: bool
+    ) -> ChatCompletion:
+        """The whole reply at once (no `stream`), with complyqa's citations alongside."""
+        return ChatCompletion(
+            id=self.completion_id,
+            created=self.created,
+            model=MODEL_ID,
+            choices=[Choice(message=AssistantMessage(content=content))],
+            usage=self.usage(content),
+            citations=citations,
+            abstained=abstained,
         )
 
     def chunk(
@@ -199,15 +205,7 @@ def _last_user_text(messages: list[ChatMessage]) -> str:
 def _task_reply(task: Task, reply: _Reply, stream: bool) -> ChatCompletion | Response:
     content = task_content(task)
     if not stream:
-        return ChatCompletion(
-            id=reply.completion_id,
-            created=reply.created,
-            model=MODEL_ID,
-            choices=[Choice(message=AssistantMessage(content=content))],
-            usage=reply.usage(content),
-            citations=[],
-            abstained=False,
-        )
+        return reply.completion(content, [], abstained=False)
 
     def events() -> Iterator[ServerSentEvent]:
         yield reply.chunk({"role": "assistant", "content": content})
