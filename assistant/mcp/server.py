@@ -8,6 +8,7 @@ server was started with; over HTTP it is the key of the request that carried the
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
@@ -24,6 +25,8 @@ from assistant.mcp.tools import (
 
 __all__ = ["build_server"]
 
+T = TypeVar("T")
+
 INSTRUCTIONS = (
     "complyqa answers compliance questions from indexed regulations and articles. `ask` "
     "returns an answer whose every sentence carries an [n] marker and a citation to an exact "
@@ -36,10 +39,12 @@ def build_server(toolbox: Toolbox, principal: Callable[[Context], Principal]) ->
     """An MCP server whose tools run as `principal(ctx)` inside that key's scope."""
     server = MCPServer(name="complyqa", instructions=INSTRUCTIONS, version="0.1.0")
 
-    async def call(fn: Callable[[], object]) -> object:
+    async def run_as(ctx: Context, tool: Callable[[Principal], T]) -> T:
+        """`tool` run as the caller of `ctx`; a refusal becomes the tool error the client reads."""
+        who = principal(ctx)
         try:
             # The facade blocks (embedding, index reads): keep the event loop free.
-            return await anyio.to_thread.run_sync(fn)
+            return await anyio.to_thread.run_sync(tool, who)
         except ToolRefused as refused:
             raise ToolError(str(refused)) from None
 
@@ -51,10 +56,7 @@ def build_server(toolbox: Toolbox, principal: Callable[[Context], Principal]) ->
     async def search_sources(
         query: str, ctx: Context, k: int = 8, groups: list[str] | None = None
     ) -> SearchResult:
-        who = principal(ctx)
-        result = await call(lambda: toolbox.search_sources(who, query, k=k, groups=groups))
-        assert isinstance(result, SearchResult)
-        return result
+        return await run_as(ctx, lambda who: toolbox.search_sources(who, query, k=k, groups=groups))
 
     @server.tool(
         name="ask",
@@ -64,10 +66,7 @@ def build_server(toolbox: Toolbox, principal: Callable[[Context], Principal]) ->
     async def ask(
         question: str, ctx: Context, groups: list[str] | None = None, k: int | None = None
     ) -> AskResult:
-        who = principal(ctx)
-        result = await call(lambda: toolbox.ask(who, question, groups=groups, k=k))
-        assert isinstance(result, AskResult)
-        return result
+        return await run_as(ctx, lambda who: toolbox.ask(who, question, groups=groups, k=k))
 
     @server.tool(
         name="get_passage",
@@ -75,9 +74,6 @@ def build_server(toolbox: Toolbox, principal: Callable[[Context], Principal]) ->
         "(as given by a citation's start and end).",
     )
     async def get_passage(doc_id: str, start: int, end: int, ctx: Context) -> PassageText:
-        who = principal(ctx)
-        result = await call(lambda: toolbox.get_passage(who, doc_id, start, end))
-        assert isinstance(result, PassageText)
-        return result
+        return await run_as(ctx, lambda who: toolbox.get_passage(who, doc_id, start, end))
 
     return server
