@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
 from assistant.cli.common import AsOfOption, FilterOption, ProfileOption, make_qa, require_index
 from assistant.cli.output import console, parse_filters, print_answer, print_json, print_passages
-from assistant.models import AnswerDelta, AnswerDone, Turn
+from assistant.conversation import turn_of
+from assistant.models import AnswerDelta, AnswerDone, Filters, Turn
+
+if TYPE_CHECKING:
+    from assistant.service import ComplyQA
 
 ModeOption = typer.Option(
     None, "--mode", "-m", help="extractive (default) or llm (needs COMPLYQA_LLM_BASE_URL)."
 )
+
+
+def _indexed_qa(
+    profile: str | None, filters: list[str] | None, as_of: str | None
+) -> tuple[ComplyQA, Filters | None]:
+    """The facade over a non-empty index, and the parsed `--filter`/`--as-of` options.
+
+    The filters are read first, so a mistyped one fails before any model loads.
+    """
+    parsed = parse_filters(filters, as_of)
+    qa = make_qa(profile, preload=True)
+    require_index(qa)
+    return qa, parsed
 
 
 def register(app: typer.Typer) -> None:
@@ -32,9 +50,7 @@ def ask(
     profile: str | None = ProfileOption,
 ) -> None:
     """Answer a question with citations to exact passages, or abstain."""
-    parsed = parse_filters(filters, as_of)
-    qa = make_qa(profile, preload=True)
-    require_index(qa)
+    qa, parsed = _indexed_qa(profile, filters, as_of)
     if json_out:
         print_json(qa.ask(question, k=k, filters=parsed, mode=mode).model_dump())
         return
@@ -63,9 +79,7 @@ def search(
     profile: str | None = ProfileOption,
 ) -> None:
     """Show the ranked passages hybrid retrieval finds."""
-    parsed = parse_filters(filters, as_of)
-    qa = make_qa(profile, preload=True)
-    require_index(qa)
+    qa, parsed = _indexed_qa(profile, filters, as_of)
     passages = qa.search(query, k=k, filters=parsed)
     if json_out:
         print_json([p.model_dump() for p in passages])
@@ -80,9 +94,7 @@ def chat(
     profile: str | None = ProfileOption,
 ) -> None:
     """Multi-turn chat: follow-ups such as "and what about Article 22?" use the conversation."""
-    parsed = parse_filters(filters, as_of)
-    qa = make_qa(profile, preload=True)
-    require_index(qa)
+    qa, parsed = _indexed_qa(profile, filters, as_of)
     history: list[Turn] = []
     console.print(
         "[bold]complyqa chat[/bold] — ask about the indexed documents; empty line or Ctrl-D quits."
@@ -104,9 +116,5 @@ def chat(
             console.print(f"[red]{escape(str(exc))}[/red]")
             continue
         print_answer(answer)
-        history.append(
-            Turn(
-                question=question, answer=answer.text, doc_ids=[c.doc_id for c in answer.citations]
-            )
-        )
+        history.append(turn_of(answer))
     console.print("bye")
