@@ -20,9 +20,10 @@ import numpy as np
 from tqdm import tqdm
 
 from ingest.boilerplate import content_chunks
+from ingest.discovery import discover_files
 from ingest.embeddings import Embedder
 from ingest.errors import ComplyqaError, UnreadablePath
-from ingest.loaders import discover_files, load_file
+from ingest.loaders import load_file
 from ingest.models import Chunk, Document
 from ingest.report import FailedFile, IngestReport
 from ingest.settings import ChunkingSettings, ParseLimits

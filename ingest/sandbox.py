@@ -13,7 +13,9 @@ nothing it says beyond plain data).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import importlib
 import json
 import logging
 import os
@@ -41,7 +43,13 @@ log = logging.getLogger(__name__)
 STARTUP_SECONDS = 60.0
 _ERRORS = {
     name: getattr(errors, name)
-    for name in ("UnreadablePath", "UnsupportedFileType", "DocumentParseError", "FileOverLimit")
+    for name in (
+        "UnreadablePath",
+        "UnsupportedFileType",
+        "DocumentParseError",
+        "FileOverLimit",
+        "ConfigurationError",  # a format whose extra is missing: the server is at fault
+    )
 }
 
 
@@ -202,9 +210,11 @@ def _serve(memory_bytes: int) -> None:
     os.dup2(2, 1)  # a library that prints must not corrupt the replies
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     os.nice(5)  # the server's own requests come first
-    import docx  # noqa: F401  (import the parsers now: startup is not a file's time)
-    import pypdf  # noqa: F401
-    import trafilatura  # noqa: F401
+    # Import the parsers now: startup is not a file's time. One whose extra is missing is
+    # reported, naming the extra, when a file of its type arrives.
+    for parser in ("docx", "pypdf", "trafilatura"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(parser)
 
     from ingest.loaders import load_file
 

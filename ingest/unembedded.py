@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingest.boilerplate import content_chunks
-from ingest.loaders import discover_files, load_file
+from ingest.discovery import discover_files
+from ingest.loaders import load_file
 from ingest.models import Document
 from ingest.records import StoredChunk, chunk_id, chunk_metadata
 from ingest.settings import ChunkingSettings

@@ -37,8 +37,8 @@ from assistant.provenance import (
     upload_doc_id,
 )
 from assistant.stores.keys import normalize_scope
+from ingest.discovery import GROUP_META, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from ingest.errors import ComplyqaError
-from ingest.loaders import GROUP_META, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from ingest.models import Document
 from ingest.sandbox import load_untrusted
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from assistant.cli.common import ProfileOption
+from ingest.extras import needs_extra
 
 KeyOption = typer.Option(
     None,
@@ -25,9 +26,10 @@ def mcp(profile: str | None = ProfileOption, key: str | None = KeyOption) -> Non
     stdout carries the protocol only; logs go to stderr. Over HTTP the same tools are at
     /mcp/ on `complyqa serve`.
     """
-    from assistant.api.deps import LOCAL_KEY
-    from assistant.mcp.server import build_server
-    from assistant.mcp.tools import Principal, Toolbox
+    with needs_extra("api", "complyqa mcp"):
+        from assistant.api.deps import LOCAL_KEY
+        from assistant.mcp.server import build_server
+        from assistant.mcp.tools import Principal, Toolbox
     from assistant.service import ComplyQA
     from assistant.settings import Settings
     from assistant.stores.audit import AuditLog

@@ -15,6 +15,7 @@ from assistant.cli.common import ProfileOption
 from assistant.cli.output import UsageError, console, errors, print_json
 from assistant.settings import Settings
 from assistant.stores.keys import KeyStore
+from ingest.extras import needs_extra
 
 #: Seconds a worker may take to answer the supervisor's health ping before it is killed as hung
 #: and replaced. uvicorn's 5 s killed busy, healthy workers on a loaded machine (a niced server
@@ -49,9 +50,11 @@ def serve(
     log_level: str = typer.Option("info", help="uvicorn log level."),
 ) -> None:
     """Serve the HTTP API and the chat page (http://HOST:PORT/)."""
-    import uvicorn
+    with needs_extra("api", "complyqa serve"):
+        import uvicorn
 
-    from assistant.api.guard import is_loopback
+        from assistant.api.app import create_app
+        from assistant.api.guard import is_loopback
 
     if no_auth and not is_loopback(host):
         raise UsageError(
@@ -93,8 +96,6 @@ def serve(
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     else:
-        from assistant.api.app import create_app
-
         uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
 
 

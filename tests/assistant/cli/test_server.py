@@ -1,10 +1,12 @@
-"""`complyqa serve` guard rails, `complyqa keys …` and `complyqa audit export|verify`."""
+"""`complyqa serve` guard rails, `complyqa keys …` and `complyqa audit export|verify`; `serve`
+and `mcp` without the api extra."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from typer.testing import CliRunner
 from assistant.cli.main import app
 from assistant.stores.audit import AuditEntry, AuditLog
 from assistant.stores.keys import KeyStore
+from ingest.errors import ConfigurationError
 
 
 @pytest.fixture
@@ -56,6 +59,19 @@ def test_no_auth_is_refused_off_loopback(data_dir: Path) -> None:
     result = CliRunner().invoke(app, ["serve", "--no-auth", "--host", "0.0.0.0"])
     assert result.exit_code != 0
     assert "--no-auth is refused on 0.0.0.0" in str(result.exception) + result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "missing"), [("serve", "uvicorn"), ("mcp", "assistant.api.deps")]
+)
+def test_serve_and_mcp_without_the_api_extra_say_which_to_install(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, command: str, missing: str
+) -> None:
+    monkeypatch.setitem(sys.modules, missing, None)  # `import` of it now fails
+    result = CliRunner().invoke(app, [command])
+    assert isinstance(result.exception, ConfigurationError)
+    assert f"complyqa {command} needs the api extra" in str(result.exception)
+    assert "pip install 'complyqa[api]'" in str(result.exception)
 
 
 def test_key_changes_on_the_command_line_are_audited(data_dir: Path) -> None:
