@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from assistant.access import document_matches, select_documents
 from assistant.answering.answerer import Answerer, ExtractiveAnswerer, final_answer
-from assistant.contradictions import conflict_note, find_conflicts
+from assistant.answering.contradictions import conflict_note, find_conflicts
 from assistant.conversation import condense
+from assistant.evidence.markers import ABSTENTION
 from assistant.models import (
     Answer,
     AnswerDelta,
@@ -30,7 +31,6 @@ from assistant.models import (
     Passage,
     Turn,
 )
-from assistant.prompts import ABSTENTION
 from assistant.provenance import source_status
 from assistant.relevance.model import load_model
 from assistant.relevance.rerank import Reranker
@@ -45,7 +45,7 @@ from ingest.records import Metadata
 from ingest.tokenize import content_terms
 
 if TYPE_CHECKING:
-    from assistant.llm.chain import LLMAnswerer
+    from assistant.answering.llm import LLMAnswerer
     from assistant.retrieval.langchain import HybridRetriever
 
 log = logging.getLogger(__name__)
@@ -277,7 +277,7 @@ class ComplyQA:
                 "(and COMPLYQA_LLM_MODEL), or use --mode extractive"
             )
         if self._llm is None:
-            from assistant.llm.chain import LLMAnswerer
+            from assistant.answering.llm import LLMAnswerer
 
             self._llm = LLMAnswerer(self.settings, fallback=self.extractive.answer)
         return self._llm

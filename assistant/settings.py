@@ -50,7 +50,7 @@ class AnswerSettings(BaseModel):
     max_sentences: int = Field(default=3, ge=1, le=10)
     max_chars: int = Field(default=900, ge=100)
     passages_considered: int = Field(default=5, ge=1, le=50)
-    # Evidence strength below which the assistant abstains (see assistant/evidence.py).
+    # Evidence strength below which the assistant abstains (see assistant/answering/extractive.py).
     min_evidence: float = Field(default=0.35, ge=0, le=1)
     max_question_chars: int = Field(default=4000, ge=10)
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from assistant.contradictions import conflict_note
+from assistant.answering.contradictions import conflict_note
 from assistant.models import Answer, Citation
-from assistant.sentences import split_sentences
 from evals.metrics import GoldSpan
 from ingest.errors import ComplyqaError
+from ingest.sentences import split_sentences
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,，]\s*\d+)*)\]")
 # Markers written after the sentence's closing punctuation (and quotes) belong to that sentence.

@@ -29,13 +29,13 @@ sys.path.insert(0, str(ROOT))
 from assistant.evidence.facts import Facts, evidence_facts, extract_facts  # noqa: E402
 from assistant.evidence.figures import figures  # noqa: E402
 from assistant.models import Passage  # noqa: E402
-from assistant.sentences import split_sentences  # noqa: E402
 from evals.dataset import DEV_DATASET, EvalCase, load_dataset, scan_corpus  # noqa: E402
 from evals.report import write_jsonl  # noqa: E402
 from evals.verifier import language_pair  # noqa: E402
 from evals.verifier_claims import Claim, ClaimCitation, CorpusPassages  # noqa: E402
 from evals.verifier_edits import EDITS, inserted_text  # noqa: E402
 from evals.verifier_paraphrases import LOOSE, PARAPHRASES  # noqa: E402
+from ingest.sentences import split_sentences  # noqa: E402
 
 SEED = "verifier-2026-11-30"
 TUNE_SHARE = 0.3  # of the dev cases whose sentences go to the tuning split

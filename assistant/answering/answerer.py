@@ -2,7 +2,7 @@
 
 The service prepares the question, retrieves, reranks and decides answerability once; an
 `Answerer` only writes the reply from the passages it is handed. The extractive answerer
-lifts cited sentences; the LLM answerer (`assistant.llm.chain`) drafts, verifies and falls
+lifts cited sentences; the LLM answerer (`assistant.answering.llm`) drafts, verifies and falls
 back to the extractive answerer over the same prepared question.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
-from assistant.extractive import (
+from assistant.answering.extractive import (
     Idf,
     answer_by_relevance,
     answer_extractively,
@@ -37,7 +37,7 @@ class Answerer(Protocol):
 
 
 class ExtractiveAnswerer:
-    """Answers with the passages' own sentences, each cited (`assistant.extractive`).
+    """Answers with the passages' own sentences, each cited (`assistant.answering.extractive`).
 
     Built once per service: it holds what every question reads the same way (the corpus'
     term rarity, the relevance model when the profile lets it choose sentences).

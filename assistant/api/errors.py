@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.llm.chain import LLMUnavailable
+from assistant.answering.llm import LLMUnavailable
 from assistant.stores.audit import InvalidSince
 from assistant.stores.conversations import ConversationNotFound
 from assistant.stores.keys import InvalidKeySpec, KeyNotFound

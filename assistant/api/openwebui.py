@@ -215,7 +215,7 @@ def cited_doc_ids(answer_text: str, titles: Mapping[str, str], heading: str) -> 
     return list(dict.fromkeys(found))
 
 
-# The extractive answerer's own " [n]" after each quoted sentence (assistant.extractive), not
+# The extractive answerer's own " [n]" after each quoted sentence (assistant.answering.extractive), not
 # a model's free-form markers (assistant.evidence.markers reads those): removed with the space
 # before it, so the quote comes back exactly as it stands in the document.
 _MARKER = re.compile(r"\s*\[\d+\]")

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from assistant.evidence.facts import Facts, evidence_facts, name_text
 from assistant.models import Citation, Passage
-from assistant.sentences import split_sentences
+from ingest.sentences import split_sentences
 
 __all__ = [
     "MAX_SPAN_SENTENCES",

@@ -5,8 +5,10 @@ shown, in whatever style it likes (`[1]`, `[1, 2]`, `[1-3]`, `[Source 1]`, `【1
 full stop or before it). `parse_answer` turns its text into sentences, each with the claim
 alone and the passage numbers it cites; `with_markers` puts the final, renumbered markers
 back before a verified sentence's closing punctuation; `without_markers` is the text with the
-markers blanked out (`assistant.prompts.is_abstention` reads the markers by this one rule).
-What the markers are worth is `assistant.evidence.verify`'s question. Pure.
+markers blanked out. The abstention sentence is part of the same answer format: `ABSTENTION`
+is the one sentence complyqa answers with when the sources do not answer, and
+`is_abstention` recognises it in a model's reply by the same marker rule. What the markers
+are worth is `assistant.evidence.verify`'s question. Pure.
 """
 
 from __future__ import annotations
@@ -14,9 +16,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.sentences import split_sentences
+from ingest.sentences import split_sentences
 
-__all__ = ["ClaimSentence", "parse_answer", "with_markers", "without_markers"]
+__all__ = [
+    "ABSTENTION",
+    "ClaimSentence",
+    "is_abstention",
+    "parse_answer",
+    "with_markers",
+    "without_markers",
+]
+
+#: The one sentence complyqa answers with when the indexed sources do not answer a question.
+ABSTENTION = "The indexed sources do not contain an answer to this question."
 
 # [1]  [1, 2]  [1-3]  [Source 1]  【1】 ; several in a row ([1][2]) are separate matches. A
 # bracketed date ([2024-10-05]) is not a marker: a range joins two numbers only.
@@ -104,3 +116,13 @@ def with_markers(claim: str, markers: list[int]) -> str:
     body = body.rstrip()
     space = "" if body and "\u3400" <= body[-1] <= "\u9fff" else " "
     return f"{body}{space}{tags}{stop}"
+
+
+def _normalized(text: str) -> str:
+    return "".join(ch for ch in without_markers(text).lower() if ch.isalnum())
+
+
+def is_abstention(text: str) -> bool:
+    """Whether `text` says the abstention sentence (ignoring case, punctuation, markers)."""
+    target = _normalized(ABSTENTION)
+    return bool(target) and target in _normalized(text)

@@ -37,14 +37,13 @@ from assistant.evidence.facts import (
     opening_word,
     stem,
 )
-from assistant.evidence.markers import ClaimSentence, parse_answer, with_markers
+from assistant.evidence.markers import ClaimSentence, is_abstention, parse_answer, with_markers
 from assistant.evidence.scopes import (
     clause_polarity_mismatch,
     modality_mismatch,
     negation_mismatch,
 )
 from assistant.models import Citation, Passage, UnverifiedSentence
-from assistant.prompts import is_abstention
 
 __all__ = [
     "DEFAULT_MIN_OVERLAP",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.evidence.markers import ABSTENTION
 from assistant.models import Filters, Turn
-from assistant.prompts import ABSTENTION
 from assistant.service import ComplyQA
 from ingest.errors import InvalidQuestion
 

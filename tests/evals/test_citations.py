@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.evidence.markers import ABSTENTION
 from assistant.models import Answer, Citation
-from assistant.prompts import ABSTENTION
 from evals.citations import (
     DocumentTexts,
     cited_sentences,
@@ -147,7 +147,7 @@ def test_document_texts_fetch_once_and_survive_missing_documents() -> None:
 
 
 def test_the_note_on_disagreeing_sources_is_not_scored_as_a_claim() -> None:
-    from assistant.contradictions import conflict_note
+    from assistant.answering.contradictions import conflict_note
     from assistant.models import Conflict
     from evals.citations import claimed_text
 

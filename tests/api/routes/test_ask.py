@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from assistant.prompts import ABSTENTION
+from assistant.evidence.markers import ABSTENTION
 from ingest.errors import IndexMissing
 from tests.api.conftest import ApiEnv, doc_text, sse_events
 

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.evidence.facts import entities, extract_facts, negation_cues
 from assistant.evidence.figures import evidence_figures, figures
-from assistant.evidence.markers import parse_answer
+from assistant.evidence.markers import ABSTENTION, parse_answer
 from assistant.evidence.verify import (
     UNVERIFIED_MARK,
     LexicalVerifier,
@@ -14,7 +14,6 @@ from assistant.evidence.verify import (
     verify_answer,
 )
 from assistant.models import Passage
-from assistant.prompts import ABSTENTION
 
 # A small document; passages are slices of it, so citations can be checked against it.
 DOC = (

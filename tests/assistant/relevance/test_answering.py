@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.extractive import answer_by_relevance
+from assistant.answering.extractive import answer_by_relevance
+from assistant.evidence.markers import ABSTENTION
 from assistant.models import Passage
-from assistant.prompts import ABSTENTION
 from assistant.relevance.model import load_model
 from assistant.service import ComplyQA
 from assistant.settings import AnswerSettings, RelevanceSettings, Settings
@@ -118,9 +118,9 @@ def test_an_unsupported_llm_draft_falls_back_to_the_extractive_answer_of_the_sam
 ) -> None:
     """The fallback answers the question as the service prepared it, over the passages the
     model was shown: the same answer extractive mode gives, follow-ups included."""
-    from assistant.llm.chain import LLMAnswerer
+    from assistant.answering.llm import LLMAnswerer
     from assistant.models import Turn
-    from tests.assistant.llm.fakes import RecordingChatModel
+    from tests.assistant.answering.fakes import RecordingChatModel
 
     qa = _qa(tmp_path, enabled=False)
     model = RecordingChatModel.replying(*["Lighthouses are painted blue every spring [1]."] * 4)

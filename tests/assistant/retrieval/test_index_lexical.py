@@ -105,7 +105,9 @@ def test_another_process_s_changes_reach_the_lexical_index_incrementally(
     assert "ear/licence.md" not in {h.chunk_id.split("::")[0] for h in index.search("export", 10)}
     assert _results(index) == _results(_rebuilt(reader))
 
-    # A restarted process loads the saved index and reads no chunk.
+    # A restarted process loads the saved index and reads no chunk (once the save, done on a
+    # thread so no request waits for it, is on disk).
+    reader._lexical.flush()
     restarted = Index(_settings(data), FakeEmbedder())  # type: ignore[arg-type]
     log = ReadLog(restarted.store, monkeypatch)
     assert _results(restarted.lexical()) == _results(index)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.answer_type import Kind, expected_kind, states, without_asking
+from assistant.answering.answer_type import Kind, expected_kind, states, without_asking
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-from assistant.sentences import split_sentences
+from ingest.sentences import split_sentences
 
 
 def test_spans_are_exact_offsets() -> None:

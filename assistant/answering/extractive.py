@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.answer_type import Kind, expected_kind, states, without_asking
+from assistant.answering.answer_type import Kind, expected_kind, states, without_asking
+from assistant.evidence.markers import ABSTENTION
 from assistant.models import Answer, Citation, Passage
-from assistant.prompts import ABSTENTION
-from assistant.sentences import SentenceSpan, split_sentences
 from assistant.settings import AnswerSettings, RelevanceSettings
+from ingest.sentences import SentenceSpan, split_sentences
 from ingest.tokenize import content_terms
 
 Idf = Callable[[str], float]
@@ -173,7 +173,7 @@ def lacks_asked_value(
     focus: tuple[str, str | None] | None = None,
 ) -> bool:
     """True when the question asks for an amount, period, date or number (see
-    `assistant.answer_type`) and no candidate answer sentence of the passages states one:
+    `assistant.answering.answer_type`) and no candidate answer sentence of the passages states one:
     then nothing here answers it, whichever answerer would write the reply. The candidates
     are `answer_extractively`'s own (same terms, same focus)."""
     kind = expected_kind(question)

@@ -1,9 +1,7 @@
-"""Prompt templates and the fixed sentences every answerer shares.
+"""The prompt templates of `prompts/`, loaded and rendered, and the sources block they show.
 
-The abstention sentence is a named constant so that tests, evals and clients can recognise an
-abstention by identity instead of by fuzzy text.
-
-Templates live in `prompts/NAME.md`. A template is split into chat messages by header lines
+The abstention sentence the templates ask for is `assistant.evidence.markers.ABSTENTION`, part
+of the answer format. Templates live in `prompts/NAME.md`. A template is split into chat messages by header lines
 `=== system ===` and `=== user ===`; `{name}` marks a variable (a literal brace is written
 `{{` or `}}`, as in `str.format` and LangChain f-string templates). A template's version is the
 short sha256 of its file, recorded on every answer so results can be traced to the prompt.
@@ -19,21 +17,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from assistant.evidence.markers import without_markers
 from assistant.models import Passage
 from assistant.settings import PROMPTS_DIR
 from ingest.errors import ConfigurationError
 
-__all__ = [
-    "ABSTENTION",
-    "PromptTemplate",
-    "format_sources",
-    "is_abstention",
-    "load_prompt",
-]
+__all__ = ["PromptTemplate", "format_sources", "load_prompt"]
 
-#: The one sentence complyqa answers with when the indexed sources do not answer a question.
-ABSTENTION = "The indexed sources do not contain an answer to this question."
 
 _ROLE_HEADER = re.compile(r"^=== (system|user|assistant) ===[ \t]*$", re.MULTILINE)
 
@@ -112,13 +101,3 @@ def format_sources(passages: Sequence[Passage]) -> str:
         fence = "`" * max(3, longest + 1)
         blocks.append(f"{heading}\n{fence}text\n{passage.text.strip()}\n{fence}")
     return "\n\n".join(blocks)
-
-
-def _normalized(text: str) -> str:
-    return "".join(ch for ch in without_markers(text).lower() if ch.isalnum())
-
-
-def is_abstention(text: str) -> bool:
-    """Whether `text` says the abstention sentence (ignoring case, punctuation, markers)."""
-    target = _normalized(ABSTENTION)
-    return bool(target) and target in _normalized(text)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.contradictions import conflict_note, find_conflicts, polarity, quantities
+from assistant.answering.contradictions import conflict_note, find_conflicts, polarity, quantities
 from assistant.models import (
     Answer,
     AnswerDelta,

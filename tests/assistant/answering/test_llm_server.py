@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.llm import LLMAnswerer
 from assistant.evidence.verify import LexicalVerifier
-from assistant.llm.chain import LLMAnswerer
 from assistant.models import Answer, AnswerDelta, AnswerDone, Passage
 from assistant.retrieval.query import prepare_query
 from assistant.settings import Settings
-from tests.assistant.llm.conftest import MODEL_ALIAS
+from tests.assistant.answering.conftest import MODEL_ALIAS
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 log = logging.getLogger(__name__)

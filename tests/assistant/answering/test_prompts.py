@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.prompts import PromptTemplate, format_sources, load_prompt
+from assistant.evidence.markers import ABSTENTION, is_abstention
 from assistant.models import Passage
-from assistant.prompts import (
-    ABSTENTION,
-    PromptTemplate,
-    format_sources,
-    is_abstention,
-    load_prompt,
-)
 from assistant.settings import PROMPTS_DIR
 from ingest.errors import ConfigurationError
 

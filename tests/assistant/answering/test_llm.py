@@ -11,12 +11,13 @@ import openai
 import pytest
 from langchain_core.outputs import ChatResult
 
-from assistant.llm.chain import LLMAnswerer, LLMUnavailable, build_chat_model
+from assistant.answering.llm import LLMAnswerer, LLMUnavailable, build_chat_model
+from assistant.answering.prompts import load_prompt
+from assistant.evidence.markers import ABSTENTION
 from assistant.models import Answer, AnswerDelta, AnswerDone, AnswerEvent, Passage
-from assistant.prompts import ABSTENTION, load_prompt
 from assistant.retrieval.query import PreparedQuery, prepare_query
 from assistant.settings import Settings
-from tests.assistant.llm.fakes import RecordingChatModel
+from tests.assistant.answering.fakes import RecordingChatModel
 
 DOC = (
     "Export rules digest\n\n"

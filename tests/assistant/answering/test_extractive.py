@@ -1,8 +1,8 @@
 """The extractive answerer on hand-made passages: citations are exact, weak evidence abstains."""
 
-from assistant.extractive import answer_extractively, assess_evidence
+from assistant.answering.extractive import answer_extractively, assess_evidence
+from assistant.evidence.markers import ABSTENTION
 from assistant.models import Passage
-from assistant.prompts import ABSTENTION
 from assistant.settings import AnswerSettings
 
 DOC = (

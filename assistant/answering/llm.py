@@ -21,6 +21,8 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable
 
 from assistant.answering.answerer import ExtractiveAnswerer, final_answer
+from assistant.answering.prompts import format_sources, load_prompt
+from assistant.evidence.markers import ABSTENTION
 from assistant.evidence.verify import (
     LexicalVerifier,
     Verifier,
@@ -28,7 +30,6 @@ from assistant.evidence.verify import (
     verify_answer,
 )
 from assistant.models import Answer, AnswerDelta, AnswerDone, AnswerEvent, Passage, Timings
-from assistant.prompts import ABSTENTION, format_sources, load_prompt
 from assistant.retrieval.query import PreparedQuery
 from assistant.settings import LLMSettings, Settings
 from ingest.errors import ComplyqaError
