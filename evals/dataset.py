@@ -26,8 +26,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.discovery import discover_files
 from ingest.errors import ComplyqaError
-from ingest.loaders import discover_files, load_file
+from ingest.loaders import load_file
 
 __all__ = [
     "DEV_DATASET",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.models import Passage
+from ingest.extras import needs_extra
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,8 @@ def _ranx_evaluate(
     metrics: list[str],
 ) -> dict[str, np.ndarray]:
     """Per-query values of `metrics`, ordered by sorted query id (ranx's order)."""
-    from ranx import Qrels, Run, evaluate  # slow import (numba); only when scoring
+    with needs_extra("eval", "scoring eval runs"):
+        from ranx import Qrels, Run, evaluate  # slow import (numba); only when scoring
 
     # ranx rejects a query with an empty run, so give such queries a sentinel that is never gold.
     run_dict = {q: (r or {"\x00none": 0.0}) for q, r in run_dict.items()}

@@ -156,7 +156,7 @@ def document_files(data_dir: Path) -> list[Path]:
 
 def load_documents(files: Sequence[Path]) -> list[Document]:
     """One `Document` per ObliQA DocumentID, one segment per non-empty passage, ids kept."""
-    from ingest.loaders import document_from_passages
+    from ingest.formats.passages import document_from_passages
 
     by_doc: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for path in files:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ingest.extras import needs_extra
+
 if TYPE_CHECKING:
     from evals.results import CaseResult, EvalResult
 
@@ -79,9 +81,18 @@ def metrics_table(metrics: Mapping[str, Any], keys: Iterable[str], title: str = 
 # --- figures ---------------------------------------------------------------------------------
 
 
-def _png(fig: Any) -> bytes:
-    import matplotlib.pyplot as plt
+def _pyplot() -> Any:
+    """matplotlib's pyplot, drawing off-screen (the eval extra has it)."""
+    with needs_extra("eval", "drawing eval reports"):
+        import matplotlib
 
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    return plt
+
+
+def _png(fig: Any) -> bytes:
+    plt = _pyplot()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -90,12 +101,7 @@ def _png(fig: Any) -> bytes:
 
 def recall_curve_figure(curves: Mapping[str, Sequence[float]], title: str = "Recall@k") -> Figure:
     """Mean recall@k against k, one line per level (document, passage, ...)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    fig, ax = _pyplot().subplots(figsize=(5.5, 3.5))
     for label, values in curves.items():
         ks = list(range(1, len(values) + 1))
         ax.plot(ks, values, marker="o", markersize=3, label=label)
@@ -110,12 +116,7 @@ def recall_curve_figure(curves: Mapping[str, Sequence[float]], title: str = "Rec
 
 def latency_figure(samples: Mapping[str, Sequence[float]], title: str = "Latency") -> Figure:
     """Histogram of per-question milliseconds, one series per stage."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    fig, ax = _pyplot().subplots(figsize=(5.5, 3.5))
     for label, values in samples.items():
         if values:
             ax.hist(values, bins=min(30, max(5, len(values) // 3)), alpha=0.55, label=label)

@@ -2,32 +2,25 @@
 
 Every failure a user can cause (missing path, unsupported type, broken file, a format whose
 extra is not installed) becomes a `ComplyqaError` naming the file, so the pipeline can report
-it and continue with the other files. Which files to read is `ingest.discovery`'s job; how
-each format is read, `ingest.formats`'; this module is also the public face of both, for
-callers that read a corpus (`discover_files`, `load_file`, `document_from_passages`).
+it and continue with the other files. Which files to read is `ingest.discovery`'s job
+(`discover_files`); how each format is read, `ingest.formats`'.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.discovery import SUPPORTED_SUFFIXES, Discovery, discover_files, relative_id, unsupported
+from ingest.discovery import SUPPORTED_SUFFIXES, relative_id, unsupported
 from ingest.documents import build_document, file_metadata
 from ingest.errors import DocumentParseError, UnreadablePath
 from ingest.formats import EXTRACTORS
-from ingest.formats.passages import PASSAGE_SUFFIXES, document_from_passages, load_passages
+from ingest.formats.passages import PASSAGE_SUFFIXES, load_passages
 from ingest.formats.text import extract_text
 from ingest.models import Document
 from ingest.normalize import normalize_text
 from ingest.settings import ParseLimits
 
-__all__ = [
-    "SUPPORTED_SUFFIXES",
-    "Discovery",
-    "discover_files",
-    "document_from_passages",
-    "load_file",
-]
+__all__ = ["load_file"]
 
 
 def load_file(path: Path, root: Path, *, limits: ParseLimits | None = None) -> list[Document]:

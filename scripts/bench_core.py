@@ -27,7 +27,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.service import ComplyQA  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from ingest.loaders import discover_files, load_file  # noqa: E402
+from ingest.discovery import discover_files  # noqa: E402
+from ingest.loaders import load_file
 from ingest.models import Document  # noqa: E402
 from ingest.normalize import content_hash  # noqa: E402
 from ingest.splitter import split_document  # noqa: E402

@@ -29,6 +29,7 @@ import bm25s  # noqa: E402
 import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from ingest.discovery import discover_files  # noqa: E402
 from ingest.lexical import (  # noqa: E402
     FILE_NAME,
     Condition,
@@ -36,7 +37,7 @@ from ingest.lexical import (  # noqa: E402
     LexicalIndex,
     _index_text,
 )
-from ingest.loaders import discover_files, load_file  # noqa: E402
+from ingest.loaders import load_file
 from ingest.models import Document  # noqa: E402
 from ingest.records import (  # noqa: E402
     PENDING_FIELD,

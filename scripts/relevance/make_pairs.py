@@ -31,7 +31,8 @@ from assistant.relevance.inputs import passage_input
 from assistant.retrieval.glossary import translate
 from evals.obliqa import document_files, load_documents, load_questions
 from evals.splits import is_heldout
-from ingest.loaders import discover_files, load_file
+from ingest.discovery import discover_files
+from ingest.loaders import load_file
 from ingest.settings import ChunkingSettings
 from ingest.splitter import split_document
 from ingest.tokenize import tokenize

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 
@@ -124,3 +125,22 @@ def test_percentiles_and_direction() -> None:
     assert percentiles([]) == [None, None]
     assert lower_is_better("latency_p95_ms") and lower_is_better("unsupported_claim_rate")
     assert not lower_is_better("recall@5")
+
+
+@pytest.mark.parametrize("module", ["ranx", "matplotlib"])
+def test_without_the_eval_extra_an_eval_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    """A core install runs ask and search; `complyqa eval` needs the eval extra and says so."""
+    from evals.report import recall_curve_figure
+    from ingest.errors import ConfigurationError
+
+    monkeypatch.setitem(sys.modules, module, None)  # `import` of it now fails
+    monkeypatch.delitem(sys.modules, "matplotlib.pyplot", raising=False)
+    with pytest.raises(
+        ConfigurationError, match=r"needs the eval extra: pip install 'complyqa\[eval\]'"
+    ):
+        if module == "ranx":
+            ranking_metrics(GOLD, RUN)
+        else:
+            recall_curve_figure({"document": [0.5, 1.0]})

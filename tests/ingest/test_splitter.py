@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import discover_files, document_from_passages, load_file
+from ingest.discovery import discover_files
+from ingest.formats.passages import document_from_passages
+from ingest.loaders import load_file
 from ingest.models import Chunk, Document
 from ingest.normalize import content_hash
 from ingest.settings import ChunkingSettings
