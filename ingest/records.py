@@ -84,12 +84,7 @@ def chunk_metadata(doc: Document, chunk: Chunk, validity: Validity | None = None
             "end": chunk.end,
             "section": chunk.section,
             "article": chunk.article,
-            "title": doc.title,
-            "language": doc.language,
-            "date": doc.date,
-            "jurisdiction": doc.jurisdiction,
-            "group": doc.group,
-            "content_hash": doc.content_hash,
+            **_shared_fields(doc),
             # Who uploaded it (`x_uploaded_by`) travels with every chunk, so each cited
             # passage can say where it came from without a manifest lookup.
             **_scalar_extras(doc),
@@ -97,6 +92,19 @@ def chunk_metadata(doc: Document, chunk: Chunk, validity: Validity | None = None
             **validity.to_metadata(),
         }
     )
+
+
+def _shared_fields(doc: Document) -> dict[str, Any]:
+    """What the manifest record and every chunk both carry: retrieval filters chunks by these
+    (language, date, group …) without a manifest lookup."""
+    return {
+        "title": doc.title,
+        "language": doc.language,
+        "date": doc.date,
+        "jurisdiction": doc.jurisdiction,
+        "group": doc.group,
+        "content_hash": doc.content_hash,
+    }
 
 
 def _scalar_extras(doc: Document) -> Metadata:
@@ -115,12 +123,7 @@ def document_metadata(doc: Document, n_chunks: int, validity: Validity | None = 
     validity = validity or _alone(doc)
     return _clean(
         {
-            "title": doc.title,
-            "language": doc.language,
-            "date": doc.date,
-            "jurisdiction": doc.jurisdiction,
-            "group": doc.group,
-            "content_hash": doc.content_hash,
+            **_shared_fields(doc),
             "n_chunks": n_chunks,
             "chars": len(doc.text),
             "source_path": doc.source_path,

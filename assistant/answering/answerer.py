@@ -9,10 +9,11 @@ back to the extractive answerer over the same prepared question.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from assistant.answering.extractive import (
     Idf,
+    QuestionTerms,
     answer_by_relevance,
     answer_extractively,
     lacks_asked_value,
@@ -82,27 +83,25 @@ class ExtractiveAnswerer:
             prepared.question,
             passages,
             self.settings,
+            self._terms(prepared),
             dense_reliable=self.dense_reliable(prepared.language),
-            **self._sentence_terms(prepared),
         )
 
     def lacks_asked_value(self, prepared: PreparedQuery, passages: Sequence[Passage]) -> bool:
         """The question asks for a value no candidate sentence states (`answer` applies the
         same rule itself); asked before another answerer, such as an LLM, writes."""
-        return lacks_asked_value(
-            prepared.question, passages, self.settings, **self._sentence_terms(prepared)
-        )
+        return lacks_asked_value(prepared.question, passages, self.settings, self._terms(prepared))
 
-    def _sentence_terms(self, prepared: PreparedQuery) -> dict[str, Any]:
+    def _terms(self, prepared: PreparedQuery) -> QuestionTerms:
         """What the extractive rules look for in sentences, for the answer and the gate before
         an LLM alike: the terms, their other-language reading, the named-law focus."""
         focus = (prepared.focus_terms, prepared.focus_alternate or None)
-        return {
-            "idf": self.idf,
-            "query": prepared.answer_terms,
-            "alternate": prepared.alternate,
-            "focus": focus if prepared.focus_terms else None,
-        }
+        return QuestionTerms(
+            query=prepared.answer_terms,
+            alternate=prepared.alternate,
+            focus=focus if prepared.focus_terms else None,
+            idf=self.idf,
+        )
 
 
 def final_answer(events: Iterable[AnswerEvent]) -> Answer:

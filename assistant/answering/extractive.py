@@ -101,6 +101,28 @@ def _scale_dense(cosine: float | None) -> float:
 
 
 @dataclass(frozen=True)
+class QuestionTerms:
+    """What the extractive rules look for in passages and sentences.
+
+    `query` is the text whose terms are looked for (default: the question), for callers that
+    add spellings the question implies, such as 第二十二条 for "Article 22"; `alternate` holds
+    the question's terms in the other language (see `assess_evidence`). `focus` (query,
+    alternate) chooses among sentences instead, when some of the question's terms say nothing
+    about which sentence answers (the name of the law every candidate belongs to). `idf`
+    weighs each term by its rarity in the corpus.
+    """
+
+    query: str | None = None
+    alternate: str | None = None
+    focus: tuple[str, str | None] | None = None
+    idf: Idf | None = None
+
+    def sentence_readings(self, question: str) -> list[dict[str, float]]:
+        """The readings that choose among sentences: the focus when given, else the query."""
+        return _readings(*(self.focus or (self.query or question, self.alternate)), self.idf)
+
+
+@dataclass(frozen=True)
 class _Candidate:
     rank: int
     passage: Passage
@@ -113,28 +135,24 @@ def answer_extractively(
     question: str,
     passages: Sequence[Passage],
     settings: AnswerSettings,
+    terms: QuestionTerms | None = None,
     *,
-    idf: Idf | None = None,
-    query: str | None = None,
-    alternate: str | None = None,
     dense_reliable: bool = True,
-    focus: tuple[str, str | None] | None = None,
 ) -> Answer:
     """Answer from the passages' own sentences, each cited, or abstain.
 
-    `query` is the text whose terms are looked for (default: the question), for callers that
-    add spellings the question implies, such as 第二十二条 for "Article 22"; `alternate` holds
-    the question's terms in the other language (see `assess_evidence`). `focus` (query,
-    alternate) chooses among sentences instead, when some of the question's terms say
-    nothing about which sentence answers (the name of the law every candidate belongs to).
+    `terms` are what is looked for (default: the question's own words, every term weighing
+    the same); `dense_reliable` is false when the embedding model does not read the
+    question's language.
     """
-    query = query or question
+    terms = terms or QuestionTerms()
+    query = terms.query or question
     evidence = assess_evidence(
         query,
         passages,
-        idf,
+        terms.idf,
         settings.passages_considered,
-        alternate=alternate,
+        alternate=terms.alternate,
         dense_reliable=dense_reliable,
     )
     abstain = Answer(
@@ -146,7 +164,7 @@ def answer_extractively(
     )
     if not passages or evidence.score < settings.min_evidence:
         return abstain
-    candidates = _candidates(_sentence_readings(query, alternate, focus, idf), passages, settings)
+    candidates = _candidates(terms.sentence_readings(question), passages, settings)
     kind = expected_kind(question)
     if kind is not None:
         typed = _stating(candidates, kind, question)
@@ -166,28 +184,17 @@ def lacks_asked_value(
     question: str,
     passages: Sequence[Passage],
     settings: AnswerSettings,
-    *,
-    idf: Idf | None = None,
-    query: str | None = None,
-    alternate: str | None = None,
-    focus: tuple[str, str | None] | None = None,
+    terms: QuestionTerms | None = None,
 ) -> bool:
     """True when the question asks for an amount, period, date or number (see
-    `assistant.answering.answer_type`) and no candidate answer sentence of the passages states one:
-    then nothing here answers it, whichever answerer would write the reply. The candidates
-    are `answer_extractively`'s own (same terms, same focus)."""
+    `assistant.answering.answer_type`) and no candidate answer sentence of the passages
+    states one: then nothing here answers it, whichever answerer would write the reply. The
+    candidates are `answer_extractively`'s own (same terms, same focus)."""
     kind = expected_kind(question)
     if kind is None:
         return False
-    readings = _sentence_readings(query or question, alternate, focus, idf)
+    readings = (terms or QuestionTerms()).sentence_readings(question)
     return not _stating(_candidates(readings, passages, settings), kind, question)
-
-
-def _sentence_readings(
-    query: str, alternate: str | None, focus: tuple[str, str | None] | None, idf: Idf | None
-) -> list[dict[str, float]]:
-    """The readings that choose among sentences: the focus when given, else the query."""
-    return _readings(*(focus or (query, alternate)), idf)
 
 
 def _stating(candidates: list[_Candidate], kind: Kind, question: str) -> list[_Candidate]:
