@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant import uploads
 from assistant.access import document_matches, select_documents
 from assistant.answering.answerer import Answerer, ExtractiveAnswerer, final_answer
 from assistant.answering.contradictions import conflict_note, find_conflicts
@@ -88,6 +89,30 @@ class ComplyQA:
             return self.index.indexer.ingest_documents(documents, progress=progress)
         finally:
             self.index.invalidate()
+
+    def add_files(
+        self,
+        uploads_root: Path,
+        group: str,
+        files: Sequence[uploads.UploadedFile],
+        max_bytes: int,
+        *,
+        uploaded_by: str,
+        replaces: str | None = None,
+        pending_review: bool = False,
+    ) -> uploads.UploadReport:
+        """Stores uploaded files under `uploads_root/group/` and ingests them, keeping no file
+        the index does not hold (see `assistant.uploads.add_files` for the rules and errors)."""
+        return uploads.add_files(
+            self,
+            uploads_root,
+            group,
+            files,
+            max_bytes,
+            uploaded_by=uploaded_by,
+            replaces=replaces,
+            pending_review=pending_review,
+        )
 
     def delete_document(self, doc_id: str) -> bool:
         if doc_id not in self.index.manifest(fresh=True):

@@ -26,9 +26,16 @@ from ingest.errors import (
     DocumentParseError,
     EmbeddingModelMismatch,
     FileOverLimit,
+    FileRefused,
     IndexMissing,
     InvalidQuestion,
+    InvalidUpload,
+    NothingToReplace,
     UnsupportedFileType,
+    UnsupportedUpload,
+    UploadConflict,
+    UploadOverLimit,
+    UploadRefused,
 )
 
 log = logging.getLogger(__name__)
@@ -53,6 +60,27 @@ STATUS: dict[type[ComplyqaError], int] = {
     InvalidSince: 422,
     InvalidKeySpec: 422,
     KeyNotFound: 404,
+    InvalidUpload: 422,
+    FileRefused: 422,
+    UploadConflict: 409,
+    # An upload refused for several files' reasons of different statuses; with one status
+    # in common, the upload answers with that one (see `_refused`).
+    UploadRefused: 422,
+}
+
+#: The error type of an upload refused for several reasons (or for a reason of its own).
+UPLOAD_REFUSED = "urn:complyqa:error:upload-refused"
+
+#: The problem `type` of errors not named after their class (the nearest listed class
+#: decides, as in `STATUS`): refused uploads share one type, and the upload checks keep the
+#: plain `about:blank` the API has always answered them with.
+TYPE: dict[type[ComplyqaError], str] = {
+    FileRefused: UPLOAD_REFUSED,
+    UploadRefused: UPLOAD_REFUSED,
+    InvalidUpload: "about:blank",
+    UnsupportedUpload: "about:blank",
+    UploadOverLimit: "about:blank",
+    NothingToReplace: "about:blank",
 }
 
 
@@ -113,6 +141,8 @@ def problem_for_exception(exc: BaseException) -> Problem:
     """The problem a client sees for `exc`; unknown errors say nothing about internals."""
     if isinstance(exc, ApiError):
         return problem(exc.status, exc.detail, type=exc.type, errors=exc.errors)
+    if isinstance(exc, UploadRefused):
+        return _refused(exc)
     if isinstance(exc, ComplyqaError):
         return problem(status_of(exc), str(exc), type=_error_type(exc))
     if isinstance(exc, StarletteHTTPException):
@@ -133,8 +163,30 @@ def status_of(exc: ComplyqaError) -> int:
 
 
 def _error_type(exc: ComplyqaError) -> str:
+    """`exc`'s problem type: from `TYPE` if listed, else named after its class."""
+    listed = next((TYPE[c] for c in type(exc).__mro__ if c in TYPE), None)
+    if listed is not None:
+        return listed
     name = re.sub(r"(?<!^)(?=[A-Z])", "-", type(exc).__name__).lower()
     return f"urn:complyqa:error:{name}"
+
+
+def _refused(exc: UploadRefused) -> Problem:
+    """An upload that stored nothing: one file's own status and type, or for several files
+    their common status (else `STATUS`'s) with every file's reason in `errors`."""
+    # A file's status and type are those of the error that decided its refusal.
+    decisive = [f.cause or f for f in exc.files]
+    errors = [
+        {"loc": f.doc_id, "msg": f.reason, "type": _error_type(d)}
+        for f, d in zip(exc.files, decisive, strict=True)
+    ]
+    if len(decisive) == 1:
+        status, kind = status_of(decisive[0]), _error_type(decisive[0])
+    else:
+        statuses = {status_of(d) for d in decisive}
+        status = statuses.pop() if len(statuses) == 1 else status_of(exc)
+        kind = _error_type(exc)
+    return problem(status, str(exc), type=kind, errors=errors)
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:

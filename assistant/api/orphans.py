@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.api.deps import ApiState
-from assistant.api.uploads import doc_id_of_file
+from assistant.uploads import doc_id_of_file
 
 log = logging.getLogger(__name__)
 

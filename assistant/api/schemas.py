@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.models import Answer, Citation, FailedFile, Filters, Passage, Turn
+from assistant.models import Answer, Citation, Filters, Passage, Turn
 from assistant.stores.keys import ApiKey, Role
 
 _QUESTION_DOC = (
@@ -82,21 +82,6 @@ class ConversationView(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     passages: list[Passage] = Field(description="Best first")
-
-
-class UploadReport(BaseModel):
-    """What happened to each uploaded file (document ids are `<group>/<file name>`)."""
-
-    group: str
-    added: list[str] = []
-    replaced: list[str] = []
-    unchanged: list[str] = []
-    skipped: list[FailedFile] = Field(default=[], description="Not ingested, and why")
-    failed: list[FailedFile] = Field(
-        default=[], description="Could not be ingested; the file was not kept, the index unchanged"
-    )
-    chunks_embedded: int = 0
-    seconds: float = 0.0
 
 
 class DeleteResult(BaseModel):

@@ -20,12 +20,11 @@ from tests.conftest import REPO
 
 UPLOADER = textwrap.dedent(
     """
-    import io, sys, time
+    import sys, time
     from pathlib import Path
-    from fastapi import UploadFile
-    from assistant.api.uploads import store_and_ingest
     from assistant.service import ComplyQA
     from assistant.settings import Settings
+    from assistant.uploads import UploadedFile
     from tests.conftest import FakeEmbedder
 
     data, marker = Path(sys.argv[1]), Path(sys.argv[2])
@@ -36,8 +35,8 @@ UPLOADER = textwrap.dedent(
             time.sleep(120)
 
     qa = ComplyQA(Settings.load(data_dir=data), embedder=Stalling())
-    upload = UploadFile(io.BytesIO(b"Lighthouse keepers log the lamp."), filename="killed.txt")
-    store_and_ingest(qa, data / "uploads", "uploads", [upload], 10**6, uploaded_by="editor")
+    upload = UploadedFile.of_bytes("killed.txt", b"Lighthouse keepers log the lamp.")
+    qa.add_files(data / "uploads", "uploads", [upload], 10**6, uploaded_by="editor")
     """
 )
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.api.uploads import doc_id_of_file, file_of_doc_id
+from assistant.uploads import doc_id_of_file, file_of_doc_id
 from tests.api.conftest import ApiEnv
 
 OFFICIAL = "us-ear/744.23.md"

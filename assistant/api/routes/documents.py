@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from assistant.access import group_of, may_see
-from assistant.api import uploads
 from assistant.api.deps import (
     AdminKey,
     EditorKey,
@@ -20,9 +19,11 @@ from assistant.api.deps import (
     scoped_filters,
 )
 from assistant.api.errors import ApiError, problems
-from assistant.api.schemas import DeleteResult, UploadReport
+from assistant.api.schemas import DeleteResult
 from assistant.models import DocumentInfo, DocumentRecord, Filters
 from assistant.stores.keys import Role
+from assistant.uploads import UploadedFile, UploadReport, check_group, remove_uploaded
+from ingest.discovery import SUPPORTED_SUFFIXES
 
 router = APIRouter(tags=["documents"])
 
@@ -69,7 +70,7 @@ def upload_documents(
     record: RecordDep,
     files: Annotated[
         list[UploadFile],
-        File(description=f"One or more files ({', '.join(uploads.SUPPORTED_SUFFIXES)})"),
+        File(description=f"One or more files ({', '.join(SUPPORTED_SUFFIXES)})"),
     ],
     group: Annotated[
         str,
@@ -102,15 +103,14 @@ def upload_documents(
             )
         group = group_of(replaces)
     else:
-        group = uploads.check_group(group)
+        group = check_group(group)
     if not may_see(key.scope, group):
         raise ApiError(403, f"this key's scope does not include the document group {group!r}")
     with state.write_lock:
-        report = uploads.store_and_ingest(
-            state.facade(),
+        report = state.facade().add_files(
             state.uploads_dir,
             group,
-            files,
+            [UploadedFile(f.filename, f.file, f.size) for f in files],
             state.settings.api.max_upload_bytes,
             uploaded_by=key.name,
             replaces=replaces,
@@ -163,6 +163,6 @@ def delete_document(
     with state.write_lock:
         if not state.facade().delete_document(doc_id):
             raise ApiError(404, f"no indexed document {doc_id!r}")
-        removed = uploads.remove_uploaded(state.uploads_dir, doc_id)
+        removed = remove_uploaded(state.uploads_dir, doc_id)
     record.note(detail=f"deleted {doc_id}" + (" and its uploaded file" if removed else ""))
     return DeleteResult(doc_id=doc_id, file_removed=removed)

@@ -204,7 +204,7 @@ def test_document_text_matches_what_search_cites(api: ApiEnv) -> None:
 
 
 def test_paths_are_data_dir_relative(tmp_path: Path) -> None:
-    from assistant.api.uploads import remove_uploaded, safe_filename
+    from assistant.uploads import remove_uploaded, safe_filename
 
     assert safe_filename("../../a b(1).txt") == "a b(1).txt"
     assert safe_filename("C:\\Users\\x\\报告.docx") == "报告.docx"

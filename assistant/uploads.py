@@ -1,33 +1,33 @@
 """Uploaded files: safe names, a place under `DATA_DIR/uploads/<group>/`, ids of their own
 (`<group>/uploads/<file name>`, see `assistant.provenance`), and an ingest that keeps nothing
-it could not index.
+it could not index. Every interface that takes files (the API, and any other) goes through
+`add_files` (`ComplyQA.add_files`), so these rules hold whoever sends the files.
 
 A file replacing an earlier upload of the same name is written over it only after the old one
 is set aside; if the new one fails to ingest, the old file comes back, so disk and index agree.
 An admin's explicit replacement of a corpus document keeps its file under
 `uploads/.replacements/<doc id>`, a folder no document group can be named.
 
-An upload none of whose files was stored fails as a whole, with the 4xx of its files' refusal
-(413 for a file over a parse limit, such as a zip bomb; 422 for an unreadable one); an upload
-that stored at least one file answers 200 and lists the others in `failed`.
+An upload none of whose files was stored fails as a whole (`UploadRefused`, holding each
+file's refusal and the error behind it, such as a zip bomb's `FileOverLimit`); an upload that
+stored at least one file returns its report and lists the others in `failed`.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
 import shutil
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, BinaryIO
 
-from fastapi import UploadFile
+from pydantic import BaseModel, Field
 
-from assistant.api.errors import ApiError, Problem, problem, problem_for_exception
-from assistant.api.schemas import UploadReport
 from assistant.models import FailedFile, Filters, IngestReport
 from assistant.provenance import (
     CORPUS,
@@ -38,27 +38,33 @@ from assistant.provenance import (
 )
 from assistant.stores.keys import normalize_scope
 from ingest.discovery import GROUP_META, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
-from ingest.errors import ComplyqaError
+from ingest.errors import (
+    ComplyqaError,
+    FileRefused,
+    InvalidUpload,
+    NothingToReplace,
+    UnsupportedUpload,
+    UploadConflict,
+    UploadOverLimit,
+    UploadRefused,
+)
 from ingest.models import Document
 from ingest.sandbox import load_untrusted
 
 if TYPE_CHECKING:
     from assistant.service import ComplyQA
-else:
-    ComplyQA = Any
 
 __all__ = [
-    "SUPPORTED_SUFFIXES",
+    "REPLACEMENTS",
+    "UploadReport",
+    "UploadedFile",
+    "add_files",
     "check_group",
     "doc_id_of_file",
     "file_of_doc_id",
     "remove_uploaded",
     "safe_filename",
-    "store_and_ingest",
 ]
-
-#: The error type of an upload refused for several reasons (or for a reason of its own).
-UPLOAD_REFUSED = "urn:complyqa:error:upload-refused"
 
 #: Files of admin replacements of corpus documents; never a valid group name (leading dot).
 REPLACEMENTS = ".replacements"
@@ -67,14 +73,46 @@ _MAX_NAME = 180
 _UNSAFE = re.compile(r"[^\w.\-()（） ]+")
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    """One file as a client sent it: the name it gave (untrusted) and its content.
+
+    `content` must be seekable (it is measured, then copied); `size` saves the measuring when
+    the interface already knows it.
+    """
+
+    name: str | None
+    content: BinaryIO
+    size: int | None = None
+
+    @classmethod
+    def of_bytes(cls, name: str | None, data: bytes) -> UploadedFile:
+        return cls(name, io.BytesIO(data), len(data))
+
+
+class UploadReport(BaseModel):
+    """What happened to each uploaded file (document ids are `<group>/<file name>`)."""
+
+    group: str
+    added: list[str] = []
+    replaced: list[str] = []
+    unchanged: list[str] = []
+    skipped: list[FailedFile] = Field(default=[], description="Not ingested, and why")
+    failed: list[FailedFile] = Field(
+        default=[], description="Could not be ingested; the file was not kept, the index unchanged"
+    )
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+
 def check_group(group: str) -> str:
-    """A document group usable as a single folder name, or a 422."""
+    """A document group usable as a single folder name; `InvalidUpload` if it is not one."""
     try:
         groups = normalize_scope([group])
     except ComplyqaError as exc:
-        raise ApiError(422, str(exc)) from None
+        raise InvalidUpload(str(exc)) from None
     if groups is None or len(groups) != 1:
-        raise ApiError(422, f"invalid document group {group!r}: give exactly one group name")
+        raise InvalidUpload(f"invalid document group {group!r}: give exactly one group name")
     return groups[0]
 
 
@@ -114,9 +152,19 @@ def doc_id_of_file(uploads_root: Path, path: Path) -> str | None:
     return upload_doc_id(parts[0], "/".join(parts[1:]))
 
 
+def remove_uploaded(uploads_root: Path, doc_id: str) -> bool:
+    """Deletes the uploaded file behind `doc_id`, if there is one; never leaves `uploads_root`."""
+    root = uploads_root.resolve()
+    path = file_of_doc_id(uploads_root, doc_id).resolve()
+    if not path.is_relative_to(root) or path == root or not path.is_file():
+        return False
+    path.unlink()
+    return True
+
+
 @dataclass
 class _Planned:
-    upload: UploadFile
+    upload: UploadedFile
     name: str
     target: Path
     doc_id: str
@@ -124,74 +172,41 @@ class _Planned:
     doc_ids: list[str] = field(default_factory=list)
 
 
-def store_and_ingest(
+def add_files(
     qa: ComplyQA,
     uploads_root: Path,
     group: str,
-    files: Sequence[UploadFile],
+    files: Sequence[UploadedFile],
     max_bytes: int,
     *,
     uploaded_by: str,
     replaces: str | None = None,
     pending_review: bool = False,
 ) -> UploadReport:
-    """Writes the uploads under `uploads_root/group/`, ingests them, and undoes failed ones.
+    """Writes the files under `uploads_root/group/`, ingests them, and undoes failed ones.
 
     Every document gets an id in the upload space and `uploaded_by` as its source; with
     `replaces` (an admin's explicit act, checked by the caller) the one file is indexed under
     that existing id instead. With `pending_review` the documents are stored but answer
     nothing until an admin approves them.
-    Raises an `ApiError` (the files' 4xx) when no file of the upload was stored.
+    Raises `InvalidUpload`, `UnsupportedUpload`, `UploadOverLimit` or `NothingToReplace`
+    before anything is written, and `UploadRefused` when no file of the upload was stored.
     """
     if not files:
-        raise ApiError(422, "no files in the upload; send them as multipart field 'files'")
+        raise InvalidUpload("no files in the upload; send them as multipart field 'files'")
     if replaces is not None and len(files) != 1:
-        raise ApiError(422, "replacing a document takes exactly one file")
-    skipped: list[FailedFile] = []
-    planned: list[_Planned] = []
-    unsupported: list[str] = []
-    folder = uploads_root / group
-    for upload in files:
-        name = safe_filename(upload.filename)
-        shown = upload.filename or "(unnamed)"
-        if name is None:
-            skipped.append(FailedFile(path=shown, reason="no usable file name"))
-        elif name == GROUP_META or name.endswith(SIDECAR_SUFFIX):
-            skipped.append(
-                FailedFile(path=name, reason="metadata sidecars cannot be uploaded on their own")
-            )
-        elif Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            unsupported.append(name)
-        elif any(p.name == name for p in planned):
-            skipped.append(FailedFile(path=name, reason="same file name twice in this upload"))
-        elif replaces is not None:
-            if Path(name).suffix.lower() != Path(replaces).suffix.lower():
-                raise ApiError(
-                    422,
-                    f"{name} cannot replace {replaces}: the replacement must be a "
-                    f"{Path(replaces).suffix or 'suffix-less'} file like the document it replaces",
-                )
-            planned.append(_Planned(upload, name, file_of_doc_id(uploads_root, replaces), replaces))
-        else:
-            doc_id = upload_doc_id(group, name)
-            planned.append(_Planned(upload, name, folder / name, doc_id))
-    if unsupported:
-        raise ApiError(
-            415,
-            f"unsupported file type: {', '.join(unsupported)}; "
-            f"supported types are {', '.join(SUPPORTED_SUFFIXES)}",
-        )
+        raise InvalidUpload("replacing a document takes exactly one file")
+    planned, skipped = _plan(uploads_root, group, files, replaces)
     total = sum(_size(p.upload) for p in planned)
     if total > max_bytes:
-        raise ApiError(
-            413,
+        raise UploadOverLimit(
             f"the upload is {total} bytes; the limit is {max_bytes} bytes "
-            "(setting api.max_upload_bytes)",
+            "(setting api.max_upload_bytes)"
         )
     report = UploadReport(group=group, skipped=skipped)
     if not planned:
         return report
-    refusals: dict[str, Problem] = {}
+    refusals: dict[str, FileRefused] = {}
     _refuse_corpus_ids(qa, planned, report, replaces, refusals)
     planned = [p for p in planned if p.doc_id not in {f.path for f in report.failed}]
     if not planned:
@@ -224,28 +239,53 @@ def store_and_ingest(
     return report
 
 
-def _fail_if_nothing_stored(report: UploadReport, refusals: Mapping[str, Problem]) -> None:
-    """Raises the refusal of an upload that stored nothing: one file's own status and reason,
-    or for several files their common status (else 422) with every reason in `errors`."""
+def _plan(
+    uploads_root: Path, group: str, files: Sequence[UploadedFile], replaces: str | None
+) -> tuple[list[_Planned], list[FailedFile]]:
+    """Where each file goes and under which id, and the files skipped with their reason;
+    raises for a file no upload may hold (an unsupported type, a misfit replacement)."""
+    skipped: list[FailedFile] = []
+    planned: list[_Planned] = []
+    unsupported: list[str] = []
+    folder = uploads_root / group
+    for upload in files:
+        name = safe_filename(upload.name)
+        shown = upload.name or "(unnamed)"
+        if name is None:
+            skipped.append(FailedFile(path=shown, reason="no usable file name"))
+        elif name == GROUP_META or name.endswith(SIDECAR_SUFFIX):
+            skipped.append(
+                FailedFile(path=name, reason="metadata sidecars cannot be uploaded on their own")
+            )
+        elif Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+            unsupported.append(name)
+        elif any(p.name == name for p in planned):
+            skipped.append(FailedFile(path=name, reason="same file name twice in this upload"))
+        elif replaces is not None:
+            if Path(name).suffix.lower() != Path(replaces).suffix.lower():
+                raise InvalidUpload(
+                    f"{name} cannot replace {replaces}: the replacement must be a "
+                    f"{Path(replaces).suffix or 'suffix-less'} file like the document it replaces"
+                )
+            planned.append(_Planned(upload, name, file_of_doc_id(uploads_root, replaces), replaces))
+        else:
+            doc_id = upload_doc_id(group, name)
+            planned.append(_Planned(upload, name, folder / name, doc_id))
+    if unsupported:
+        raise UnsupportedUpload(
+            f"unsupported file type: {', '.join(unsupported)}; "
+            f"supported types are {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    return planned, skipped
+
+
+def _fail_if_nothing_stored(report: UploadReport, refusals: dict[str, FileRefused]) -> None:
+    """Raises `UploadRefused` for an upload that stored nothing, with every failed file's
+    refusal (its own error where one decided it)."""
     if not report.failed or report.added or report.replaced or report.unchanged:
         return
-    found = [
-        refusals.get(f.path) or problem(422, f.reason, type=UPLOAD_REFUSED) for f in report.failed
-    ]
-    errors = [
-        {"loc": f.path, "msg": f.reason, "type": p.type}
-        for f, p in zip(report.failed, found, strict=True)
-    ]
-    if len(found) == 1:
-        raise ApiError(found[0].status, report.failed[0].reason, type=found[0].type, errors=errors)
-    statuses = {p.status for p in found}
-    raise ApiError(
-        statuses.pop() if len(statuses) == 1 else 422,
-        f"none of the {len(found)} files was stored: "
-        + "; ".join(f.reason for f in report.failed)
-        + ". Fix or leave out these files and upload again.",
-        type=UPLOAD_REFUSED,
-        errors=errors,
+    raise UploadRefused(
+        [refusals.get(f.path) or FileRefused(f.path, f.reason) for f in report.failed]
     )
 
 
@@ -254,7 +294,7 @@ def _refuse_corpus_ids(
     planned: list[_Planned],
     report: UploadReport,
     replaces: str | None,
-    refusals: dict[str, Problem],
+    refusals: dict[str, FileRefused],
 ) -> None:
     """Fails uploads whose id a corpus document holds (possible only if a corpus folder is
     itself named `uploads`); an admin's `replaces` must name an existing document."""
@@ -262,7 +302,7 @@ def _refuse_corpus_ids(
     sources = {d.doc_id: d.source for d in qa.documents(filters=Filters(doc_ids=ids))}
     if replaces is not None:
         if replaces not in sources:
-            raise ApiError(404, f"no indexed document {replaces!r} to replace")
+            raise NothingToReplace(f"no indexed document {replaces!r} to replace")
         return
     for p in planned:
         if sources.get(p.doc_id) == CORPUS:
@@ -271,7 +311,7 @@ def _refuse_corpus_ids(
                 "(an admin can, with the form field 'replaces')"
             )
             report.failed.append(FailedFile(path=p.doc_id, reason=reason))
-            refusals[p.doc_id] = problem(409, reason, type=UPLOAD_REFUSED)
+            refusals[p.doc_id] = UploadConflict(p.doc_id, reason)
 
 
 def _documents_of(
@@ -279,10 +319,10 @@ def _documents_of(
     uploaded_by: str,
     pending_review: bool,
     report: UploadReport,
-    refusals: dict[str, Problem],
+    refusals: dict[str, FileRefused],
 ) -> list[Document]:
     """The documents in one stored upload, in the upload id space and marked with who sent it;
-    a file that cannot be read is reported (with its status in `refusals`), put back as it
+    a file that cannot be read is reported (with its error in `refusals`), put back as it
     was, and yields nothing."""
     try:
         # The one place an untrusted file is parsed.
@@ -290,14 +330,12 @@ def _documents_of(
     except (ComplyqaError, OSError) as exc:
         _undo(p)
         reason = str(exc)
+        # The client sees its document id, never a path of the server's.
         for path in (str(p.target.resolve()), str(p.target)):
             reason = reason.replace(path, p.doc_id)
         report.failed.append(FailedFile(path=p.doc_id, reason=reason))
-        refusals[p.doc_id] = (
-            problem_for_exception(exc)
-            if isinstance(exc, ComplyqaError)
-            else problem(422, reason, type=UPLOAD_REFUSED)
-        )
+        cause = exc if isinstance(exc, ComplyqaError) else None
+        refusals[p.doc_id] = FileRefused(p.doc_id, reason, cause)
         return []
     documents = []
     for doc in loaded:
@@ -333,10 +371,10 @@ def _undo(p: _Planned) -> None:
         os.replace(p.backup, p.target)
 
 
-def _size(upload: UploadFile) -> int:
+def _size(upload: UploadedFile) -> int:
     if upload.size is not None:
         return upload.size
-    f = upload.file
+    f = upload.content
     here = f.tell()
     f.seek(0, os.SEEK_END)
     size = f.tell()
@@ -344,19 +382,10 @@ def _size(upload: UploadFile) -> int:
     return size
 
 
-def _write(upload: UploadFile, target: Path, staging: Path) -> None:
+def _write(upload: UploadedFile, target: Path, staging: Path) -> None:
+    """Copies the file in through staging, so `target` never holds half a file."""
     tmp = staging / ("incoming-" + secrets.token_hex(6))
-    upload.file.seek(0)
+    upload.content.seek(0)
     with tmp.open("wb") as out:
-        shutil.copyfileobj(upload.file, out, length=1024 * 1024)
+        shutil.copyfileobj(upload.content, out, length=1024 * 1024)
     os.replace(tmp, target)
-
-
-def remove_uploaded(uploads_root: Path, doc_id: str) -> bool:
-    """Deletes the uploaded file behind `doc_id`, if there is one; never leaves `uploads_root`."""
-    root = uploads_root.resolve()
-    path = file_of_doc_id(uploads_root, doc_id).resolve()
-    if not path.is_relative_to(root) or path == root or not path.is_file():
-        return False
-    path.unlink()
-    return True
