@@ -91,7 +91,7 @@ class UploadedFile:
 
 
 class UploadReport(BaseModel):
-    """What happened to each uploaded file (document ids are `<group>/<file name>`)."""
+    """What happened to each uploaded file (document ids are `<group>/uploads/<file name>`)."""
 
     group: str
     added: list[str] = []

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
+from assistant.answering.by_relevance import answer_by_relevance, term_coverage
 from assistant.answering.extractive import (
     Idf,
     QuestionTerms,
-    answer_by_relevance,
     answer_extractively,
     lacks_asked_value,
-    term_coverage,
 )
 from assistant.models import Answer, AnswerDelta, AnswerDone, AnswerEvent, Passage
 from assistant.relevance.rerank import Reranker

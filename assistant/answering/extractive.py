@@ -16,18 +16,14 @@ from dataclasses import dataclass
 from assistant.answering.answer_type import Kind, expected_kind, states, without_asking
 from assistant.evidence.markers import ABSTENTION
 from assistant.models import Answer, Citation, Passage
-from assistant.settings import AnswerSettings, RelevanceSettings
+from assistant.settings import AnswerSettings
 from ingest.sentences import SentenceSpan, split_sentences
 from ingest.tokenize import content_terms
 
 Idf = Callable[[str], float]
-#: Relevance of each (passage, sentence-in-context) to the question, from the relevance model.
-SpanScorer = Callable[[Sequence[tuple[Passage, str]]], Sequence[float]]
 
 # List items that continue a sentence ending in a colon: （一） (a) (1) 1. • -
-_LIST_ITEM = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\dA-Za-z]{1,4}[）)]|\d{1,2}[.、]|[•\-*])"
-)
+LIST_ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\dA-Za-z]{1,4}[）)]|\d{1,2}[.、]|[•\-*])")
 # Dense cosine below LOW means no topical match; above HIGH, a clear one (all-MiniLM-L6-v2).
 _DENSE_LOW, _DENSE_HIGH = 0.15, 0.65
 _COVERAGE_WEIGHT = 0.6
@@ -72,7 +68,7 @@ def assess_evidence(
     there); when the embedding model does not cover the question's language its cosine is
     noise, and evidence rests on term coverage alone.
     """
-    readings = _readings(question, alternate, idf)
+    readings = question_readings(question, alternate, idf)
     best = Evidence(0.0, 0.0, 0.0)
     for passage in passages[:depth]:
         cov = best_coverage(readings, passage_terms(passage))
@@ -83,7 +79,9 @@ def assess_evidence(
     return best
 
 
-def _readings(question: str, alternate: str | None, idf: Idf | None) -> list[dict[str, float]]:
+def question_readings(
+    question: str, alternate: str | None, idf: Idf | None
+) -> list[dict[str, float]]:
     readings = [question_weights(without_asking(question), idf)]
     if alternate:
         readings.append(question_weights(without_asking(alternate), idf))
@@ -119,11 +117,13 @@ class QuestionTerms:
 
     def sentence_readings(self, question: str) -> list[dict[str, float]]:
         """The readings that choose among sentences: the focus when given, else the query."""
-        return _readings(*(self.focus or (self.query or question, self.alternate)), self.idf)
+        return question_readings(
+            *(self.focus or (self.query or question, self.alternate)), self.idf
+        )
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class Candidate:
     rank: int
     passage: Passage
     span: SentenceSpan
@@ -177,7 +177,7 @@ def answer_extractively(
         chosen = _select(candidates, settings)
     if not chosen:
         return abstain
-    return _cited_answer(question, chosen, passages, evidence.score)
+    return cited_answer(question, chosen, passages, evidence.score)
 
 
 def lacks_asked_value(
@@ -197,7 +197,7 @@ def lacks_asked_value(
     return not _stating(_candidates(readings, passages, settings), kind, question)
 
 
-def _stating(candidates: list[_Candidate], kind: Kind, question: str) -> list[_Candidate]:
+def _stating(candidates: list[Candidate], kind: Kind, question: str) -> list[Candidate]:
     return [c for c in candidates if states(kind, c.span.text, question)]
 
 
@@ -212,7 +212,7 @@ def _mark_each_sentence(text: str, marker: int) -> str:
 
 def _candidates(
     readings: list[dict[str, float]], passages: Sequence[Passage], settings: AnswerSettings
-) -> list[_Candidate]:
+) -> list[Candidate]:
     out = []
     for rank, passage in enumerate(passages[: settings.passages_considered]):
         context = best_coverage(readings, passage_terms(passage))
@@ -224,20 +224,20 @@ def _candidates(
             score = (
                 own + 0.25 * context + 0.1 / (rank + 1) + 0.1 * _scale_dense(passage.dense_score)
             )
-            out.append(_Candidate(rank, passage, span, terms, score))
+            out.append(Candidate(rank, passage, span, terms, score))
     return out
 
 
 def _answer_spans(text: str, max_chars: int) -> list[SentenceSpan]:
     """Sentences, where one ending in a colon absorbs the list items that follow it."""
-    sentences = [s for s in split_sentences(text) if _is_content(s.text)]
+    sentences = [s for s in split_sentences(text) if is_content(s.text)]
     spans: list[SentenceSpan] = []
     i = 0
     while i < len(sentences):
         current = sentences[i]
         j = i + 1
         if current.text.endswith((":", "：")):
-            while j < len(sentences) and _LIST_ITEM.match(sentences[j].text):
+            while j < len(sentences) and LIST_ITEM.match(sentences[j].text):
                 if sentences[j].end - current.start > max_chars:
                     break
                 current = SentenceSpan(
@@ -249,13 +249,13 @@ def _answer_spans(text: str, max_chars: int) -> list[SentenceSpan]:
     return spans
 
 
-def _is_content(sentence: str) -> bool:
+def is_content(sentence: str) -> bool:
     # Headings and bare article numbers are not answers.
     stripped = sentence.strip()
     return len(stripped) >= 8 and not stripped.startswith("#")
 
 
-def _stating_part(cand: _Candidate, kind: Kind, question: str) -> _Candidate:
+def _stating_part(cand: Candidate, kind: Kind, question: str) -> Candidate:
     """The list item of `cand` that states the `kind` of value asked for, when `cand` is a
     sentence with its list: "how long must logs be kept" is answered by item (三), not by the
     whole list of duties."""
@@ -271,23 +271,23 @@ def _stating_part(cand: _Candidate, kind: Kind, question: str) -> _Candidate:
 
 
 def _select(
-    candidates: list[_Candidate], settings: AnswerSettings, lead: _Candidate | None = None
-) -> list[_Candidate]:
+    candidates: list[Candidate], settings: AnswerSettings, lead: Candidate | None = None
+) -> list[Candidate]:
     """The best-scoring sentences in passage order; `lead`, the sentence that states what the
     question asks for, first."""
     ranked = sorted(candidates, key=lambda c: -c.score)
     floor = 0.6 * ranked[0].score if ranked else 0.0
     if lead is not None:
         ranked = [lead, *(c for c in ranked if c is not lead)]
-    chosen = _pick(ranked, floor, settings)
+    chosen = pick(ranked, floor, settings)
     rest = sorted((c for c in chosen if c is not lead), key=lambda c: (c.rank, c.span.start))
     return [lead, *rest] if lead is not None else rest
 
 
-def _pick(ranked: list[_Candidate], floor: float, settings: AnswerSettings) -> list[_Candidate]:
+def pick(ranked: list[Candidate], floor: float, settings: AnswerSettings) -> list[Candidate]:
     """The best candidate, then the next ones scoring at least `floor`, skipping overlaps and
     near-repeats, within the answer's sentence and character budget."""
-    chosen: list[_Candidate] = []
+    chosen: list[Candidate] = []
     used = 0
     for cand in ranked:
         if chosen and cand.score < floor:
@@ -303,8 +303,8 @@ def _pick(ranked: list[_Candidate], floor: float, settings: AnswerSettings) -> l
     return chosen
 
 
-def _cited_answer(
-    question: str, chosen: Sequence[_Candidate], passages: Sequence[Passage], evidence: float
+def cited_answer(
+    question: str, chosen: Sequence[Candidate], passages: Sequence[Passage], evidence: float
 ) -> Answer:
     """The chosen quotes in order, each sentence marked, each cited at its exact offsets."""
     parts: list[str] = []
@@ -321,7 +321,7 @@ def _cited_answer(
     )
 
 
-def _overlaps(a: _Candidate, b: _Candidate) -> bool:
+def _overlaps(a: Candidate, b: Candidate) -> bool:
     if a.passage.doc_id != b.passage.doc_id:
         return False
     a0, a1 = a.passage.start + a.span.start, a.passage.start + a.span.end
@@ -332,74 +332,3 @@ def _overlaps(a: _Candidate, b: _Candidate) -> bool:
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     union = a | b
     return bool(union) and len(a & b) / len(union) > 0.7
-
-
-def term_coverage(query: str, alternate: str | None, idf: Idf | None) -> Callable[[str], float]:
-    """How much of the question's (IDF-weighted) terms a text covers, in either language."""
-    readings = _readings(query, alternate, idf)
-    return lambda text: best_coverage(readings, content_terms(text))
-
-
-def answer_by_relevance(
-    question: str,
-    passages: Sequence[Passage],
-    settings: AnswerSettings,
-    relevance: RelevanceSettings,
-    scorer: SpanScorer,
-    coverage_of: Callable[[str], float] | None = None,
-) -> Answer:
-    """Lead with the sentence (or list item) the relevance model finds answers best.
-
-    `passages` come reranked, each with its relevance; answerability was decided before.
-    Every sentence of the passages that answer (within half the best passage's relevance) is
-    scored in context: a list item is read after the sentence that introduces it, so
-    "(三) …不少于六个月" is judged as the obligation it completes. The model was trained on
-    passages, and sibling list items share their context, so the question's term coverage
-    (`coverage_of`, weighted by `relevance.sentence_coverage_weight`) breaks its near-ties.
-    Further sentences join only when they answer nearly as well as the lead: padding is
-    dropped.
-    """
-    top = max((p.relevance or 0.0) for p in passages) if passages else 0.0
-    abstain = Answer(
-        question=question, text=ABSTENTION, abstained=True, passages=list(passages), evidence=top
-    )
-    considered = [
-        (rank, p)
-        for rank, p in enumerate(passages[: settings.passages_considered])
-        if (p.relevance or 0.0) >= 0.5 * top
-    ]
-    units = [(rank, p, span, lead) for rank, p in considered for span, lead in _units(p.text)]
-    if not units:
-        return abstain
-    scores = scorer([(p, f"{lead} {span.text}".strip()) for _, p, span, lead in units])
-    weight = relevance.sentence_coverage_weight if coverage_of else 0.0
-    candidates = [
-        _Candidate(
-            rank,
-            p,
-            span,
-            frozenset(content_terms(span.text)),
-            (float(score) + weight * coverage_of(span.text)) / (1 + weight)
-            if coverage_of
-            else float(score),
-        )
-        for (rank, p, span, _), score in zip(units, scores, strict=True)
-    ]
-    ranked = sorted(candidates, key=lambda c: -c.score)
-    floor = max(relevance.sentence_min, relevance.sentence_ratio * ranked[0].score)
-    return _cited_answer(question, _pick(ranked, floor, settings), passages, top)
-
-
-def _units(text: str) -> list[tuple[SentenceSpan, str]]:
-    """Content sentences, each with the lead-in sentence it continues (list items), or ""."""
-    out: list[tuple[SentenceSpan, str]] = []
-    lead = ""
-    for s in split_sentences(text):
-        if not _is_content(s.text):
-            continue
-        if _LIST_ITEM.match(s.text) and lead:
-            out.append((s, lead))
-            continue
-        out.append((s, ""))
-        lead = s.text if s.text.endswith((":", "：")) else ""
-    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.answering.extractive import answer_by_relevance
+from assistant.answering.by_relevance import answer_by_relevance
 from assistant.evidence.markers import ABSTENTION
 from assistant.models import Passage
 from assistant.relevance.model import load_model
