@@ -40,7 +40,7 @@ chat: ingest
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-# llama.cpp's OpenAI-compatible server and the SmolLM2 model, for the LLM integration tests.
+# llama.cpp's OpenAI-compatible server and the Gemma 3 270M model, for the LLM integration tests.
 llm-server: install
 	bash scripts/build_llama.sh $(VENV)
 

