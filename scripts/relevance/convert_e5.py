@@ -149,7 +149,9 @@ def main() -> None:
     sd = {k: torch.from_numpy(v) for k, v in state_dict(m, layers).items()}
     missing, unexpected = model.load_state_dict(sd, strict=False)
     if unexpected or [k for k in missing if "position_ids" not in k]:
-        raise SystemExit(f"weights do not fit BertModel: missing {missing}, unexpected {unexpected}")
+        raise SystemExit(
+            f"weights do not fit BertModel: missing {missing}, unexpected {unexpected}"
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(args.out)
     vocab = {

@@ -51,13 +51,17 @@ def pool_from_documents(docs) -> list[Pooled]:  # type: ignore[no-untyped-def]
     out = []
     for doc in docs:
         for c in split_document(doc, settings):
-            out.append(Pooled(doc.doc_id, c.key, passage_input(doc.title, c.section, c.text), c.text))
+            out.append(
+                Pooled(doc.doc_id, c.key, passage_input(doc.title, c.section, c.text), c.text)
+            )
     return out
 
 
 def bm25_index(pool: list[Pooled]) -> bm25s.BM25:
     index = bm25s.BM25()
-    index.index([tokenize(p.text) or [""] for p in tqdm(pool, desc="tokenize")], show_progress=False)
+    index.index(
+        [tokenize(p.text) or [""] for p in tqdm(pool, desc="tokenize")], show_progress=False
+    )
     return index
 
 
@@ -88,7 +92,9 @@ def obliqa_pairs(shared: Path, rng: random.Random) -> tuple[list[dict], list[dic
     index = bm25_index(pool)
     train, held = [], []
     for q in tqdm(load_questions(data / "ObliQA_dev.json"), desc="obliqa"):
-        gold = {where[tuple(ref.split("::", 1))] for ref in q.gold if tuple(ref.split("::", 1)) in where}  # type: ignore[misc]
+        gold = {
+            where[tuple(ref.split("::", 1))] for ref in q.gold if tuple(ref.split("::", 1)) in where
+        }  # type: ignore[misc]
         if not gold:
             continue
         ranked = top_ids(index, q.question, 40)

@@ -38,16 +38,20 @@ MAX_LENGTH = 192
 
 
 class CrossEncoder(nn.Module):
-    """BERT layers, mean pooling over the pair, one logit: relevance of passage to question."""
+    """BERT layers, pooled over the pair (mean of the tokens, or the first token), one logit:
+    relevance of passage to question. Pooling is part of the exported graph."""
 
-    def __init__(self, encoder: BertModel) -> None:
+    def __init__(self, encoder: BertModel, pooling: str = "mean") -> None:
         super().__init__()
         self.encoder = encoder
+        self.pooling = pooling
         self.dropout = nn.Dropout(0.1)
         self.head = nn.Linear(encoder.config.hidden_size, 1)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
+        if self.pooling == "cls":
+            return self.head(self.dropout(hidden[:, 0])).squeeze(-1)
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         return self.head(self.dropout(pooled)).squeeze(-1)
@@ -191,6 +195,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="train on the first N pairs only")
     parser.add_argument("--max-length", type=int, default=MAX_LENGTH)
     parser.add_argument("--freeze-layers", type=int, default=2, help="lowest layers kept fixed")
+    parser.add_argument("--pooling", choices=("mean", "cls"), default="mean")
     args = parser.parse_args()
 
     started = time.time()
@@ -223,7 +228,7 @@ def main() -> None:
     encoder.embeddings.requires_grad_(False)
     for layer in encoder.encoder.layer[: args.freeze_layers]:
         layer.requires_grad_(False)
-    model = CrossEncoder(encoder)
+    model = CrossEncoder(encoder, args.pooling)
 
     data = batches(train_rows, args.batch, rng, tok)
     steps = int(len(data) * args.epochs)
@@ -295,6 +300,7 @@ def main() -> None:
             "lr": args.lr,
             "max_length": args.max_length,
             "frozen_layers": args.freeze_layers,
+            "pooling": args.pooling,
             "steps": steps,
             "train_seconds": round(trained_s),
         },
@@ -305,8 +311,10 @@ def main() -> None:
     }
     (args.out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(card["metrics_on_heldout"], indent=1))
-    print(f"version {card['version']}, {onnx_path.stat().st_size / 1e6:.1f} MB, "
-          f"trained in {trained_s / 60:.1f} min, total {(time.time() - started) / 60:.1f} min")
+    print(
+        f"version {card['version']}, {onnx_path.stat().st_size / 1e6:.1f} MB, "
+        f"trained in {trained_s / 60:.1f} min, total {(time.time() - started) / 60:.1f} min"
+    )
 
 
 if __name__ == "__main__":

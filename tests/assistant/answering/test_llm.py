@@ -258,8 +258,10 @@ def test_the_prompt_asks_the_question_made_self_contained(settings: Settings) ->
     service condensed it before retrieving); the answer keeps the user's own words."""
     qa, model = answerer(settings, "The penalty for a late export report is $12 per day [2].")
     answer = qa.answer("And the penalty?", "What is the penalty for a late export report?")
-    assert model.prompt_text(0).rstrip().endswith(
-        "Question: What is the penalty for a late export report?"
+    assert (
+        model.prompt_text(0)
+        .rstrip()
+        .endswith("Question: What is the penalty for a late export report?")
     )
     assert answer.question == "And the penalty?"
     assert answer.prompt_version == load_prompt("answer").version

@@ -16,7 +16,9 @@ CLI = Path(sys.executable).parent / "complyqa"
 
 def run(*args: str, data: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COMPLYQA_DATA_DIR": str(data)}
-    return subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True, input=stdin, timeout=300)
+    return subprocess.run(
+        [str(CLI), *args], env=env, capture_output=True, text=True, input=stdin, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +30,9 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "# Cloud Law\n\n第二十一条 云服务提供者应当取得B11许可证。\n\n第二十二条 云服务提供者应当保存日志六个月。\n",
         encoding="utf-8",
     )
-    (corpus / "note.txt").write_text("Exporters of supercomputer items need a licence under section 744.23.\n")
+    (corpus / "note.txt").write_text(
+        "Exporters of supercomputer items need a licence under section 744.23.\n"
+    )
     result = run("ingest", str(corpus), data=root / "data")
     assert result.returncode == 0, result.stderr
     assert "added 2" in result.stdout
@@ -50,7 +54,9 @@ def test_search_and_sources(data: Path) -> None:
 
 
 def test_chat_follow_up_uses_the_conversation(data: Path) -> None:
-    result = run("chat", data=data, stdin="Cloud Law 第二十一条 requires what?\nand what about Article 22?\n")
+    result = run(
+        "chat", data=data, stdin="Cloud Law 第二十一条 requires what?\nand what about Article 22?\n"
+    )
     assert result.returncode == 0, result.stderr
     assert "日志" in result.stdout.split("you>")[-2]
 
