@@ -131,6 +131,7 @@ def test_the_day_is_applied_inside_both_rankings(versions: TwoVersions) -> None:
     assert {h.chunk_id.split("::")[0] for h in unfiltered} == {OLD, NEW}
 
 
+@needs_cn_laws
 def test_the_dense_over_fetch_keeps_only_the_day_s_texts(versions: TwoVersions) -> None:
     """Dense search filters the day after Chroma (over-fetch) and falls back to Chroma's own
     `where` when too few pass; either way only the day's text comes back."""
