@@ -60,17 +60,18 @@ class RelevanceSettings(BaseModel):
 
     Thresholds are probabilities from the model and are calibrated by `complyqa eval
     calibrate` (see docs/benchmarks.md); `enabled = false` keeps the lexical answer layer
-    (fused order, term-coverage evidence). Off by default: the model shipped today ranks
-    below the fused hybrid order on the held-out benchmarks (docs/benchmarks.md), so it is
-    opt-in (`--profile rerank`) until a stronger one replaces it.
+    (fused order, term-coverage evidence). Off here, on in the shipped profiles: `default`
+    reranks the passages answers are drawn from, `rerank` also search (their comments give
+    the figures). Off, nothing loads the model (`fast`, and settings built in code).
     """
 
     enabled: bool = False
     model_dir: Path | None = None  # default: the model shipped in assistant/relevance/model
     # Fused candidates the model reorders (the rest keep their fused order behind them): for
     # search (ranked lists, evals) and for answering, where latency counts more and only the
-    # first few passages are read.
-    rerank_depth: int = Field(default=40, ge=1, le=200)
+    # first few passages are read. `rerank_depth = 0`: search and the retriever keep the
+    # fused order (fast, ~35 ms at 65k chunks), only answering reranks.
+    rerank_depth: int = Field(default=40, ge=0, le=200)
     answer_depth: int = Field(default=16, ge=1, le=200)
     # A passage longer than the model's window is read as up to this many overlapping
     # windows (its best one counts): more finds answers deep in long passages, and costs

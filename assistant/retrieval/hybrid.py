@@ -115,8 +115,8 @@ class HybridSearch:
         """The `k` best passages for the prepared `query` (see `prepare`) among those
         `filters` allow.
 
-        With a reranker, the first `rerank_depth` fused candidates (default: the reranker's)
-        are reordered by the relevance model.
+        With a reranker, the first `rerank_depth` fused candidates (default: the reranker's;
+        0: none) are reordered by the relevance model.
 
         Article references are those of the user's own words (`query.refs`), so a condensed
         follow-up does not drag in the earlier turn's articles.
@@ -160,7 +160,10 @@ class HybridSearch:
                 structural.sort(key=lambda c: order.get(c.chunk_id, len(order)))
                 rankings.append([c.chunk_id for c in structural])
                 weights.append(max(self.settings.dense_weight, self.settings.lexical_weight))
-        rerank_depth = (rerank_depth or self.reranker.depth) if self.reranker else 0
+        if self.reranker is None:
+            rerank_depth = 0
+        elif rerank_depth is None:
+            rerank_depth = self.reranker.depth
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)
         fused = fused[: max(k, rerank_depth)]
 
@@ -174,7 +177,7 @@ class HybridSearch:
             for cid, score in fused
             if cid in known
         ]
-        if self.reranker is not None:
+        if self.reranker is not None and rerank_depth > 0:
             passages = self.reranker.rerank(query.standalone, passages, depth=rerank_depth)
         return passages[:k]
 

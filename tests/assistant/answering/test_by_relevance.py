@@ -59,7 +59,9 @@ def test_nearly_as_good_sentences_join_the_lead() -> None:
     ]
 
 
-def _qa(tmp_path: Path, **relevance: object) -> ComplyQA:
+def _qa(tmp_path: Path, *, profile: bool = False, **relevance: object) -> ComplyQA:
+    """The model doing all three jobs (the settings' own defaults), or with `profile` the
+    default profile's relevance settings."""
     corpus = tmp_path / "corpus" / "cn"
     corpus.mkdir(parents=True)
     (corpus / "网络安全法.md").write_text("# 网络安全法\n\n" + LOGS)
@@ -68,7 +70,9 @@ def _qa(tmp_path: Path, **relevance: object) -> ComplyQA:
     )
     settings = Settings.load(
         data_dir=tmp_path / "data",
-        relevance={"enabled": True, **relevance},
+        relevance=relevance
+        if profile
+        else RelevanceSettings(**{"enabled": True, **relevance}).model_dump(),  # type: ignore[arg-type]
         llm={"base_url": "http://127.0.0.1:9/v1", "retries": 0, "timeout": 1},
     )
     qa = ComplyQA(settings, embedder=FakeEmbedder())  # type: ignore[arg-type]
@@ -92,6 +96,19 @@ def test_search_and_ask_are_reranked_and_stamped(tmp_path: Path) -> None:
     answer = qa.ask("May I export an item for a supercomputer in China?", mode="extractive")
     assert answer.relevance_model == load_model().version
     assert answer.evidence == max(p.relevance or 0 for p in answer.passages)
+
+
+def test_the_default_profile_reranks_answers_but_not_search(tmp_path: Path) -> None:
+    """Answers are drawn from the first `answer_depth` passages reranked; `search` keeps the
+    fused order (fast at 65k chunks), which `rerank_depth = 0` says."""
+    qa = _qa(tmp_path, profile=True)
+    assert qa.settings.profile == "default"
+    assert qa.settings.relevance.rerank_depth == 0
+    assert all(p.relevance is None for p in qa.search("supercomputer export end use"))
+    answer = qa.ask("May I export an item for a supercomputer in China?", mode="extractive")
+    depth = qa.settings.relevance.answer_depth
+    assert answer.relevance_model == load_model().version
+    assert all(p.relevance is not None for p in answer.passages[:depth])
 
 
 def test_no_llm_is_asked_when_nothing_answers(tmp_path: Path) -> None:
