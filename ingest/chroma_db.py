@@ -17,6 +17,10 @@ for writes, passing a gate first so that waiting writers are not starved by read
   leave a reader of one process and a writer of another waiting on each other for good;
 - an `InternalError` or `NotFoundError` that slips through anyway reopens and retries.
 A Chroma server is one process that owns its state, so remote connections skip all of this.
+
+While `complyqa serve --workers N` runs a managed server on a local data dir
+(`ingest.chroma_owner`), a local connection sends each operation to that server instead,
+deciding under the lock file, and returns to the files once the server is gone.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+from ingest.chroma_owner import OwnerWatch, data_dir_lock
 from ingest.errors import ConfigurationError
 from ingest.settings import IndexSettings
 
@@ -148,6 +153,12 @@ class ChromaConnection:
     def refresh(self) -> None:
         """Reopen if another process committed since this one last looked."""
 
+    @property
+    def remote(self) -> bool:
+        """Whether operations go to a Chroma server, whose other clients' commits this
+        process learns of only from the store's change marker."""
+        return True
+
     def reopen(self, seen_generation: int) -> None:
         """Open a new client, unless another thread already did since `seen_generation`."""
         with self._rw.exclusive():
@@ -155,38 +166,57 @@ class ChromaConnection:
                 self._open()
 
     def _open(self) -> bool:
-        self.client = _http_client(self.settings)
+        self.client = _http_client(self.settings.chroma_url)
         self.generation += 1
         return True
 
 
 class LocalChromaConnection(ChromaConnection):
-    """A `PersistentClient` on `data_dir/chroma`, shared by every store of this process."""
+    """A `PersistentClient` on `data_dir/chroma`, shared by every store of this process, or
+    an `HttpClient` to the managed server that owns the dir while one is published."""
 
     def __init__(self, settings: IndexSettings) -> None:
         super().__init__(settings)
         self.path = (settings.data_dir / "chroma").resolve()
         self.path.mkdir(parents=True, exist_ok=True)
-        self._lock_path = self.path.parent / "chroma.lock"
-        self._gate_path = self.path.parent / "chroma.gate"
         self._lease_path = self.path.parent / "chroma.writers"
         self._thread_write = threading.Lock()
         self._version: tuple[Any, ...] | None = None
         self._sql: sqlite3.Connection | None = None
         self._sql_lock = threading.Lock()
+        self._owner = OwnerWatch(self.path.parent)
+        #: The managed server operations go to now; None: the files.
+        self._url: str | None = None
+
+    @property
+    def remote(self) -> bool:
+        """Whether a managed server owns the dir now (the next operation goes there)."""
+        return self._owner.live() is not None
 
     def _other_processes(self, *, shared: bool) -> AbstractContextManager[None]:
-        """The data dir's lock file: shared for reading, exclusive for writing."""
-        return self._locked(fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        """The data dir's lock file: shared for reading, exclusive for writing.
+
+        Also held (shared) around operations sent to the managed server, so that the server
+        is never published or withdrawn while one is in flight.
+        """
+        return data_dir_lock(self.path.parent, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
 
     def write(self, op: Callable[[Any, int], T]) -> T:
-        with self._thread_write, self._other_processes(shared=False):
-            self.refresh()
-            with self._rw.shared():
-                result = op(self.client, self.generation)
-            # Nobody else can have written while we hold the lock: this state is ours.
-            self._version = self._read_version()
-            return result
+        while True:
+            # Where to go is decided under the lock; this guess only picks the lock's mode:
+            # a server orders writes itself, so they need not shut out other processes' reads.
+            remote = self._owner.live() is not None
+            exclusive = nullcontext() if remote else self._thread_write
+            with exclusive, self._other_processes(shared=remote):
+                self.refresh()
+                if remote and self._url is None:
+                    continue  # the server went away in between: write to the files, alone
+                with self._rw.shared():
+                    result = op(self.client, self.generation)
+                if self._url is None:
+                    # Nobody else can have written while we hold the lock: this state is ours.
+                    self._version = self._read_version()
+                return result
 
     def state(self) -> object | None:
         """Chroma's write sequence as last read under the lock file: inside an operation no
@@ -202,10 +232,14 @@ class LocalChromaConnection(ChromaConnection):
     @contextmanager
     def sweeping(self) -> Iterator[float]:
         """No writer holds a lease (this process's included): every orphan is a dead writer's.
-        Otherwise fall back to the age rule. Never waits, so a sweep inside `write` cannot
-        deadlock with a leased writer queued for the lock file."""
+        Otherwise, or while a managed server owns the dir (its workers write without leases),
+        fall back to the age rule. Never waits, so a sweep inside `write` cannot deadlock
+        with a leased writer queued for the lock file."""
         with self._lease(fcntl.LOCK_EX | fcntl.LOCK_NB) as alone:
-            yield float("inf") if alone else time.time() - ORPHAN_GRACE_SECONDS
+            if alone and self._owner.live() is None:
+                yield float("inf")
+            else:
+                yield time.time() - ORPHAN_GRACE_SECONDS
 
     @contextmanager
     def _lease(self, mode: int) -> Iterator[bool]:
@@ -223,7 +257,10 @@ class LocalChromaConnection(ChromaConnection):
             os.close(fd)
 
     def refresh(self) -> None:
-        """Reopen if another process committed since this one last looked (lock file held)."""
+        """Reopen if another process committed since this one last looked (lock file held);
+        first, go to the managed server if one owns the dir now, or back to the files."""
+        if self._route():
+            return
         version = self._read_version()
         if self.client is None or version != self._version:
             with self._rw.exclusive():
@@ -231,25 +268,63 @@ class LocalChromaConnection(ChromaConnection):
                     self._open()
                     self._version = version
 
+    def _route(self) -> bool:
+        """Point the client at the managed server that owns the dir now, or back at the files
+        (lock file held, so the owner cannot change until the operation ends); True: server.
+
+        One `stat`, plus a `flock` try once a server was ever published (`OwnerWatch`).
+        """
+        server = self._owner.live(tidy=True)
+        url = server.url if server is not None else None
+        if url != self._url:
+            with self._rw.exclusive():
+                if url != self._url:
+                    client = _http_client(url) if url else None
+                    self._close_local()
+                    # Back on the files, the graphs reload: the server changed them.
+                    self.client = client
+                    self._url = url
+                    self._version = None
+                    self.generation += 1
+                    log.info("Chroma in %s now goes through %s", self.path, url or "the files")
+        return url is not None
+
     def reopen(self, seen_generation: int) -> None:
         """Open a new client unless another thread did since `seen_generation` (lock held)."""
         with self._rw.exclusive():
             if self.generation == seen_generation:
-                # Read before loading: the loaded state is at least this new.
-                self._version = self._read_version()
+                if self._url is None:
+                    # Read before loading: the loaded state is at least this new.
+                    self._version = self._read_version()
                 self._open()
 
     def _open(self) -> bool:
-        """A fresh client whose graphs load from what is on disk now.
+        """A fresh client whose graphs load from what is on disk now (or a new connection to
+        the managed server).
 
         Callers hold `_rw` exclusively and the lock file (shared or exclusive), so no other
         process is writing while the graphs load.
         """
+        if self._url is not None:
+            self.client = _http_client(self._url)
+            self.generation += 1
+            return True
         import chromadb
+
+        self._close_local()
+        key = str(self.path)
+        self.client = chromadb.PersistentClient(path=key, settings=_chroma_settings())
+        _load_graphs(self.client)
+        self.generation += 1
+        return True
+
+    def _close_local(self) -> None:
+        """Drop this process's Chroma system on the dir, so the next client reloads from disk
+        and none keeps a stale graph in memory while a server owns the files."""
         from chromadb.api.shared_system_client import SharedSystemClient
 
         key = str(self.path)
-        # Chroma keeps one system per path per process; drop ours so the new client reloads.
+        # Chroma keeps one system per path per process.
         old = SharedSystemClient._identifier_to_system.pop(key, None)
         SharedSystemClient._identifier_to_refcount.pop(key, None)
         if old is not None:
@@ -257,33 +332,6 @@ class LocalChromaConnection(ChromaConnection):
                 old.stop()
             except Exception:  # a stopping system that errors must not block the reopen
                 log.debug("stopping the previous Chroma client failed", exc_info=True)
-        self.client = chromadb.PersistentClient(path=key, settings=_chroma_settings())
-        _load_graphs(self.client)
-        self.generation += 1
-        return True
-
-    @contextmanager
-    def _locked(self, mode: int) -> Iterator[None]:
-        """The lock file in `mode` (shared: reading, exclusive: writing), fairly.
-
-        Chroma's SQLite runs in rollback-journal mode: a reader holding its SHARED lock in one
-        process while a writer of another process holds PENDING can leave both waiting on
-        each other inside Chroma's Rust client, for good. So no Chroma call ever overlaps a
-        write of another process. `flock` prefers readers, so a steady stream of reads would
-        starve a writer: everyone passes the gate first, and a writer keeps the gate closed
-        until it holds the lock, so new readers queue behind it.
-        """
-        gate = os.open(self._gate_path, os.O_RDWR | os.O_CREAT, 0o600)
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            try:
-                fcntl.flock(gate, fcntl.LOCK_EX)
-                fcntl.flock(fd, mode)
-            finally:
-                os.close(gate)  # closing releases the gate
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock
 
     def _read_version(self) -> tuple[Any, ...] | None:
         """Chroma's last write sequence number and collection ids: moves on every commit."""
@@ -345,14 +393,13 @@ def _chroma_settings() -> Any:
     return ChromaSettings(anonymized_telemetry=False)
 
 
-def _http_client(settings: IndexSettings) -> Any:
+def _http_client(chroma_url: str | None) -> Any:
     import chromadb
 
-    url = urlparse(settings.chroma_url or "")
+    url = urlparse(chroma_url or "")
     if not url.hostname:
         raise ConfigurationError(
-            f"COMPLYQA_CHROMA_URL {settings.chroma_url!r} is not a URL; "
-            "use the form http://HOST:PORT"
+            f"COMPLYQA_CHROMA_URL {chroma_url!r} is not a URL; use the form http://HOST:PORT"
         )
     try:
         return chromadb.HttpClient(
@@ -363,6 +410,6 @@ def _http_client(settings: IndexSettings) -> Any:
         )
     except Exception as exc:
         raise ConfigurationError(
-            f"cannot reach the Chroma server at {settings.chroma_url}: {exc}; "
+            f"cannot reach the Chroma server at {chroma_url}: {exc}; "
             "start it (chroma run --path DIR --port PORT) or unset COMPLYQA_CHROMA_URL"
         ) from exc

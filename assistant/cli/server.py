@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Literal
 
 import typer
@@ -86,17 +90,49 @@ def serve(
         f"data {settings.data_dir}, {workers} worker{'s' if workers > 1 else ''})"
     )
     if workers > 1:
-        uvicorn.run(
-            "assistant.api.app:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level=log_level,
-            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-        )
+        with _shared_chroma(settings):
+            uvicorn.run(
+                "assistant.api.app:app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level=log_level,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            )
     else:
         uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+
+
+@contextmanager
+def _shared_chroma(settings: Settings) -> Iterator[None]:
+    """On a local data dir, one Chroma server owns the index for all workers (see
+    `ingest.chroma_owner`): each worker holding its own client would reload the whole graph
+    after every other worker's commit. The workers inherit its URL as COMPLYQA_CHROMA_URL."""
+    if settings.chroma_url:
+        yield
+        return
+    from ingest.chroma_owner import owned_data_dir
+
+    # Until uvicorn takes over the signals, a SIGTERM unwinds here, so the server stops.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    with owned_data_dir(Path(settings.data_dir)) as server:
+        os.environ["COMPLYQA_CHROMA_URL"] = server.url
+        if server.started_here:
+            console.print(
+                f"Chroma server on {server.url} (pid {server.pid}) owns "
+                f"{settings.data_dir}/chroma for the workers; it stops with serve"
+            )
+        else:
+            console.print(
+                f"reusing the Chroma server on {server.url} (pid {server.pid}) that another "
+                f"serve runs on {settings.data_dir}/chroma; it stops when that serve stops"
+            )
+        yield
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 @keys_app.command("create")

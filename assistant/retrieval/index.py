@@ -83,8 +83,9 @@ class Index:
         return self._manifest
 
     def _marker_moved(self, now: float) -> bool:
-        """On a Chroma server: whether the change marker moved since last polled."""
-        if not self.settings.index.chroma_url or now - self._marker_read_at < CHANGE_POLL_SECONDS:
+        """On a Chroma server (configured, or the managed one that owns a local data dir now):
+        whether the change marker moved since last polled."""
+        if now - self._marker_read_at < CHANGE_POLL_SECONDS or not self.store.db.remote:
             return False
         marker = self.store.change_marker()
         self._marker_read_at = now
