@@ -275,16 +275,17 @@ class ComplyQA:
         self, prepared: PreparedQuery, passages: Sequence[Passage], answerer: Answerer
     ) -> bool:
         """No passage answers: the question names what no source holds, the relevance model
-        (when the profile lets it decide) finds no passage answering, or the question asks for
-        a value no candidate sentence states (the extractive answerer applies that rule
-        itself; any other answerer is spared the call)."""
+        (when the profile lets it decide) finds no passage answering, or the extractive
+        answerer would abstain (evidence below `min_evidence`, a value asked for that no
+        sentence states). The extractive answerer applies its own rules itself; any other
+        answerer, such as an LLM, is spared the call, so both modes abstain alike."""
         if prepared.absent:
             return True
         if self._model_decides_answerability() and not _answerable(
             passages, self.settings.relevance
         ):
             return True
-        return answerer is not self.extractive and self.extractive.lacks_asked_value(
+        return answerer is not self.extractive and self.extractive.nothing_answers(
             prepared, passages
         )
 

@@ -12,12 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 from assistant.answering.by_relevance import answer_by_relevance, term_coverage
-from assistant.answering.extractive import (
-    Idf,
-    QuestionTerms,
-    answer_extractively,
-    lacks_asked_value,
-)
+from assistant.answering.extractive import Idf, QuestionTerms, answer_extractively
 from assistant.models import Answer, AnswerDelta, AnswerDone, AnswerEvent, Passage
 from assistant.relevance.rerank import Reranker
 from assistant.retrieval.query import PreparedQuery
@@ -86,10 +81,12 @@ class ExtractiveAnswerer:
             dense_reliable=self.dense_reliable(prepared.language),
         )
 
-    def lacks_asked_value(self, prepared: PreparedQuery, passages: Sequence[Passage]) -> bool:
-        """The question asks for a value no candidate sentence states (`answer` applies the
-        same rule itself); asked before another answerer, such as an LLM, writes."""
-        return lacks_asked_value(prepared.question, passages, self.settings, self._terms(prepared))
+    def nothing_answers(self, prepared: PreparedQuery, passages: Sequence[Passage]) -> bool:
+        """This answerer would abstain: the evidence is below `min_evidence`, or the question
+        asks for a value no candidate sentence states. Asked before another answerer, such as
+        an LLM, writes: the decision that nothing answers is one rule for both modes, and no
+        model is asked to write from passages that do not answer."""
+        return self.answer(prepared, passages).abstained
 
     def _terms(self, prepared: PreparedQuery) -> QuestionTerms:
         """What the extractive rules look for in sentences, for the answer and the gate before

@@ -180,23 +180,6 @@ def answer_extractively(
     return cited_answer(question, chosen, passages, evidence.score)
 
 
-def lacks_asked_value(
-    question: str,
-    passages: Sequence[Passage],
-    settings: AnswerSettings,
-    terms: QuestionTerms | None = None,
-) -> bool:
-    """True when the question asks for an amount, period, date or number (see
-    `assistant.answering.answer_type`) and no candidate answer sentence of the passages
-    states one: then nothing here answers it, whichever answerer would write the reply. The
-    candidates are `answer_extractively`'s own (same terms, same focus)."""
-    kind = expected_kind(question)
-    if kind is None:
-        return False
-    readings = (terms or QuestionTerms()).sentence_readings(question)
-    return not _stating(_candidates(readings, passages, settings), kind, question)
-
-
 def _stating(candidates: list[Candidate], kind: Kind, question: str) -> list[Candidate]:
     return [c for c in candidates if states(kind, c.span.text, question)]
 

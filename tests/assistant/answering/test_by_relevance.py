@@ -130,6 +130,19 @@ def test_no_llm_is_asked_for_an_amount_no_passage_states(tmp_path: Path) -> None
     assert not answer.citations
 
 
+def test_no_llm_is_asked_when_the_extractive_answer_would_abstain(tmp_path: Path) -> None:
+    """The default profile (the model reranks, the lexical evidence decides): a question the
+    passages barely touch abstains in LLM mode as in extractive mode, and the LLM (a closed
+    port here) is never reached."""
+    qa = _qa(tmp_path, profile=True)
+    question = "Which lighthouse keepers must repaint the lamp housing every spring?"
+    extractive = qa.ask(question, mode="extractive")
+    assert extractive.abstained and extractive.evidence < qa.settings.answer.min_evidence
+    answer = qa.ask(question, mode="llm")
+    assert answer.abstained and answer.text == ABSTENTION and answer.mode == "llm"
+    assert not answer.citations
+
+
 def test_an_unsupported_llm_draft_falls_back_to_the_extractive_answer_of_the_same_question(
     tmp_path: Path,
 ) -> None:
