@@ -37,7 +37,12 @@ INSTRUCTIONS = (
 
 def build_server(toolbox: Toolbox, principal: Callable[[Context], Principal]) -> MCPServer:
     """An MCP server whose tools run as `principal(ctx)` inside that key's scope."""
-    server = MCPServer(name="complyqa", instructions=INSTRUCTIONS, version="0.1.0")
+    # The library configures the process's root logging at this level when the server is
+    # built; INFO there made every API worker log each HTTP call it made (to a Chroma server,
+    # for one) on the console.
+    server = MCPServer(
+        name="complyqa", instructions=INSTRUCTIONS, version="0.1.0", log_level="WARNING"
+    )
 
     async def run_as(ctx: Context, tool: Callable[[Principal], T]) -> T:
         """`tool` run as the caller of `ctx`; a refusal becomes the tool error the client reads."""

@@ -72,3 +72,21 @@ def test_get_passage_checks_its_span(env: ApiEnv) -> None:
     with pytest.raises(ToolRefused) as missing:
         tools.get_passage(reader, "us-ear/none.md", 0, 5)
     assert missing.value.status == 404
+
+
+def test_building_the_mcp_server_leaves_the_process_logging_quiet() -> None:
+    """The MCP library configures root logging when its server is built; at INFO every API
+    worker (which has no CLI to configure logging first) logged each HTTP call it made."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging\n"
+        "from assistant.mcp.server import build_server\n"
+        "build_server(None, lambda ctx: None)\n"  # only building it matters
+        "print(logging.getLogger().getEffectiveLevel())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert int(out.stdout.strip().splitlines()[-1]) >= 30  # logging.WARNING
