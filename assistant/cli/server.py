@@ -108,7 +108,10 @@ def serve(
 def _shared_chroma(settings: Settings) -> Iterator[None]:
     """On a local data dir, one Chroma server owns the index for all workers (see
     `ingest.chroma_owner`): each worker holding its own client would reload the whole graph
-    after every other worker's commit. The workers inherit its URL as COMPLYQA_CHROMA_URL."""
+    after every other worker's commit. The workers find it as every process on the data dir
+    does (published in the data dir, checked before each operation), not through
+    COMPLYQA_CHROMA_URL: should the server go (a reused one whose serve stopped), they fall
+    back to the files instead of failing."""
     if settings.chroma_url:
         yield
         return
@@ -117,7 +120,6 @@ def _shared_chroma(settings: Settings) -> Iterator[None]:
     # Until uvicorn takes over the signals, a SIGTERM unwinds here, so the server stops.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with owned_data_dir(Path(settings.data_dir)) as server:
-        os.environ["COMPLYQA_CHROMA_URL"] = server.url
         if server.started_here:
             console.print(
                 f"Chroma server on {server.url} (pid {server.pid}) owns "
@@ -126,7 +128,8 @@ def _shared_chroma(settings: Settings) -> Iterator[None]:
         else:
             console.print(
                 f"reusing the Chroma server on {server.url} (pid {server.pid}) that another "
-                f"serve runs on {settings.data_dir}/chroma; it stops when that serve stops"
+                f"serve runs on {settings.data_dir}/chroma; when that serve stops, the "
+                "workers go back to the files"
             )
         yield
 

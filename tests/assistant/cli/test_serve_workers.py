@@ -187,3 +187,36 @@ def test_kill_9_of_serve_takes_its_chroma_server_along(tmp_path: Path) -> None:
     assert not qa.index.store.db.remote
     assert [p.doc_id for p in qa.search("tide tables")] == ["tide.md"]
     assert not (data_dir / SERVER_FILE).exists()  # tidied by the first local operation
+
+
+@pytest.mark.timeout(900)
+def test_a_serve_that_reused_the_server_carries_on_when_its_owner_stops(tmp_path: Path) -> None:
+    """A second `serve --workers 2` on the same dir reuses the first's Chroma server. Its
+    workers find that server as any process on the dir does, so when the first serve stops
+    (and its server with it) they go back to the files instead of failing."""
+    data_dir = tmp_path / "data"
+    corpus = tmp_path / "corpus"
+    (corpus / "rules").mkdir(parents=True)
+    (corpus / "rules" / "harbour.md").write_text(
+        "# Harbour order\n\nHarbour pilots must log every lighthouse visit in the port register.\n"
+    )
+    _complyqa(data_dir, "ingest", str(corpus), "--root", str(corpus))
+    with _serve(tmp_path, data_dir) as (first, _first_url, _first_log):
+        server = live_server(data_dir)
+        assert server is not None
+        with _serve(tmp_path, data_dir) as (_second, url, log):
+            assert "reusing the Chroma server" in log.read_text()
+            assert _search(url, "lighthouse visit") == {"rules/harbour.md"}
+            first.send_signal(signal.SIGTERM)
+            assert first.wait(timeout=120) == 0
+            assert _gone(server.pid) and live_server(data_dir) is None
+            # Both workers of the second serve answer from the files now, and see a change.
+            assert all(_search(url, "lighthouse visit") == {"rules/harbour.md"} for _ in range(6))
+            (corpus / NEW_DOC).write_text(
+                "# Beacon notice\n\nLighthouse keepers must file a beacon report every month.\n"
+            )
+            _complyqa(data_dir, "ingest", str(corpus), "--root", str(corpus))
+            deadline = time.monotonic() + 60
+            while NEW_DOC not in _search(url, "lighthouse beacon report"):
+                assert time.monotonic() < deadline, "the document never showed"
+                time.sleep(0.2)
