@@ -53,6 +53,11 @@ class AnswerSettings(BaseModel):
     # Evidence strength below which the assistant abstains (see assistant/answering/extractive.py).
     min_evidence: float = Field(default=0.35, ge=0, le=1)
     max_question_chars: int = Field(default=4000, ge=10)
+    # The embedding model's cosine below `dense_floor` says "no topical match", above
+    # `dense_ceiling` "a clear one"; evidence scales it in between. Each model has its own
+    # range (all-MiniLM-L6-v2: 0.15-0.65; e5's cosines sit higher and closer together).
+    dense_floor: float = Field(default=0.15, ge=-1, le=1)
+    dense_ceiling: float = Field(default=0.65, ge=-1, le=1)
 
 
 class RelevanceSettings(BaseModel):

@@ -283,7 +283,7 @@ def calibrate_command(
     chosen = best(rows)
     current = (
         settings.relevance.min_relevance
-        if settings.relevance.enabled
+        if name == "min_relevance"
         else settings.answer.min_evidence
     )
     console.print(

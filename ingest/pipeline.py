@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from ingest.boilerplate import content_chunks
 from ingest.discovery import discover_files
-from ingest.embeddings import Embedder
+from ingest.embeddings import Embedder, passage_text
 from ingest.errors import ComplyqaError, UnreadablePath
 from ingest.loaders import load_file
 from ingest.models import Chunk, Document
@@ -178,7 +178,11 @@ class Indexer:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write") as writer:
                 writing: Future[None] | None = None
                 for group in _groups(pending, EMBED_GROUP):
-                    texts = [c.text for _, chunks in group for c in chunks]
+                    texts = [
+                        passage_text(self.embedder.settings, doc.title, c.text)
+                        for doc, chunks in group
+                        for c in chunks
+                    ]
                     t0 = time.perf_counter()
                     vectors = encode_in_steps(self.embedder, texts, advance)
                     report.embed_seconds += time.perf_counter() - t0

@@ -21,6 +21,7 @@ import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -89,18 +90,25 @@ class MeanPoolingEncoder:
 
 
 def export_onnx(model: Path, dest: Path) -> Path:
-    """Write the ONNX graph of `model` (Transformer → mean pooling → normalize) to `dest`.
+    """Write the ONNX graph of `model` (Transformer → mean pooling → normalize) to `dest`."""
+    encoder = MeanPoolingEncoder(model)
+    sample = encoder.tokenizer(["a sample question"], return_tensors="pt")
+    return export_pooled(encoder.model, sample["input_ids"], sample["attention_mask"], dest)
+
+
+def export_pooled(transformer: Any, input_ids: Any, attention_mask: Any, dest: Path) -> Path:
+    """Write `transformer` (a Hugging Face encoder) followed by mean pooling and unit
+    normalization to `dest` as ONNX, batch and length dynamic; `input_ids`/`attention_mask`
+    are a sample batch (torch tensors) to trace with.
 
     Written to a temporary file and renamed, so a reader never opens half an export.
     """
     import torch
 
-    encoder = MeanPoolingEncoder(model)
-
     class Pooled(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.transformer = encoder.model
+            self.transformer = transformer
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             hidden = self.transformer(
@@ -110,16 +118,15 @@ def export_onnx(model: Path, dest: Path) -> Path:
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
-    sample = encoder.tokenizer(["a sample question"], return_tensors="pt")
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     # The tracer warns about shapes it freezes (padding, causal masks); the export is checked
-    # against sentence-transformers on padded, truncated batches by the tests instead.
+    # against the torch model on padded, truncated batches by the tests instead.
     with torch.inference_mode(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
             Pooled().eval(),
-            (sample["input_ids"], sample["attention_mask"]),
+            (input_ids, attention_mask),
             str(partial),
             input_names=["input_ids", "attention_mask"],
             output_names=["embedding"],

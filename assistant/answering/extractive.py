@@ -24,8 +24,6 @@ Idf = Callable[[str], float]
 
 # List items that continue a sentence ending in a colon: （一） (a) (1) 1. • -
 LIST_ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\dA-Za-z]{1,4}[）)]|\d{1,2}[.、]|[•\-*])")
-# Dense cosine below LOW means no topical match; above HIGH, a clear one (all-MiniLM-L6-v2).
-_DENSE_LOW, _DENSE_HIGH = 0.15, 0.65
 _COVERAGE_WEIGHT = 0.6
 
 
@@ -61,18 +59,21 @@ def assess_evidence(
     *,
     alternate: str | None = None,
     dense_reliable: bool = True,
+    dense_range: tuple[float, float] | None = None,
 ) -> Evidence:
     """The best passage's evidence for the question.
 
     `alternate` is the question's concepts in the other language (a passage may cover them
     there); when the embedding model does not cover the question's language its cosine is
-    noise, and evidence rests on term coverage alone.
+    noise, and evidence rests on term coverage alone. `dense_range` is the model's cosine
+    range from "no topical match" to "a clear one" (`AnswerSettings.dense_floor/ceiling`).
     """
     readings = question_readings(question, alternate, idf)
+    dense_range = dense_range or cosine_range(AnswerSettings())
     best = Evidence(0.0, 0.0, 0.0)
     for passage in passages[:depth]:
         cov = best_coverage(readings, passage_terms(passage))
-        dense = _scale_dense(passage.dense_score) if dense_reliable else 0.0
+        dense = _scale_dense(passage.dense_score, dense_range) if dense_reliable else 0.0
         score = _COVERAGE_WEIGHT * cov + (1 - _COVERAGE_WEIGHT) * dense if dense_reliable else cov
         if score > best.score:
             best = Evidence(score, cov, dense)
@@ -92,10 +93,16 @@ def best_coverage(readings: Sequence[dict[str, float]], terms: set[str]) -> floa
     return max(coverage(weights, terms) for weights in readings)
 
 
-def _scale_dense(cosine: float | None) -> float:
-    if cosine is None:
+def _scale_dense(cosine: float | None, dense_range: tuple[float, float]) -> float:
+    low, high = dense_range
+    if cosine is None or high <= low:
         return 0.0
-    return min(1.0, max(0.0, (cosine - _DENSE_LOW) / (_DENSE_HIGH - _DENSE_LOW)))
+    return min(1.0, max(0.0, (cosine - low) / (high - low)))
+
+
+def cosine_range(settings: AnswerSettings) -> tuple[float, float]:
+    """The embedding model's cosines from "no topical match" to "a clear one"."""
+    return settings.dense_floor, settings.dense_ceiling
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,7 @@ def answer_extractively(
         settings.passages_considered,
         alternate=terms.alternate,
         dense_reliable=dense_reliable,
+        dense_range=cosine_range(settings),
     )
     abstain = Answer(
         question=question,
@@ -205,7 +213,10 @@ def _candidates(
             if own <= 0:
                 continue
             score = (
-                own + 0.25 * context + 0.1 / (rank + 1) + 0.1 * _scale_dense(passage.dense_score)
+                own
+                + 0.25 * context
+                + 0.1 / (rank + 1)
+                + 0.1 * _scale_dense(passage.dense_score, cosine_range(settings))
             )
             out.append(Candidate(rank, passage, span, terms, score))
     return out

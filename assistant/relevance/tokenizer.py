@@ -1,92 +1,29 @@
-"""The relevance model's tokenizer: multilingual-e5's SentencePiece unigram vocabulary.
+"""The relevance model's tokenizer: (question, passage) pairs over multilingual-e5's vocabulary.
 
-It is a `tokenizers` unigram model (Rust, fast) behind the same character normalization the
-vocabulary was built with (a code point map, applied with `str.translate`). Question and
-passage are packed as `<s> question </s> passage </s>`, the question cut first to a small
-budget so the passage keeps most of the window.
+The vocabulary and its normalization live in `ingest.unigram` (the dense e5 encoder reads
+the same pieces). Question and passage are packed as `<s> question </s> passage </s>`, the
+question cut first to a small budget so the passage keeps most of the window.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from tokenizers import Tokenizer, models, pre_tokenizers
 
 from assistant.relevance.inputs import with_head
+from ingest.unigram import UnigramTokenizer, Vocabulary
 
-_SPACES = re.compile(r" {2,}")
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """Pieces with their unigram scores, the special ids, and the normalization map."""
-
-    pieces: list[str]
-    scores: list[float]
-    bos: int
-    eos: int
-    pad: int
-    unk: int
-    norm: dict[int, str]
-
-    @classmethod
-    def load(cls, path: Path) -> Vocabulary:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        s = raw["specials"]
-        norm = {int(k): "".join(map(chr, v)) for k, v in raw["norm"].items()}
-        return cls(raw["pieces"], raw["scores"], s["bos"], s["eos"], s["pad"], s["unk"], norm)
-
-    def save(self, path: Path) -> None:
-        raw = {
-            "pieces": self.pieces,
-            "scores": self.scores,
-            "specials": {"bos": self.bos, "eos": self.eos, "pad": self.pad, "unk": self.unk},
-            "norm": {str(k): [ord(c) for c in v] for k, v in self.norm.items()},
-        }
-        path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
-
-    def subset(self, keep: Sequence[int]) -> tuple[Vocabulary, list[int]]:
-        """A smaller vocabulary of the pieces `keep` (specials always kept), and the old ids
-        of its rows in order, to cut the embedding matrix with."""
-        ids = sorted(set(keep) | {self.bos, self.eos, self.pad, self.unk})
-        new = {old: i for i, old in enumerate(ids)}
-        vocab = Vocabulary(
-            [self.pieces[i] for i in ids],
-            [self.scores[i] for i in ids],
-            new[self.bos],
-            new[self.eos],
-            new[self.pad],
-            new[self.unk],
-            self.norm,
-        )
-        return vocab, ids
+__all__ = ["PairTokenizer", "Vocabulary"]
 
 
-class PairTokenizer:
+class PairTokenizer(UnigramTokenizer):
     """Packs (question, passage) pairs into fixed-width id and mask arrays."""
 
     def __init__(self, vocab: Vocabulary, *, max_length: int = 256, max_question: int = 64):
-        self.vocab = vocab
+        super().__init__(vocab)
         self.max_length = max_length
         self.max_question = max_question
-        unigram = models.Unigram(
-            list(zip(vocab.pieces, vocab.scores, strict=True)), unk_id=vocab.unk
-        )
-        self._tok = Tokenizer(unigram)
-        self._tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
-
-    def normalize(self, text: str) -> str:
-        return _SPACES.sub(" ", text.translate(self.vocab.norm)).strip()
-
-    def ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Content token ids (no specials) of each text."""
-        encoded = self._tok.encode_batch([self.normalize(t) or " " for t in texts])
-        return [e.ids for e in encoded]
 
     def pack(
         self, questions: Sequence[str], passages: Sequence[str]

@@ -50,7 +50,7 @@ class Index:
     @property
     def store(self) -> ChromaStore:
         if self._store is None:
-            self._store = ChromaStore(self.settings.index, self.settings.embedding.model)
+            self._store = ChromaStore(self.settings.index, self.settings.embedding.identity)
         return self._store
 
     @property

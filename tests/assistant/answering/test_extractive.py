@@ -1,5 +1,7 @@
 """The extractive answerer on hand-made passages: citations are exact, weak evidence abstains."""
 
+import pytest
+
 from assistant.answering.extractive import answer_extractively, assess_evidence
 from assistant.evidence.markers import ABSTENTION
 from assistant.models import Passage
@@ -66,6 +68,17 @@ def test_rare_terms_weigh_more_than_common_ones() -> None:
     common = assess_evidence("permit jaywalking", p, lambda t: idf(t) or 1.0, 5)
     flat = assess_evidence("permit jaywalking", p, None, 5)
     assert common.coverage < flat.coverage
+
+
+def test_the_dense_part_of_evidence_reads_the_model_s_own_cosine_range() -> None:
+    """0.88 is a weak e5 cosine but beyond MiniLM's "clear match": each model's range scales
+    its own cosines (`AnswerSettings.dense_floor/ceiling`)."""
+    p = [passage(32, 130, dense=0.88)]
+    minilm = assess_evidence("permit jaywalking", p, None, 5)
+    e5 = assess_evidence("permit jaywalking", p, None, 5, dense_range=(0.80, 0.93))
+    assert minilm.dense == 1.0
+    assert e5.dense == pytest.approx((0.88 - 0.80) / (0.93 - 0.80))
+    assert e5.score < minilm.score
 
 
 LOGS = (
