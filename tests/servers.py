@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -44,3 +45,26 @@ def stop(proc: subprocess.Popen[bytes], *, grace: float = 30) -> None:
 
 def _tail(log: Path | None) -> str:
     return log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
+
+
+def child_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a complyqa child process on `data_dir`: no COMPLYQA_* of the
+    test run, one BLAS thread, no hub."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPLYQA_")}
+    env.update(
+        COMPLYQA_DATA_DIR=str(data_dir),
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        HF_HUB_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+    )
+    return env
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting to be reaped."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status

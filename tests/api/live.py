@@ -3,7 +3,6 @@ through the API (so the embedding model loads once, in the server)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from tests.api.corpus import FILES
-from tests.servers import free_port, stop, wait_until_up
+from tests.servers import child_env, free_port, stop, wait_until_up
 
 COMPLYQA = str(Path(sys.executable).parent / "complyqa")
 
@@ -30,24 +29,12 @@ class LiveServer:
         return {"Authorization": f"Bearer {self.keys[name]}"}
 
 
-def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPLYQA_")}
-    env.update(
-        COMPLYQA_DATA_DIR=str(data_dir),
-        OPENBLAS_NUM_THREADS="1",
-        OMP_NUM_THREADS="1",
-        HF_HUB_OFFLINE="1",
-        TOKENIZERS_PARALLELISM="false",
-    )
-    return env
-
-
 def create_key(data_dir: Path, name: str, role: str, scope: str | None = None) -> str:
     args = [COMPLYQA, "keys", "create", "--role", role, "--name", name]
     if scope:
         args += ["--scope", scope]
     out = subprocess.run(
-        args, env=_env(data_dir), check=True, capture_output=True, text=True, timeout=120
+        args, env=child_env(data_dir), check=True, capture_output=True, text=True, timeout=120
     )
     return out.stdout.strip().splitlines()[-1]
 
@@ -75,7 +62,7 @@ def live_server(tmp: Path, startup_timeout: float = 240.0) -> Iterator[LiveServe
                 "--log-level",
                 "warning",
             ],
-            env=_env(data_dir),
+            env=child_env(data_dir),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

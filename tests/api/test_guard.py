@@ -116,7 +116,8 @@ def test_a_real_no_auth_server_refuses_rebinding_and_cross_site_uploads(tmp_path
 
     import httpx
 
-    from tests.api.live import COMPLYQA, _env
+    from tests.api.live import COMPLYQA
+    from tests.servers import child_env as _env
     from tests.servers import free_port, stop, wait_until_up
 
     port = free_port()

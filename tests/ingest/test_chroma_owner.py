@@ -20,6 +20,7 @@ from ingest.chroma_owner import OWNER_FILE, SERVER_FILE, live_server, owned_data
 from ingest.models import Chunk, Document
 from ingest.settings import IndexSettings
 from ingest.store import ChromaStore
+from tests.servers import alive
 
 MODEL = "all-MiniLM-L6-v2"
 
@@ -139,7 +140,7 @@ def test_an_open_store_follows_the_managed_server_and_back(tmp_path: Path) -> No
         # Its sweep takes the age rule: the server's workers write without leases.
         assert store.sweep_orphans() == 0
     assert live_server(data_dir) is None and not (data_dir / SERVER_FILE).exists()
-    assert not _alive(server.pid)
+    assert not alive(server.pid)
 
     # Back on the files: what was written through the server is there, graph included.
     _write(store, "c.md")
@@ -151,12 +152,3 @@ def test_an_open_store_follows_the_managed_server_and_back(tmp_path: Path) -> No
         "b.md",
         "c.md",
     }
-
-
-def _alive(pid: int) -> bool:
-    """Running, not a zombie waiting to be reaped."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    return "\nState:\tZ" not in status

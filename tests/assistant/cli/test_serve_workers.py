@@ -20,7 +20,7 @@ from assistant.service import ComplyQA
 from assistant.settings import Settings
 from ingest.chroma_owner import SERVER_FILE, live_server
 from tests.conftest import REPO, FakeEmbedder
-from tests.servers import free_port, stop, wait_until_up
+from tests.servers import alive, child_env, free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -28,22 +28,10 @@ COMPLYQA = str(Path(sys.executable).parent / "complyqa")
 NEW_DOC = "rules/beacon.md"
 
 
-def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPLYQA_")}
-    env.update(
-        COMPLYQA_DATA_DIR=str(data_dir),
-        OPENBLAS_NUM_THREADS="1",
-        OMP_NUM_THREADS="1",
-        HF_HUB_OFFLINE="1",
-        TOKENIZERS_PARALLELISM="false",
-    )
-    return env
-
-
 def _complyqa(data_dir: Path, *args: str) -> str:
     done = subprocess.run(
         [COMPLYQA, *args],
-        env=_env(data_dir),
+        env=child_env(data_dir),
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -51,6 +39,18 @@ def _complyqa(data_dir: Path, *args: str) -> str:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def _ingested_harbour(tmp: Path) -> tuple[Path, Path]:
+    """A data dir holding one document, ingested by the CLI; and its corpus folder."""
+    data_dir = tmp / "data"
+    corpus = tmp / "corpus"
+    (corpus / "rules").mkdir(parents=True)
+    (corpus / "rules" / "harbour.md").write_text(
+        "# Harbour order\n\nHarbour pilots must log every lighthouse visit in the port register.\n"
+    )
+    _complyqa(data_dir, "ingest", str(corpus), "--root", str(corpus))
+    return data_dir, corpus
 
 
 @contextmanager
@@ -61,7 +61,7 @@ def _serve(tmp: Path, data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes],
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [COMPLYQA, "serve", "--workers", "2", "--no-auth", "--port", str(port)],
-            env=_env(data_dir),
+            env=child_env(data_dir),
             cwd=REPO,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -81,15 +81,6 @@ def _search(url: str, q: str) -> set[str]:
     return {p["doc_id"] for p in response.json()["passages"]}
 
 
-def _alive(pid: int) -> bool:
-    """Running, not a zombie waiting to be reaped."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    return "\nState:\tZ" not in status
-
-
 def _children(pid: int) -> list[int]:
     out = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -104,7 +95,7 @@ def _children(pid: int) -> list[int]:
 
 def _gone(pid: int, timeout: float = 30) -> bool:
     deadline = time.monotonic() + timeout
-    while _alive(pid):
+    while alive(pid):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)
@@ -115,13 +106,7 @@ def _gone(pid: int, timeout: float = 30) -> bool:
 def test_cli_ingest_beside_two_workers_shows_on_both_and_serve_stops_its_server(
     tmp_path: Path,
 ) -> None:
-    data_dir = tmp_path / "data"
-    corpus = tmp_path / "corpus"
-    (corpus / "rules").mkdir(parents=True)
-    (corpus / "rules" / "harbour.md").write_text(
-        "# Harbour order\n\nHarbour pilots must log every lighthouse visit in the port register.\n"
-    )
-    _complyqa(data_dir, "ingest", str(corpus), "--root", str(corpus))
+    data_dir, corpus = _ingested_harbour(tmp_path)
 
     with _serve(tmp_path, data_dir) as (proc, url, log):
         server = live_server(data_dir)
@@ -161,7 +146,7 @@ def test_kill_9_of_serve_takes_its_chroma_server_along(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     with _serve(tmp_path, data_dir) as (proc, _url, _log):
         server = live_server(data_dir)
-        assert server is not None and _alive(server.pid)
+        assert server is not None and alive(server.pid)
         workers = [pid for pid in _children(proc.pid) if pid != server.pid]
         try:
             proc.kill()
@@ -194,13 +179,7 @@ def test_a_serve_that_reused_the_server_carries_on_when_its_owner_stops(tmp_path
     """A second `serve --workers 2` on the same dir reuses the first's Chroma server. Its
     workers find that server as any process on the dir does, so when the first serve stops
     (and its server with it) they go back to the files instead of failing."""
-    data_dir = tmp_path / "data"
-    corpus = tmp_path / "corpus"
-    (corpus / "rules").mkdir(parents=True)
-    (corpus / "rules" / "harbour.md").write_text(
-        "# Harbour order\n\nHarbour pilots must log every lighthouse visit in the port register.\n"
-    )
-    _complyqa(data_dir, "ingest", str(corpus), "--root", str(corpus))
+    data_dir, corpus = _ingested_harbour(tmp_path)
     with _serve(tmp_path, data_dir) as (first, _first_url, _first_log):
         server = live_server(data_dir)
         assert server is not None
