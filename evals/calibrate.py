@@ -1,6 +1,7 @@
 """Choosing the abstention threshold from a labelled dataset instead of by hand.
 
-Every case is answered with abstention switched off, the answer's evidence score is kept,
+Every case is answered with the threshold switched off, the answer's evidence score is kept
+(a case that abstains anyway, for a rule that is not a threshold, abstains at every one),
 and each candidate threshold is judged by how well it separates answerable from unanswerable
 cases (Youden's J = recall on unanswerable + recall on answerable − 1, i.e. balanced accuracy).
 One scalar is fitted, so the result transfers to unseen questions as far as the dev set is
@@ -93,5 +94,7 @@ def evidence_scores(
     out = []
     for case in tqdm(cases, desc="calibrate", disable=not progress):
         answer = qa.ask(case.question, mode="extractive")
-        out.append((case.answerable, answer.evidence or 0.0))
+        # Abstaining with no threshold at all (a name no source holds, a value no sentence
+        # states): it abstains at every threshold, as the product would.
+        out.append((case.answerable, -1.0 if answer.abstained else answer.evidence or 0.0))
     return out

@@ -1,3 +1,9 @@
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from assistant.settings import Settings
 from evals.calibrate import best, sweep
 
 
@@ -22,3 +28,36 @@ def test_near_ties_go_to_the_lower_threshold() -> None:
     assert rows[1].youden_j > rows[0].youden_j
     assert best(rows, tolerance=0.5).threshold == 0.4
     assert best(rows, tolerance=0.0).threshold == 0.5
+
+
+def test_a_case_that_abstains_for_another_rule_abstains_at_every_threshold(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A question naming a law no source holds, or asking for a value no sentence states,
+    abstains whatever the threshold: calibration must count it so, as the product does."""
+    from evals import calibrate
+
+    answers = {
+        "answered": SimpleNamespace(abstained=False, evidence=0.7),
+        "names GDPR": SimpleNamespace(abstained=True, evidence=0.9),
+    }
+
+    class FakeQA:
+        def __init__(self, settings: Settings) -> None:
+            assert settings.answer.min_evidence == 0.0
+
+        def ingest(self, *args: object) -> None:
+            return None
+
+        def ask(self, question: str, mode: str) -> SimpleNamespace:
+            return answers[question]
+
+    cases = [
+        SimpleNamespace(id="q1", question="answered", answerable=True),
+        SimpleNamespace(id="q2", question="names GDPR", answerable=False),
+    ]
+    monkeypatch.setattr(calibrate, "ComplyQA", FakeQA)
+    monkeypatch.setattr(calibrate, "load_dataset", lambda *a: SimpleNamespace(cases=cases))
+    scores = calibrate.evidence_scores(tmp_path, tmp_path, Settings.load(), progress=False)
+    assert scores == [(True, 0.7), (False, -1.0)]
+    assert all(r.abstention_recall == 1.0 for r in sweep(scores, [0.0, 0.5, 0.95]))
