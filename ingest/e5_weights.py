@@ -57,7 +57,7 @@ class Reader:
         self.data = data
         self.pos = 0
 
-    def take(self, fmt: str) -> tuple:  # type: ignore[type-arg]
+    def take(self, fmt: str) -> tuple[Any, ...]:
         size = struct.calcsize(fmt)
         out = struct.unpack_from(fmt, self.data, self.pos)
         self.pos += size
@@ -81,7 +81,7 @@ def dequantize(buf: bytes, offset: int, rows: int, cols: int) -> np.ndarray:
     return vals.reshape(rows, cols)
 
 
-def read_model(path: Path) -> dict:  # type: ignore[type-arg]
+def read_model(path: Path) -> dict[str, Any]:
     data = path.read_bytes()
     r = Reader(data)
     if r.raw(4) != b"E5S1":
@@ -121,7 +121,7 @@ def read_model(path: Path) -> dict:  # type: ignore[type-arg]
     }  # fmt: skip
 
 
-def state_dict(m: dict, layers: int) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
+def state_dict(m: dict[str, Any], layers: int) -> dict[str, np.ndarray]:
     data, t, H, FF = m["data"], m["tensors"], m["H"], m["FF"]
 
     def f32(name: str, n: int) -> np.ndarray:
