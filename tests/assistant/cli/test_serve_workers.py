@@ -53,6 +53,18 @@ def _ingested_harbour(tmp: Path) -> tuple[Path, Path]:
     return data_dir, corpus
 
 
+def _ingest_beacon(data_dir: Path, corpus: Path, url: str, *, timeout: float) -> None:
+    """Add NEW_DOC with a separate CLI ingest; wait until `url`'s search shows it."""
+    (corpus / NEW_DOC).write_text(
+        "# Beacon notice\n\nLighthouse keepers must file a beacon report every month.\n"
+    )
+    _complyqa(data_dir, "ingest", str(corpus), "--root", str(corpus))
+    deadline = time.monotonic() + timeout
+    while NEW_DOC not in _search(url, "lighthouse beacon report"):
+        assert time.monotonic() < deadline, "the CLI's document never showed"
+        time.sleep(0.2)
+
+
 @contextmanager
 def _serve(tmp: Path, data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
     port = free_port()
@@ -116,15 +128,8 @@ def test_cli_ingest_beside_two_workers_shows_on_both_and_serve_stops_its_server(
             _search(url, "lighthouse beacon report") == {"rules/harbour.md"} for _ in range(4)
         )
 
-        (corpus / NEW_DOC).write_text(
-            "# Beacon notice\n\nLighthouse keepers must file a beacon report every month.\n"
-        )
-        _complyqa(data_dir, "ingest", str(corpus), "--root", str(corpus))
+        _ingest_beacon(data_dir, corpus, url, timeout=30)
         # Visible on every request, whichever worker takes it, without a restart.
-        deadline = time.monotonic() + 30
-        while NEW_DOC not in _search(url, "lighthouse beacon report"):
-            assert time.monotonic() < deadline, "the CLI's document never showed"
-            time.sleep(0.2)
         seen = [NEW_DOC in _search(url, "lighthouse beacon report") for _ in range(16)]
         assert all(seen), seen
 
@@ -191,11 +196,4 @@ def test_a_serve_that_reused_the_server_carries_on_when_its_owner_stops(tmp_path
             assert _gone(server.pid) and live_server(data_dir) is None
             # Both workers of the second serve answer from the files now, and see a change.
             assert all(_search(url, "lighthouse visit") == {"rules/harbour.md"} for _ in range(6))
-            (corpus / NEW_DOC).write_text(
-                "# Beacon notice\n\nLighthouse keepers must file a beacon report every month.\n"
-            )
-            _complyqa(data_dir, "ingest", str(corpus), "--root", str(corpus))
-            deadline = time.monotonic() + 60
-            while NEW_DOC not in _search(url, "lighthouse beacon report"):
-                assert time.monotonic() < deadline, "the document never showed"
-                time.sleep(0.2)
+            _ingest_beacon(data_dir, corpus, url, timeout=60)
