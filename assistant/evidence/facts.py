@@ -65,7 +65,7 @@ _CAPITALIZED = re.compile(r"[A-Z][a-z]+(?:['’]s)?")
 _NAME_JOINERS = frozenset({"of", "and", "for", "the", "on", "de", "in"})
 # Capitalized words that are structure, not names.
 _NOT_NAMES = _words(
-    "article articles section sections chapter part paragraph paragraphs supplement no "
+    "article articles art section sections sec chapter part paragraph paragraphs supplement no "
     "figure table annex appendix item items i a an the this that these those monday tuesday "
     "wednesday thursday friday saturday sunday unverified"
 ) | frozenset(MONTHS)
@@ -294,7 +294,7 @@ def tokens(text: str) -> list[Token]:
 
 
 # Chinese words that contain a negation character without negating anything.
-_CN_NOT_NEGATION = re.compile(r"除非|无论|不仅|不断|不论|不管|未成年|是否|否则|非常|无需|不久")
+_CN_NOT_NEGATION = re.compile(r"除非|无论|不仅|不断|不论|不管|未成年|是否|否则|非常|无需|不久|不动产")
 _CN_NEGATION = re.compile(r"禁止|严禁|不|未|无|非|没有|没|否|勿")
 _EN_NO_ABBREVIATION = re.compile(r"\bno\.\s*\d", re.IGNORECASE)
 

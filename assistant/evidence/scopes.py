@@ -48,7 +48,14 @@ def modality_mismatch(
 def negation_mismatch(
     claim: str, quotes: Sequence[str], shared: frozenset[str], window: int
 ) -> str:
-    """A shared term negated on one side only ("" when polarity agrees)."""
+    """A shared term clearly negated on one side and clearly not on the other ("" if none).
+
+    "Clearly negated": within `window` tokens of a cue and nowhere else. "Clearly not": no
+    cue within twice that. Where a scope ends depends on the words between cue and term
+    ("involves no direct export or transfer of the technology" and "does not involve the
+    direct export or transfer of the technology"), so a term near the edge on one side is
+    not evidence of a flip.
+    """
     c_neg, c_pos = _polarity(claim, shared, window)
     e_neg: set[str] = set()
     e_pos: set[str] = set()
@@ -57,29 +64,30 @@ def negation_mismatch(
         e_neg |= neg
         e_pos |= pos
     for term in sorted(shared):
-        claim_only_neg = term in c_neg and term not in c_pos
-        claim_only_pos = term in c_pos and term not in c_neg
-        if (claim_only_neg and term in e_pos and term not in e_neg) or (
-            claim_only_pos and term in e_neg and term not in e_pos
-        ):
+        if (term in c_neg and term in e_pos) or (term in c_pos and term in e_neg):
             return term
     return ""
 
 
 def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str], set[str]]:
-    """The shared terms of `text` that stand in a negated scope, and those that stand outside."""
+    """The shared terms of `text` that stand only in a negated scope (`window` tokens after a
+    cue), and those that stand only far from any cue (beyond twice `window`)."""
     toks = tokens(text)
     cue_starts = set(negation_cues(text))
-    negated: set[int] = set()
+    distance: dict[int, int] = {}
     for tok in toks:
         if tok.start in cue_starts:
-            for follower in toks[tok.index + 1 : tok.index + 1 + window]:
+            for step, follower in enumerate(toks[tok.index + 1 : tok.index + 1 + 2 * window]):
                 if follower.clause_end:
                     break
-                negated.add(follower.index)
-    neg = {t.term for t in toks if t.term in shared and t.index in negated}
-    pos = {t.term for t in toks if t.term in shared and t.index not in negated}
-    return {t for t in neg if t}, {t for t in pos if t}
+                distance[follower.index] = min(distance.get(follower.index, step), step)
+    near: dict[str, list[int | None]] = {}
+    for t in toks:
+        if t.term and t.term in shared:
+            near.setdefault(t.term, []).append(distance.get(t.index))
+    neg = {term for term, ds in near.items() if all(d is not None and d < window for d in ds)}
+    pos = {term for term, ds in near.items() if all(d is None for d in ds)}
+    return neg, pos
 
 
 T = TypeVar("T")

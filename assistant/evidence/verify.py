@@ -23,6 +23,7 @@ from assistant.evidence.citations import CitationBook, supporting_span
 from assistant.evidence.crosslingual import (
     LAW_NAMES_LIST,
     bridge_terms,
+    concept_mentions,
     concept_mismatch,
     concept_names,
     language_of,
@@ -34,6 +35,7 @@ from assistant.evidence.facts import (
     evidence_facts,
     extract_facts,
     name_text,
+    negation_cues,
     opening_word,
     stem,
 )
@@ -133,7 +135,10 @@ class LexicalVerifier:
             return self._verify_translation(claim, lang, other.pop(), facts, passages)
         contexts = "\n".join(_context(p) for p in passages)
         names = " ".join(name_text(_context(p)) for p in passages)
-        absent = sorted(e.strip() for e in facts.entities if e not in names)
+        known = _names_alike(claim, contexts, lang)
+        absent = sorted(
+            e.strip() for e in facts.entities if not _named(e, names) and e.strip() not in known
+        )
         if absent:
             return Verdict(False, f"name not in the cited passage: {', '.join(absent)}")
         opener = opening_word(claim)
@@ -162,6 +167,8 @@ class LexicalVerifier:
             return Verdict(
                 False, f"negation differs from the cited passage near '{flipped}'", overlap
             )
+        if _negated_only_in_claim(claim, quotes):
+            return Verdict(False, "negation the cited passage does not have", overlap)
         clause = clause_polarity_mismatch(claim, quotes)
         if clause:
             return Verdict(False, f"negation differs from the cited passage in '{clause}'", overlap)
@@ -205,6 +212,40 @@ class LexicalVerifier:
 
 # A passage is checked against every sentence that cites it: read its facts once.
 _evidence = lru_cache(maxsize=1024)(evidence_facts)
+
+
+def _negated_only_in_claim(claim: str, quotes: Sequence[str]) -> bool:
+    """A claim that negates something where its supporting quotes negate nothing at all.
+
+    A leading "No." or 不能， answers the question rather than negating the claim, and
+    "finished or not" negates nothing."""
+    claim = _NOT_A_NEGATION.sub(lambda m: " " * len(m.group()), claim)
+    return bool(negation_cues(claim)) and not any(negation_cues(q) for q in quotes)
+
+
+_NOT_A_NEGATION = re.compile(
+    r"^\W*(?:no|not really|不能|不可以|不是|不会|不需要|不属于|否|没有)\s*[,.;:!，。；：！]"
+    r"|\bor not\b|\bwhether or not\b",
+    re.IGNORECASE,
+)
+
+
+def _named(name: str, names: str) -> bool:
+    """Whether `names` (a source's `name_text`) holds `name`, or each part of a list of names
+    ("nicaragua and venezuela" where the source says "Nicaragua, or Venezuela")."""
+    if name in names:
+        return True
+    parts = [f" {part.strip()} " for part in name.split(" and ")]
+    return len(parts) > 1 and all(part in names for part in parts)
+
+
+def _names_alike(claim: str, source: str, lang: str) -> set[str]:
+    """The claim's words for glossary concepts the source names too, in any of their spellings
+    ("US" where the source says "United States", "China" for "PRC")."""
+    stated = {i for i, _, _ in concept_mentions(source, lang)}
+    return {
+        name_text(claim[s:e]).strip() for i, s, e in concept_mentions(claim, lang) if i in stated
+    }
 
 
 def _stems(text: str) -> set[str]:

@@ -469,3 +469,45 @@ def test_a_bracketed_date_is_not_read_as_a_marker() -> None:
     [sentence] = parse_answer("The rule applies from [2024-10-05] [1].")
     assert sentence.markers == (1,)
     assert [s.markers for s in parse_answer("Both say so [1-3][5, 6].")] == [(1, 2, 3, 5, 6)]
+
+
+def test_a_scope_edge_is_not_a_negation_flip() -> None:
+    # "no direct export or transfer of the technology" puts "technology" seven tokens after the
+    # cue, the source's "does not involve the direct export or transfer of the technology"
+    # nine: the same scope, cut at different places by the window.
+    claim = (
+        "Cloud access does not violate US regulations because it involves no direct export "
+        "or transfer of the technology."
+    )
+    assert verifier.verify(claim, [CLOUD]).supported
+
+
+def test_a_negation_the_source_lacks_is_rejected_but_an_answer_particle_is_not() -> None:
+    claim = "Chinese entities do not use cloud services from Amazon to access US AI chips."
+    verdict = verifier.verify(claim, [CLOUD])
+    assert not verdict.supported and "negation" in verdict.reason
+    assert verifier.verify("No. The fine for a late filing is $12 per day.", [FINE]).supported
+    assert not verifier.verify("The fine for a late filing is not $12 per day.", [FINE]).supported
+
+
+def test_names_meet_their_glossary_spellings_and_lists() -> None:
+    # "US" where the source says "U.S." or "United States"; a list of names joined by "and"
+    # where the source separates them with commas.
+    text = (
+        "Approval for end users headquartered in the United States, Burma, Cambodia, "
+        "Nicaragua, or Venezuela."
+    )
+    source = Passage(
+        chunk_id="doc::8", doc_id="ear/744.txt", title="EAR 744", section=None,
+        text=text, start=0, end=len(text), score=1.0,
+    )  # fmt: skip
+    assert verifier.verify("End users headquartered in the US get approval.", [source]).supported
+    claim = "End users headquartered in Nicaragua and Venezuela get approval."
+    assert verifier.verify(claim, [source]).supported
+    claim = "End users headquartered in Nicaragua and Russia get approval."
+    verdict = verifier.verify(claim, [source])
+    assert not verdict.supported and "russia" in verdict.reason
+
+
+def test_real_estate_is_not_a_negation() -> None:
+    assert negation_cues("查封、扣押、冻结在我国境内的动产、不动产和其他各类财产") == []
