@@ -269,7 +269,16 @@ def _out_of_memory(path: Path, limits: ParseLimits) -> dict[str, Any]:
 
 
 def _peak() -> int:
-    """The worker's peak resident size so far, in bytes (it only ever grows)."""
+    """The worker's own peak resident size so far, in bytes (it only ever grows).
+
+    Read from the process's memory map (`VmHWM`), not `getrusage`: Linux carries
+    `ru_maxrss` across fork and exec, so a worker started by a server that holds 1.5 GB of
+    models would report that server's peak, and blame every unreadable file on the memory
+    cap."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024  # kB
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 

@@ -62,3 +62,21 @@ def test_sandbox_memory_cap_refuses_the_bomb(tmp_path: Path) -> None:
         assert "Article 3" in box.load(good, tmp_path)[0].text
     finally:
         box.close()
+
+
+def test_a_large_parent_does_not_make_every_bad_file_a_memory_failure(tmp_path: Path) -> None:
+    """A server holding its models starts the worker; the worker's own peak is what counts.
+
+    Linux carries `ru_maxrss` across fork and exec, so a worker that read it would see the
+    parent's 300 MB against a 400 MB cap and report a merely broken file as too big."""
+    ballast = bytearray(b"x" * (300 * 1024**2))  # resident in this (the parent) process
+    box = Sandbox(ParseLimits(memory_bytes=400 * 1024**2))
+    try:
+        bad = tmp_path / "scan.pdf"  # the PDF parser's own exception: a parser failure
+        bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
+        with pytest.raises(DocumentParseError, match=r"scan\.pdf") as refused:
+            box.load(bad, tmp_path)
+        assert not isinstance(refused.value, FileOverLimit), refused.value
+    finally:
+        box.close()
+        del ballast
