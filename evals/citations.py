@@ -250,6 +250,12 @@ def token_f1(prediction: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def lead_text(answer_text: str) -> str:
+    """The answer's first line: extractive answers put each quote on a line of its own, so
+    this is the quote a reader sees first (the answering sentence, when selection is right)."""
+    return answer_text.strip().split("\n", 1)[0]
+
+
 def gold_quote_containment(answer_text: str, gold_quotes: Sequence[str]) -> float | None:
     """Share of gold quotes found verbatim (ignoring whitespace and markers) in the answer."""
     quotes = [q for q in gold_quotes if q.strip()]

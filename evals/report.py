@@ -28,7 +28,7 @@ SUMMARY_METRICS = (
     "passage_recall@1", "passage_recall@5", "passage_recall@10", "passage_mrr@10",
     "passage_ndcg@10", "passage_map@10",
     "citation_precision", "citation_recall", "quote_exact_rate", "answer_f1",
-    "gold_quote_containment", "abstention_precision", "abstention_recall",
+    "gold_quote_containment", "lead_quote_containment", "abstention_precision", "abstention_recall",
     "unsupported_claim_rate", "unsupported_claim_rate_before_verification", "sentences_removed",
     "latency_p50_ms", "latency_p95_ms",
     "latency_retrieve_p50_ms", "latency_retrieve_p95_ms", "latency_answer_p50_ms",

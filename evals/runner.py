@@ -21,6 +21,7 @@ from evals.citations import (
     DocumentTexts,
     claimed_text,
     gold_quote_containment,
+    lead_text,
     score_citations,
     strip_markers,
     token_f1,
@@ -136,6 +137,11 @@ def score_case(
         scores["gold_quote_containment"] = (
             0.0 if answer.abstained else gold_quote_containment(claimed, case.gold_quotes)
         )
+        scores["lead_quote_containment"] = (
+            0.0
+            if answer.abstained
+            else gold_quote_containment(lead_text(claimed), case.gold_quotes)
+        )
     return CaseResult(
         **_asked(case),
         retrieved_doc_ids=doc_ranking(answer.passages),
@@ -215,6 +221,9 @@ def aggregate(
     metrics["answer_f1"] = mean_or_none(c.scores.get("answer_f1") for c in answerable)
     metrics["gold_quote_containment"] = mean_or_none(
         c.scores.get("gold_quote_containment") for c in answerable
+    )
+    metrics["lead_quote_containment"] = mean_or_none(
+        c.scores.get("lead_quote_containment") for c in answerable
     )
     abst = abstention_scores((c.answerable, c.abstained) for c in cases)
     metrics["abstention_precision"] = abst.precision

@@ -267,10 +267,13 @@ def _stating_part(cand: Candidate, kind: Kind, question: str) -> Candidate:
 def _select(
     candidates: list[Candidate], settings: AnswerSettings, lead: Candidate | None = None
 ) -> list[Candidate]:
-    """The best-scoring sentences in passage order; `lead`, the sentence that states what the
-    question asks for, first."""
+    """The best-scoring sentences: `lead` (the sentence that states the value the question
+    asks for) or else the best-scoring one first, the reader's answer; the rest in passage
+    order, as context."""
     ranked = sorted(candidates, key=lambda c: -c.score)
     floor = 0.6 * ranked[0].score if ranked else 0.0
+    if lead is None and ranked:
+        lead = ranked[0]
     if lead is not None:
         ranked = [lead, *(c for c in ranked if c is not lead)]
     chosen = pick(ranked, floor, settings)

@@ -10,6 +10,7 @@ from evals.citations import (
     DocumentTexts,
     cited_sentences,
     gold_quote_containment,
+    lead_text,
     key_terms,
     score_citations,
     terms_supported,
@@ -164,3 +165,9 @@ def test_the_note_on_disagreeing_sources_is_not_scored_as_a_claim() -> None:
     assert claimed_text(answer) == claim
     s = score_citations(answer, gold, spans, TEXTS.get)
     assert (s.sentences, s.supported_sentences) == (1, 1) and s.precision == 1.0
+
+
+def test_lead_text_is_the_first_quote_a_reader_sees() -> None:
+    text = "Padding that says little. [1]\nLogs are kept 网络日志不少于六个月. [2]"
+    assert gold_quote_containment(lead_text(text), ["网络日志不少于六个月"]) == 0.0
+    assert gold_quote_containment(lead_text(text.split("\n")[1]), ["网络日志不少于六个月"]) == 1.0

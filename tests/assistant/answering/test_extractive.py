@@ -110,3 +110,29 @@ def test_a_passage_on_topic_that_states_no_amount_does_not_answer_how_much() -> 
     assert not answer_extractively(
         "Which company rented A100 servers to Shenzhen University?", [p], AnswerSettings()
     ).abstained
+
+
+def test_the_best_scoring_sentence_leads_even_from_a_later_passage() -> None:
+    """The reader sees the answering sentence first; the rest follow in passage order."""
+    text = (
+        "Providers of IaaS computing services in China should check licences for stability. "
+        "Such checks help with supply chain risks in many provinces.\n"
+        "A B11 permit is required for IaaS computing power services in China."
+    )
+    first = Passage(
+        chunk_id="doc::0", doc_id="doc.txt", title="Doc", text=text[: text.index("\n")],
+        start=0, end=text.index("\n"), score=0.05, dense_score=0.7,
+    )  # fmt: skip
+    second_start = text.index("A B11")
+    second = Passage(
+        chunk_id="doc::1", doc_id="doc.txt", title="Doc", text=text[second_start:],
+        start=second_start, end=len(text), score=0.04, dense_score=0.7,
+    )  # fmt: skip
+    answer = answer_extractively(
+        "Which permit is required for IaaS computing power services in China?",
+        [first, second],
+        AnswerSettings(),
+    )
+    assert not answer.abstained
+    assert answer.text.startswith("A B11 permit is required"), answer.text
+    assert "should check licences" in answer.text  # kept, after the lead
