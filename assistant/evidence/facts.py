@@ -294,7 +294,9 @@ def tokens(text: str) -> list[Token]:
 
 
 # Chinese words that contain a negation character without negating anything.
-_CN_NOT_NEGATION = re.compile(r"除非|无论|不仅|不断|不论|不管|未成年|是否|否则|非常|无需|不久|不动产")
+_CN_NOT_NEGATION = re.compile(
+    r"除非|无论|不仅|不断|不论|不管|未成年|是否|否则|非常|无需|不久|不动产"
+)
 _CN_NEGATION = re.compile(r"禁止|严禁|不|未|无|非|没有|没|否|勿")
 _EN_NO_ABBREVIATION = re.compile(r"\bno\.\s*\d", re.IGNORECASE)
 
