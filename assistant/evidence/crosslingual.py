@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from assistant.evidence.cues import modality_cues
 from assistant.evidence.facts import claim_terms, negation_cues, tokens
+from assistant.evidence.scopes import cue_reach
 from assistant.retrieval.glossary import _english_pattern, load_glossary, load_laws
 from ingest.normalize import detect_language
 
@@ -111,9 +112,6 @@ def law_names(text: str, lang: str) -> set[int]:
     return {i for i, _, _ in concept_mentions(text, lang) if i < len(LAW_NAMES)}
 
 
-_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
-
-
 def _scopes(text: str, cues: Sequence[tuple[int, str]], window: int) -> list[tuple[int, int, str]]:
     """Character ranges each cue governs: the next `window` tokens, up to clause punctuation."""
     toks = tokens(text)
@@ -123,8 +121,7 @@ def _scopes(text: str, cues: Sequence[tuple[int, str]], window: int) -> list[tup
         tok = by_start.get(start)
         if tok is None:
             continue
-        # A Chinese token is one character: about half an English word.
-        after = tok.index + 1 + (2 * window if _CJK_CHAR.fullmatch(text[start]) else window)
+        after = tok.index + 1 + cue_reach(text, start, window)
         end = toks[after].start if after < len(toks) else len(text)
         for follower in toks[tok.index + 1 : after]:
             if follower.clause_end:

@@ -18,6 +18,7 @@ from assistant.evidence.facts import extract_facts, negation_cues, tokens
 
 __all__ = [
     "clause_polarity_mismatch",
+    "cue_reach",
     "modality_mismatch",
     "negation_mismatch",
 ]
@@ -77,10 +78,12 @@ def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str],
     distance: dict[int, int] = {}
     for tok in toks:
         if tok.start in cue_starts:
-            for step, follower in enumerate(toks[tok.index + 1 : tok.index + 1 + 2 * window]):
+            reach = cue_reach(text, tok.start, window)
+            for step, follower in enumerate(toks[tok.index + 1 : tok.index + 1 + 2 * reach]):
                 if follower.clause_end:
                     break
-                distance[follower.index] = min(distance.get(follower.index, step), step)
+                scaled = step * window // reach
+                distance[follower.index] = min(distance.get(follower.index, scaled), scaled)
     near: dict[str, list[int | None]] = {}
     for t in toks:
         if t.term and t.term in shared:
@@ -88,6 +91,17 @@ def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str],
     neg = {term for term, ds in near.items() if all(d is not None and d < window for d in ds)}
     pos = {term for term, ds in near.items() if all(d is None for d in ds)}
     return neg, pos
+
+
+#: How many times `window` a Chinese cue reaches: a Chinese token is one character, about
+#: half an English word, and 应当 or 不得 governs its whole clause.
+CJK_REACH = 2
+
+
+def cue_reach(text: str, start: int, window: int) -> int:
+    """How many tokens the cue at `start` governs (up to clause punctuation, which ends it
+    sooner): `window` words in English, `CJK_REACH` times as many characters in Chinese."""
+    return window * CJK_REACH if "\u3400" <= text[start] <= "\u9fff" else window
 
 
 T = TypeVar("T")
@@ -169,7 +183,7 @@ def _modal_scopes(text: str, shared: frozenset[str], window: int) -> dict[str, s
         mode = cues.get(tok.start)
         if mode is None:
             continue
-        for follower in toks[tok.index + 1 : tok.index + 1 + window]:
+        for follower in toks[tok.index + 1 : tok.index + 1 + cue_reach(text, tok.start, window)]:
             if follower.clause_end:
                 break
             scoped.setdefault(follower.index, set()).add(mode)

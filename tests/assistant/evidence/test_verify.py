@@ -511,3 +511,11 @@ def test_names_meet_their_glossary_spellings_and_lists() -> None:
 
 def test_real_estate_is_not_a_negation() -> None:
     assert negation_cues("查封、扣押、冻结在我国境内的动产、不动产和其他各类财产") == []
+
+
+def test_a_chinese_modal_governs_its_clause_not_eight_characters() -> None:
+    # 应当 governs 安全评估 fourteen characters on: seven English words' worth.
+    source = zh_passage("确需向境外提供的，应当按照国家网信部门制定的办法开展安全评估。")
+    weakened = verifier.verify("确需向境外提供的，可以开展安全评估。", [source])
+    assert not weakened.supported and "obligation" in weakened.reason
+    assert verifier.verify("确需向境外提供的，应当开展安全评估。", [source]).supported
