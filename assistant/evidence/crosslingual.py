@@ -131,19 +131,10 @@ def _scopes(text: str, cues: Sequence[tuple[int, str]], window: int) -> list[tup
     return out
 
 
-# Bounds on a figure are not negations of what follows ("no less than six months" = 不少于
-# 六个月 = "at least six months"); the figures themselves are compared exactly elsewhere.
-_BOUNDS = re.compile(
-    r"\b(?:no|not) (?:less|more|fewer|later|earlier|longer) than\b|\bnot (?:exceed|below)\w*"
-    r"|不(?:少于|超过|低于|高于|多于|满|足)"
-)
-
-
 def _labels(text: str, lang: str, window: int) -> dict[int, set[str]]:
     """For each concept of `text`: `neg`/`pos` for polarity, `must`/`may` when under a modal."""
-    bare = _BOUNDS.sub(lambda m: " " * len(m.group()), text)
-    negs = [(s, "neg") for s in negation_cues(bare)]
-    modal = [(s, m) for s, m in modality_cues(bare)]
+    negs = [(s, "neg") for s in negation_cues(text, bounds=False)]
+    modal = [(s, m) for s, m in modality_cues(text)]
     scopes = _scopes(text, negs, window) + _scopes(text, modal, window)
     out: dict[int, set[str]] = {}
     for concept, start, _ in concept_mentions(text, lang):

@@ -296,19 +296,43 @@ def tokens(text: str) -> list[Token]:
 # Chinese words that contain a negation character without negating anything.
 _CN_NOT_NEGATION = re.compile(
     r"除非|无论|不仅|不断|不论|不管|未成年|是否|否则|非常|无需|不久|不动产"
+    # a negated alternative beside the positive one: 准予或者不予, 同意或者不同意
+    r"|([\u4e00-\u9fff]{1,2})或者?不\1"
 )
 _CN_NEGATION = re.compile(r"禁止|严禁|不|未|无|非|没有|没|否|勿")
 _EN_NO_ABBREVIATION = re.compile(r"\bno\.\s*\d", re.IGNORECASE)
+# "No." or 不能， opening an answer answers the question; "finished or not" negates nothing.
+_NOT_NEGATING = re.compile(
+    r"^\W*(?:no|not really|不能|不可以|不是|不会|不需要|不属于|否|没有)\s*[,.;:!，。；：！]"
+    r"|\b(?:whether )?or not\b",
+    re.IGNORECASE,
+)
+# Bounds on a figure ("no less than six months" = 不少于六个月 = "at least six months") negate
+# the figure, not the words after it; the figures are compared exactly elsewhere.
+_BOUNDS = re.compile(
+    r"\b(?:no|not) (?:less|more|fewer|later|earlier|longer) than\b|\bnot (?:exceed|below)\w*"
+    r"|不(?:少于|超过|低于|高于|多于|满|足)"
+)
 
 
-def negation_cues(text: str) -> list[int]:
-    """Character offsets of negation cues (not/no/never/without/不/未/无/非/禁止 …)."""
+def _blank(pattern: re.Pattern[str], text: str) -> str:
+    return pattern.sub(lambda m: " " * len(m.group()), text)
+
+
+def negation_cues(text: str, *, bounds: bool = True) -> list[int]:
+    """Character offsets of negation cues (not/no/never/without/不/未/无/非/禁止 …).
+
+    `bounds=False` leaves out the bounds on a figure (不少于, "no more than"), for rules that
+    ask what a negation says of the words after it."""
+    text = _blank(_NOT_NEGATING, text)
+    if not bounds:
+        text = _blank(_BOUNDS, text)
     cues = [
         m.start()
         for m in _EN_WORD.finditer(text)
         if (m.group().lower() in _NEGATION_WORDS or m.group().lower().endswith(("n't", "n’t")))
         and not _EN_NO_ABBREVIATION.match(text, m.start())
     ]
-    masked = _CN_NOT_NEGATION.sub(lambda m: " " * len(m.group()), text)
+    masked = _blank(_CN_NOT_NEGATION, text)
     cues.extend(m.start() for m in _CN_NEGATION.finditer(masked))
     return sorted(cues)

@@ -215,19 +215,8 @@ _evidence = lru_cache(maxsize=1024)(evidence_facts)
 
 
 def _negated_only_in_claim(claim: str, quotes: Sequence[str]) -> bool:
-    """A claim that negates something where its supporting quotes negate nothing at all.
-
-    A leading "No." or 不能， answers the question rather than negating the claim, and
-    "finished or not" negates nothing."""
-    claim = _NOT_A_NEGATION.sub(lambda m: " " * len(m.group()), claim)
+    """A claim that negates something where its supporting quotes negate nothing at all."""
     return bool(negation_cues(claim)) and not any(negation_cues(q) for q in quotes)
-
-
-_NOT_A_NEGATION = re.compile(
-    r"^\W*(?:no|not really|不能|不可以|不是|不会|不需要|不属于|否|没有)\s*[,.;:!，。；：！]"
-    r"|\bor not\b|\bwhether or not\b",
-    re.IGNORECASE,
-)
 
 
 def _named(name: str, names: str) -> bool:

@@ -519,3 +519,24 @@ def test_a_chinese_modal_governs_its_clause_not_eight_characters() -> None:
     weakened = verifier.verify("确需向境外提供的，可以开展安全评估。", [source])
     assert not weakened.supported and "obligation" in weakened.reason
     assert verifier.verify("确需向境外提供的，应当开展安全评估。", [source]).supported
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在45个工作日内作出准予或者不予许可的决定",  # a negated alternative beside the positive
+        "是否同意或不同意由主管部门决定",
+        "No. Production excludes back-end steps.",  # an answer to the question
+        "不可以，除非处理个人信息是提供该产品或服务所必需的。",
+        "Any foreign-produced wafer, finished or not.",
+    ],
+)
+def test_words_that_only_look_negative_are_not_cues(text: str) -> None:
+    assert negation_cues(text) == []
+
+
+def test_bounds_on_a_figure_are_cues_unless_left_out() -> None:
+    assert negation_cues("留存网络日志不少于六个月") != []
+    assert negation_cues("留存网络日志不少于六个月", bounds=False) == []
+    assert negation_cues("not exceed 30 days and no later than May", bounds=False) == []
+    assert negation_cues("No licence is required.") == [0]  # a determiner, not an answer
