@@ -143,11 +143,28 @@ def expected_kind(question: str) -> Kind | None:
     return None
 
 
+# What a sum of money is: a question that names one is answered only by a sentence that
+# names it too, in either language ("the capital requirement for a B11 licence" is not
+# answered by a fine of 五十万元).
+_MONEY_OF: list[re.Pattern[str]] = [
+    re.compile(r"\bfine[sd]?\b|\bpenalt(?:y|ies)\b|罚款|罚金"),
+    re.compile(r"\bcapital\b|资本|注册资金"),
+    re.compile(r"\bprices?\b|\bcosts?\b|\bfees?\b|\bcharges?\b|价格|费用|收费|价款"),
+    re.compile(r"\bdamages\b|\bcompensation\b|赔偿"),
+]
+
+
 def states(kind: Kind, sentence: str, question: str = "") -> bool:
     """Whether `sentence` states a `kind` of value other than those the question itself gives
-    (the 3A090 or § 744.23 it asks about, an article number) ."""
+    (the 3A090 or § 744.23 it asks about, an article number), and for money, a sum of what
+    the question asks about when it says (a fine, capital, a price, damages)."""
     text = _REFERENCES.sub(" ", sentence.lower())
     given = {t.lower() for t in _TOKEN.findall(question) if any(c.isdigit() for c in t)}
     if given:
         text = _TOKEN.sub(lambda m: " " if m.group().lower() in given else m.group(), text)
-    return bool(_STATES[kind].search(text))
+    if not _STATES[kind].search(text):
+        return False
+    if kind is Kind.MONEY:
+        asked = [what for what in _MONEY_OF if what.search(question.lower())]
+        return not asked or any(what.search(text) for what in asked)
+    return True

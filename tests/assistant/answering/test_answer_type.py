@@ -63,3 +63,15 @@ def test_sentences_state_values_but_not_the_questions_own_numbers() -> None:
 def test_asking_words_are_not_evidence() -> None:
     assert without_asking("How long must logs be kept?").split() == ["must", "logs", "be", "kept?"]
     assert "哪一天" not in without_asking("《网络安全法》从哪一天开始施行？")
+
+
+def test_a_sum_must_be_of_what_the_question_asks_about() -> None:
+    capital = "What is the capital requirement for a B11 licence?"
+    fine = "违反本法规定的，处五十万元以上五百万元以下罚款。"
+    assert expected_kind(capital) is Kind.MONEY
+    assert not states(Kind.MONEY, fine, capital)
+    assert states(Kind.MONEY, "注册资本不低于一千万元人民币。", capital)
+    pipl = "What is the maximum fine for violating the Personal Information Protection Law?"
+    assert states(Kind.MONEY, "处五千万元以下或者上一年度营业额百分之五以下罚款。", pipl)
+    # A question that names no kind of sum takes any.
+    assert states(Kind.MONEY, fine, "How much must the operator pay?")
