@@ -164,7 +164,51 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
         text = _TOKEN.sub(lambda m: " " if m.group().lower() in given else m.group(), text)
     if not _STATES[kind].search(text):
         return False
+    lowered = question.lower()
     if kind is Kind.MONEY:
-        asked = [what for what in _MONEY_OF if what.search(question.lower())]
-        return not asked or any(what.search(text) for what in asked)
+        asked = [what for what in _MONEY_OF if what.search(lowered)]
+        if asked and not any(what.search(text) for what in asked):
+            return False
+    if _RATE_ASKED.search(lowered) and not _RATE_STATED.search(text):
+        return False
+    if kind is Kind.NUMBER:
+        return _counts(lowered, text)
+    return True
+
+
+# A rate ("how much per hour", 每小时多少钱) is stated only as one: a total is not a rate.
+_RATE_ASKED = re.compile(
+    r"\bper (?:hour|day|week|month|year|unit|gpu|chip|server|user|record)\b|\bhourly\b"
+    r"|\bmonthly\b|每(?:小时|天|日|周|月|年|台|个|人)"
+)
+_RATE_STATED = re.compile(
+    r"\bper\b|\bhourly\b|\bmonthly\b|\bannual(?:ly)?\b|\ban? (?:hour|day|week|month|year)\b"
+    r"|\beach\b|\bevery\b|/\s?(?:h|hr|hour|day|month|year)\b|每"
+    r"|\b(?:one|single|\d+)[- ](?:hour|day|week|month|year)\b"
+)
+# "How many X", 几个X, 多少人: a count of X, so the number must come with X.
+_COUNTED_EN = re.compile(r"\bhow many ([a-z]+)(?: ([a-z]+))?")
+_COUNTED_ZH = re.compile(r"(?:几|多少)([个家台颗项条种级类次名人位件])([\u4e00-\u9fff]{0,2})")
+_NUMBER_WORD = (
+    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"thirty|hundred|thousand|million|billion|dozens?|several)"
+)
+_NOT_COUNTED = frozenset({"of", "the", "more", "times", "in", "total", "are", "is", "were", "do"})
+
+
+def _counts(question: str, text: str) -> bool:
+    """Whether `text` counts the thing `question` asks how many of (when it names one)."""
+    if m := _COUNTED_ZH.search(question):
+        unit, noun = m.group(1), m.group(2)
+        marks = {unit} if not noun or unit != "个" else set()
+        marks |= {noun[0], noun[-1]} if noun else set()
+        pattern = rf"[\d{_NUMERAL_ZH}]\s*(?:个)?(?:{'|'.join(map(re.escape, sorted(marks)))})"
+        return bool(re.search(pattern, text))
+    if m := _COUNTED_EN.search(question):
+        words = [w for w in m.groups() if w and w not in _NOT_COUNTED]
+        stems = [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words]
+        if not stems:
+            return True
+        named = "|".join(re.escape(st) for st in stems)
+        return bool(re.search(rf"\b{_NUMBER_WORD}\b(?:\W+\w+){{0,3}}?\W+(?:{named})", text))
     return True

@@ -75,3 +75,21 @@ def test_a_sum_must_be_of_what_the_question_asks_about() -> None:
     assert states(Kind.MONEY, "处五千万元以下或者上一年度营业额百分之五以下罚款。", pipl)
     # A question that names no kind of sum takes any.
     assert states(Kind.MONEY, fine, "How much must the operator pay?")
+
+
+def test_a_count_must_be_a_count_of_what_is_asked() -> None:
+    levels = "网络安全等级保护制度一共分为几个等级？"
+    assert not states(Kind.NUMBER, "按照规定留存相关的网络日志不少于六个月；", levels)
+    assert states(Kind.NUMBER, "网络安全等级保护分为五个等级。", levels)
+    assert states(Kind.NUMBER, "等级保护共分五级。", levels)
+    assert states(Kind.NUMBER, "执法人员不得少于2人", "执法人员少于几人被检查方可以拒绝？")
+    entities = "How many Chinese entities sought restricted US chips?"
+    assert states(Kind.NUMBER, "At least 11 Chinese entities have sought such chips.", entities)
+    assert not states(Kind.NUMBER, "The tender listed 500 cloud servers.", entities)
+
+
+def test_a_rate_must_be_stated_as_one() -> None:
+    hourly = "How much per hour did AWS charge Shenzhen University for A100 access?"
+    assert not states(Kind.MONEY, "Shenzhen University spent approximately $27,996 on AWS.", hourly)
+    assert states(Kind.MONEY, "It charges $10 per hour for eight A100 chips.", hourly)
+    assert states(Kind.MONEY, "It charges $10 for one-hour access to eight chips.", hourly)
