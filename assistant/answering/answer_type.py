@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from assistant.evidence.figures import figures
+
 
 class Kind(StrEnum):
     MONEY = "money"
@@ -212,3 +214,20 @@ def _counts(question: str, text: str) -> bool:
         named = "|".join(re.escape(st) for st in stems)
         return bool(re.search(rf"\b{_NUMBER_WORD}\b(?:\W+\w+){{0,3}}?\W+(?:{named})", text))
     return True
+
+
+# "What is the maximum fine", 最高罚款: the answer is the top of the scale, not its first tier.
+_MAXIMUM = re.compile(
+    r"\b(?:maximum|highest|largest|most|up to|upper limit|cap)\b|最高|上限|最多|最大"
+)
+
+
+def asks_maximum(question: str) -> bool:
+    """Whether a question asks for the top of a scale ("the maximum fine", 最高罚多少)."""
+    return bool(_MAXIMUM.search(question.lower()))
+
+
+def largest_sum(sentence: str) -> float:
+    """The largest amount `sentence` states (五千万元 = 50,000,000), 0 when it states none."""
+    amounts = [float(k.partition(":")[2]) for k in figures(sentence) if k.startswith("num:")]
+    return max(amounts, default=0.0)

@@ -13,7 +13,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.answering.answer_type import Kind, expected_kind, states, without_asking
+from assistant.answering.answer_type import (
+    Kind,
+    asks_maximum,
+    expected_kind,
+    largest_sum,
+    states,
+    without_asking,
+)
 from assistant.evidence.markers import ABSTENTION
 from assistant.models import Answer, Citation, Passage
 from assistant.settings import AnswerSettings
@@ -179,7 +186,7 @@ def answer_extractively(
         if not typed:
             # On topic, but no sentence states the amount, period or date asked for.
             return abstain
-        lead = _stating_part(max(typed, key=lambda c: c.score), kind, question)
+        lead = _stating_part(_stating_lead(typed, kind, question), kind, question)
         chosen = _select(candidates, settings, lead=lead)
     else:
         chosen = _select(candidates, settings)
@@ -190,6 +197,16 @@ def answer_extractively(
 
 def _stating(candidates: list[Candidate], kind: Kind, question: str) -> list[Candidate]:
     return [c for c in candidates if states(kind, c.span.text, question)]
+
+
+def _stating_lead(typed: list[Candidate], kind: Kind, question: str) -> Candidate:
+    """The stating sentence that leads: the best-scoring one, or for "the maximum fine" the
+    one of the same document with the largest sum (PIPL's 五千万元 tier, not its first)."""
+    best = max(typed, key=lambda c: c.score)
+    if kind is Kind.MONEY and asks_maximum(question):
+        same = [c for c in typed if c.passage.doc_id == best.passage.doc_id]
+        best = max(same, key=lambda c: (largest_sum(c.span.text), c.score))
+    return best
 
 
 def _mark_each_sentence(text: str, marker: int) -> str:

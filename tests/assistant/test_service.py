@@ -106,6 +106,8 @@ def test_an_english_question_naming_a_chinese_law_finds_the_answering_article(
         c.doc_id.endswith("个人信息保护法(2021-08-20).md") and "五千万元" in c.quote
         for c in answer.citations
     )
+    # "The maximum": the top tier leads, not the article's first (一百万元).
+    assert "五千万元" in answer.citations[0].quote
     assert not answer.conflicts  # the article's tiers are not sources that disagree
     article = corpus_qa.search("What does Article 21 of the Cybersecurity Law require?", k=1)
     assert article[0].doc_id.endswith("网络安全法(2016-11-07).md")

@@ -2,7 +2,14 @@
 
 import pytest
 
-from assistant.answering.answer_type import Kind, expected_kind, states, without_asking
+from assistant.answering.answer_type import (
+    Kind,
+    asks_maximum,
+    expected_kind,
+    largest_sum,
+    states,
+    without_asking,
+)
 
 
 @pytest.mark.parametrize(
@@ -93,3 +100,12 @@ def test_a_rate_must_be_stated_as_one() -> None:
     assert not states(Kind.MONEY, "Shenzhen University spent approximately $27,996 on AWS.", hourly)
     assert states(Kind.MONEY, "It charges $10 per hour for eight A100 chips.", hourly)
     assert states(Kind.MONEY, "It charges $10 for one-hour access to eight chips.", hourly)
+
+
+def test_the_top_of_a_scale_is_asked_and_read() -> None:
+    assert asks_maximum("What is the maximum fine under the PIPL?")
+    assert asks_maximum("网络数据处理者情节严重的，最高可罚多少？")
+    assert not asks_maximum("What fine applies to a late filing?")
+    assert largest_sum("并处五千万元以下或者上一年度营业额百分之五以下罚款") == 50_000_000
+    assert largest_sum("拒不改正的，并处一百万元以下罚款；") == 1_000_000
+    assert largest_sum("No amount here.") == 0.0
