@@ -261,9 +261,18 @@ def _answer_spans(text: str, max_chars: int) -> list[SentenceSpan]:
 
 
 def is_content(sentence: str) -> bool:
-    # Headings and bare article numbers are not answers.
+    """Headings, bare article numbers and reference-list entries ("… clusters[EB/OL].",
+    "…: 模式、工具与策略[J].") are not answers: they name a text, they do not state a rule."""
     stripped = sentence.strip()
-    return len(stripped) >= 8 and not stripped.startswith("#")
+    return (
+        len(stripped) >= 8
+        and not stripped.startswith("#")
+        and not _REFERENCE_ENTRY.search(stripped)
+    )
+
+
+# GB/T 7714 document-type codes, which mark an entry of a paper's reference list.
+_REFERENCE_ENTRY = re.compile(r"\[(?:EB/OL|J|M|C|D|N|R|S|Z|P|A|G|DB/OL|CP/DK)\]")
 
 
 def _stating_part(cand: Candidate, kind: Kind, question: str) -> Candidate:

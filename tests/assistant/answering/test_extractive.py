@@ -136,3 +136,12 @@ def test_the_best_scoring_sentence_leads_even_from_a_later_passage() -> None:
     assert not answer.abstained
     assert answer.text.startswith("A B11 permit is required"), answer.text
     assert "should check licences" in answer.text  # kept, after the lead
+
+
+def test_reference_list_entries_are_not_answers() -> None:
+    from assistant.answering.extractive import is_content
+
+    assert not is_content("Reporting requirements for advanced AI models and clusters[EB/OL].")
+    assert not is_content("人工智能风险治理: 模式、工具与策略[J].")
+    assert is_content("第二十一条 国家实行网络安全等级保护制度。")
+    assert is_content("Items in Country Group [D:5] need a licence.")
