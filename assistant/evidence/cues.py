@@ -18,6 +18,7 @@ __all__ = [
     "law_titles",
     "modality_cues",
     "roles",
+    "source_roles",
 ]
 
 Modality = Literal["must", "may"]
@@ -52,9 +53,13 @@ _EN_ROLES = (
     "operator", "provider", "user", "exporter", "importer", "reexporter", "processor",
     "controller", "seller", "buyer", "licensee", "applicant", "manufacturer", "distributor",
     "supplier", "recipient", "customer", "consignee", "guardian", "employer", "employee",
-    "court", "regulator", "agent",
+    "court", "regulator", "agent", "company", "university", "government", "bank",
+    "individual", "enterprise", "firm",
 )  # fmt: skip
-_EN_ROLE = re.compile(r"\b(" + "|".join(_EN_ROLES) + r")s?\b", re.IGNORECASE)
+_EN_ROLE = re.compile(
+    r"\b(" + "|".join(r[:-1] + "(?:y|ie)" if r.endswith("y") else r for r in _EN_ROLES) + r")s?\b",
+    re.IGNORECASE,
+)
 _ZH_ROLES = (
     "运营者", "提供者", "处理者", "使用者", "用户", "经营者", "进口商", "出口商", "受托人",
     "监护人", "买方", "卖方", "用人单位", "工作人员", "网信部门", "公安部门", "商务主管部门",
@@ -62,12 +67,18 @@ _ZH_ROLES = (
 )  # fmt: skip
 
 
+# Regulations that address the reader ("you may not export") mean the party acting: the
+# exporter, reexporter or applicant (EAR part 772 defines "you" so).
+_ADDRESSED = re.compile(r"\byou(?:r)?\b", re.IGNORECASE)
+_THE_READER = ("exporter", "reexporter", "applicant", "licensee")
+
+
 def roles(text: str) -> set[str]:
     """The parties `text` names (English in the singular, lower case; Chinese as written).
 
     A longer Chinese role hides the shorter ones inside it (被侵权人 is not 侵权人).
     """
-    found = {m.group(1).lower() for m in _EN_ROLE.finditer(text)}
+    found = {re.sub(r"ie$", "y", m.group(1).lower()) for m in _EN_ROLE.finditer(text)}
     rest = text
     for role in sorted(_ZH_ROLES, key=len, reverse=True):
         if role in rest:
@@ -78,6 +89,14 @@ def roles(text: str) -> set[str]:
 
 _BOOK_TITLE = re.compile(r"《([^《》]{2,40})》")
 _PRC = "中华人民共和国"
+
+
+def source_roles(text: str) -> set[str]:
+    """The parties a source names: `roles`, plus the party acting when it addresses "you"."""
+    found = roles(text)
+    if _ADDRESSED.search(text):
+        found.update(_THE_READER)
+    return found
 
 
 def law_titles(text: str) -> set[str]:

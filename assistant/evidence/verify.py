@@ -29,7 +29,7 @@ from assistant.evidence.crosslingual import (
     language_of,
     law_names,
 )
-from assistant.evidence.cues import law_titles, roles
+from assistant.evidence.cues import law_titles, roles, source_roles
 from assistant.evidence.facts import (
     Facts,
     evidence_facts,
@@ -144,7 +144,7 @@ class LexicalVerifier:
         opener = opening_word(claim)
         if opener and stem(opener) not in _stems(contexts):
             return Verdict(False, f"name not in the cited passage: {opener}")
-        others = sorted(roles(claim) - roles(contexts))
+        others = sorted(roles(claim) - source_roles(contexts))
         if others:
             return Verdict(False, f"party not in the cited passage: {', '.join(others)}")
         laws = sorted(t for t in law_titles(claim) if t not in contexts)

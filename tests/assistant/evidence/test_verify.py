@@ -540,3 +540,28 @@ def test_bounds_on_a_figure_are_cues_unless_left_out() -> None:
     assert negation_cues("留存网络日志不少于六个月", bounds=False) == []
     assert negation_cues("not exceed 30 days and no later than May", bounds=False) == []
     assert negation_cues("No licence is required.") == [0]  # a determiner, not an answer
+
+
+def test_a_regulation_that_addresses_you_names_the_exporter() -> None:
+    from assistant.evidence.cues import roles, source_roles
+
+    text = "You may not proceed any further with the transaction unless you obtain a license."
+    ear = Passage(
+        chunk_id="ear::1", doc_id="ear/744.txt", title="EAR 744", section=None,
+        text=text, start=0, end=len(text), score=1.0,
+    )  # fmt: skip
+    claim = "The exporter may not proceed with the transaction unless it obtains a license."
+    assert verifier.verify(claim, [ear]).supported
+    assert "exporter" in source_roles(text) and "exporter" not in roles(text)
+    # Only a source's "you" stands for the party: a claim's "you" names nobody in particular.
+    assert roles("You must keep the records.") == set()
+
+
+def test_actor_nouns_are_parties_in_any_plural() -> None:
+    from assistant.evidence.cues import roles
+
+    assert roles("US companies and universities") == {"company", "university"}
+    swapped = verifier.verify(
+        "Chinese banks are reportedly utilising cloud services from Amazon.", [CLOUD]
+    )
+    assert not swapped.supported and "bank" in swapped.reason
