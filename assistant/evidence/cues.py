@@ -18,6 +18,7 @@ __all__ = [
     "law_titles",
     "modality_cues",
     "roles",
+    "roles_missing_in_translation",
     "source_roles",
 ]
 
@@ -26,7 +27,12 @@ Modality = Literal["must", "may"]
 # Obligation and permission. A cue right before a negation ("may not", "must not", 不得) is a
 # prohibition: the negation rule compares those, and "may not" = "must not" anyway.
 _EN_MUST = r"must|shall|(?:is|are|be) required to|(?:is|are) obliged to|ha(?:s|ve) to|needs? to"
-_EN_MAY = r"may|can|(?:is|are) (?:allowed|permitted|entitled) to|has the right to"
+# "may affect", "can cause": a possibility, not a permission.
+_EPISTEMIC = (
+    r"(?!\s+(?:also\s+)?(?:affect|cause|result|include|involve|arise|occur|lead|pose|"
+    r"harm|endanger|threaten|change|differ|vary|exist|happen|contain|constitute)\b)"
+)
+_EN_MAY = rf"(?:may|can){_EPISTEMIC}|(?:is|are) (?:allowed|permitted|entitled) to|has the right to"
 _EN_MODAL = re.compile(rf"\b(?:(?P<must>{_EN_MUST})|(?P<may>{_EN_MAY}))\b(?!\s+not\b|n['’]t)", re.I)
 # Chinese: 应/须/需/可 are also parts of other words (供应, 相应, 必需, 许可, 可能 …).
 _ZH_MUST = r"应当|必须|应(?![用对急变答])|须|需要|需(?!求)"
@@ -89,6 +95,36 @@ def roles(text: str) -> set[str]:
 
 _BOOK_TITLE = re.compile(r"《([^《》]{2,40})》")
 _PRC = "中华人民共和国"
+
+
+# The same parties in the other language, for a translated claim.
+_ROLE_ZH: dict[str, tuple[str, ...]] = {
+    "operator": ("运营者", "经营者"), "provider": ("提供者",), "processor": ("处理者",),
+    "user": ("用户", "使用者"), "exporter": ("出口经营者", "出口商"), "importer": ("进口商",),
+    "court": ("法院",), "employer": ("用人单位",), "guardian": ("监护人",),
+    "seller": ("卖方", "出卖人"), "buyer": ("买方", "买受人"), "applicant": ("申请人",),
+    "recipient": ("接收方",), "manufacturer": ("生产者", "制造商"), "supplier": ("供应商",),
+    "agent": ("代理人",), "licensee": ("被许可人",), "consignee": ("收货人",),
+}  # fmt: skip
+
+
+def roles_missing_in_translation(claim: str, claim_lang: str, source: str) -> set[str]:
+    """The parties of a claim that its source, in the other language, names in neither
+    language ("providers" cited to a passage on 经营者; 提供者 to one on operators)."""
+    stated = source_roles(source)
+    if claim_lang == "en":
+        return {
+            role
+            for role in roles(claim) & _ROLE_ZH.keys()
+            if role not in stated and not any(zh in source for zh in _ROLE_ZH[role])
+        }
+    said = roles(claim)
+    return {
+        zh
+        for zh in said
+        for role, forms in _ROLE_ZH.items()
+        if zh in forms and role not in stated and zh not in source
+    }
 
 
 def source_roles(text: str) -> set[str]:

@@ -69,6 +69,9 @@ _NOT_NAMES = _words(
     "figure table annex appendix item items i a an the this that these those monday tuesday "
     "wednesday thursday friday saturday sunday unverified"
 ) | frozenset(MONTHS)
+# Words a text capitalizes to refer to an instrument it has named ("the Regulations take
+# effect …"); alone they are not names.
+_DEFINED_TERMS = _words("regulations regulation law measures provisions rules act")
 _SENTENCE_START = re.compile(r"(^|[.!?:;。！？；\n]\s*|^\s*[-*•]\s+|[“\"'(]\s*)$")
 
 
@@ -99,6 +102,8 @@ def entities(text: str) -> set[str]:
             words.pop()
         if not words or (len(words) == 1 and opener and not trimmed):
             continue
+        if len(words) == 1 and words[0].lower() in _DEFINED_TERMS:
+            continue  # "the Regulations": the cited instrument itself, named by the law rules
         found.add(name_text(" ".join(words)))
     found.discard("")
     return found - _CURRENCY_CODES

@@ -21,6 +21,7 @@ __all__ = [
     "cue_reach",
     "modality_mismatch",
     "negation_mismatch",
+    "sentence_modality_mismatch",
 ]
 
 
@@ -203,6 +204,16 @@ def _clause_modality_mismatch(claim: str, quotes: Sequence[str]) -> str:
     for part, mode, same in _same_clauses(claim, quotes, lambda c, s: _modes(c) or _modes(s)):
         if len(mode) == 1 and same and all(len(m) == 1 and m != mode for m in same):
             return f"'{next(iter(mode))}' where the source says '{next(iter(same[0]))}' ({part})"
+    return ""
+
+
+def sentence_modality_mismatch(claim: str, quotes: Sequence[str]) -> str:
+    """The claim states one modality only and its quotes only the other ("must" in a claim
+    whose quotes say only 可以): for translations, whose words the scopes cannot line up."""
+    said = _modes(claim)
+    stated = frozenset().union(*(_modes(q) for q in quotes)) if quotes else frozenset()
+    if len(said) == 1 and len(stated) == 1 and said != stated:
+        return f"'{next(iter(said))}' where the source says only '{next(iter(stated))}'"
     return ""
 
 

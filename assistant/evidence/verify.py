@@ -29,7 +29,12 @@ from assistant.evidence.crosslingual import (
     language_of,
     law_names,
 )
-from assistant.evidence.cues import law_titles, roles, source_roles
+from assistant.evidence.cues import (
+    law_titles,
+    roles,
+    roles_missing_in_translation,
+    source_roles,
+)
 from assistant.evidence.facts import (
     Facts,
     evidence_facts,
@@ -44,6 +49,7 @@ from assistant.evidence.scopes import (
     clause_polarity_mismatch,
     modality_mismatch,
     negation_mismatch,
+    sentence_modality_mismatch,
 )
 from assistant.models import Citation, Passage, UnverifiedSentence
 
@@ -136,8 +142,12 @@ class LexicalVerifier:
         contexts = "\n".join(_context(p) for p in passages)
         names = " ".join(name_text(_context(p)) for p in passages)
         known = _names_alike(claim, contexts, lang)
+        opening = name_text(claim)
         absent = sorted(
-            e.strip() for e in facts.entities if not _named(e, names) and e.strip() not in known
+            e.strip()
+            for e in facts.entities
+            if not _named(e, names, opening_run=opening.startswith(e), source=contexts)
+            and e.strip() not in known
         )
         if absent:
             return Verdict(False, f"name not in the cited passage: {', '.join(absent)}")
@@ -193,6 +203,9 @@ class LexicalVerifier:
         if laws:
             shown = ", ".join(LAW_NAMES_LIST[i] for i in sorted(laws))
             return Verdict(False, f"law not in the cited passage: {shown}")
+        others = sorted(roles_missing_in_translation(claim, lang, contexts))
+        if others:
+            return Verdict(False, f"party not in the cited passage: {', '.join(others)}")
         coverage, count, conflict = concept_mismatch(
             claim, lang, contexts, source_lang, self.window
         )
@@ -207,6 +220,14 @@ class LexicalVerifier:
             )
         if conflict:
             return Verdict(False, f"negation or obligation differs near {conflict}", coverage)
+        quotes = [
+            p.text[s.start : s.end]
+            for p in passages
+            if (s := supporting_span(_quote_facts(claim, p), p.text)) is not None
+        ]
+        modal = sentence_modality_mismatch(claim, quotes)
+        if modal:
+            return Verdict(False, f"obligation differs from the cited passage: {modal}", coverage)
         return Verdict(True, "", coverage)
 
 
@@ -219,13 +240,23 @@ def _negated_only_in_claim(claim: str, quotes: Sequence[str]) -> bool:
     return bool(negation_cues(claim)) and not any(negation_cues(q) for q in quotes)
 
 
-def _named(name: str, names: str) -> bool:
-    """Whether `names` (a source's `name_text`) holds `name`, or each part of a list of names
-    ("nicaragua and venezuela" where the source says "Nicaragua, or Venezuela")."""
+def _named(name: str, names: str, *, opening_run: bool = False, source: str = "") -> bool:
+    """Whether `names` (a source's `name_text`) holds `name`: as written, in the singular
+    ("ECCNs" for ECCN), each part of a list ("nicaragua and venezuela" where the source says
+    "Nicaragua, or Venezuela"), or, for a run that opens the sentence, without its first word
+    when the source has that word in any form ("Destinations in Country Group D:5" where the
+    source says "destination is listed in Country Group D:5": the capital is the sentence's)."""
     if name in names:
         return True
+    words = name.split()
+    if len(words) == 1 and words[0].endswith("s") and f" {words[0][:-1]} " in names:
+        return True
     parts = [f" {part.strip()} " for part in name.split(" and ")]
-    return len(parts) > 1 and all(part in names for part in parts)
+    if len(parts) > 1 and all(part in names for part in parts):
+        return True
+    if opening_run and len(words) > 1 and stem(words[0]) in _stems(source):
+        return _named(" " + " ".join(words[1:]) + " ", names)
+    return False
 
 
 def _names_alike(claim: str, source: str, lang: str) -> set[str]:

@@ -565,3 +565,48 @@ def test_actor_nouns_are_parties_in_any_plural() -> None:
         "Chinese banks are reportedly utilising cloud services from Amazon.", [CLOUD]
     )
     assert not swapped.supported and "bank" in swapped.reason
+
+
+def test_names_in_the_plural_and_runs_that_open_the_sentence() -> None:
+    text = "A destination is listed in Country Group D:5, and ECCN 3A001 items need a licence."
+    ear = Passage(
+        chunk_id="ear::2", doc_id="ear/744.txt", title="EAR 744", section=None,
+        text=text, start=0, end=len(text), score=1.0,
+    )  # fmt: skip
+    assert verifier.verify("Destinations in Country Group D:5 need a licence.", [ear]).supported
+    assert verifier.verify("Items under ECCNs 3A001 need a licence.", [ear]).supported
+    # The first word is excused its capital, not its absence.
+    verdict = verifier.verify("Tsinghua University in Country Group D:5 needs a licence.", [ear])
+    assert not verdict.supported and "tsinghua" in verdict.reason
+
+
+def test_a_lone_defined_term_is_not_a_name() -> None:
+    from assistant.evidence.facts import entities
+
+    assert entities("The Regulations take effect on 1 December 2024.") == set()
+    assert "telecommunications regulations" in " ".join(
+        entities("Licences under the Telecommunications Regulations are needed.")
+    )
+
+
+def test_translated_claims_are_checked_for_parties_and_modality() -> None:
+    source = zh_passage("国务院商务主管部门可以要求境外经营者遵守本条例的规定。")
+    assert verifier.verify(
+        "The commerce authority may require operators abroad to follow the Regulations.", [source]
+    ).supported
+    swapped = verifier.verify(
+        "The commerce authority may require providers abroad to follow the Regulations.", [source]
+    )
+    assert not swapped.supported and "provider" in swapped.reason
+    stronger = verifier.verify(
+        "The commerce authority must require operators abroad to follow the Regulations.", [source]
+    )
+    assert not stronger.supported and "obligation" in stronger.reason
+
+
+def test_may_of_possibility_is_not_a_permission() -> None:
+    from assistant.evidence.cues import modality_cues
+
+    assert modality_cues("products that may affect national security") == []
+    assert modality_cues("operators may keep logs") == [(10, "may")]
+    assert modality_cues("items may be exported under a licence") == [(6, "may")]
