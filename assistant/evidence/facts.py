@@ -178,7 +178,8 @@ def name_text(text: str) -> str:
 
 _NEGATION_WORDS = _words(
     "not no never without none nor neither cannot nobody nothing nowhere prohibit prohibits "
-    "prohibited prohibiting prohibition forbid forbids forbidden ban bans banned"
+    "prohibited prohibiting prohibition forbid forbids forbidden ban bans banned "
+    "insufficient lack lacks lacking unable fail fails failed failing"
 )
 # The retrieval's English stopwords (`ingest.tokenize`), with two differences on purpose: the
 # negations are cues here (`negation_cues`), not noise, and words that frame a claim without

@@ -610,3 +610,15 @@ def test_may_of_possibility_is_not_a_permission() -> None:
     assert modality_cues("products that may affect national security") == []
     assert modality_cues("operators may keep logs") == [(10, "may")]
     assert modality_cues("items may be exported under a licence") == [(6, "may")]
+
+
+def test_negative_words_beyond_not_are_cues() -> None:
+    # "fails to" is 未, "insufficient" is 不足: without them a flip against them goes unseen.
+    assert negation_cues("operators that fail to take measures") == [15]
+    text = "Zhejiang Lab turned to AWS due to insufficient computing power from Alibaba."
+    lab = Passage(
+        chunk_id="doc::7", doc_id="seeds/report.txt", title="Cloud access report",
+        section=None, text=text, start=0, end=len(text), score=1.0,
+    )  # fmt: skip
+    flipped = verifier.verify("Zhejiang Lab had enough computing power from Alibaba.", [lab])
+    assert not flipped.supported and "negation" in flipped.reason
