@@ -228,6 +228,8 @@ def stem(word: str) -> str:
     translations and most summaries are British."""
     word = _american(word.lower())
     for suffix in _SUFFIXES:
+        if suffix == "ly" and word.endswith("ply"):
+            continue  # apply, comply, supply: verbs, whose "applies" stems to "apply"
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             base = word[: -len(suffix)]
             return base + "y" if suffix in ("ies", "ied") else base

@@ -630,3 +630,10 @@ def test_conjunctions_make_no_chinese_terms() -> None:
     terms = claim_terms("申请并做好善后工作或者终止")
     assert "请并" not in terms and "并做" not in terms and "作或" not in terms
     assert {"申请", "善后", "终止"} <= terms
+
+
+def test_verbs_in_ply_stem_alike() -> None:
+    from assistant.evidence.facts import stem
+
+    assert stem("apply") == stem("applies") == stem("applied") == "apply"
+    assert stem("comply") == stem("complies") and stem("directly") == "direct"
