@@ -179,7 +179,7 @@ def name_text(text: str) -> str:
 _NEGATION_WORDS = _words(
     "not no never without none nor neither cannot nobody nothing nowhere prohibit prohibits "
     "prohibited prohibiting prohibition forbid forbids forbidden ban bans banned "
-    "insufficient lack lacks lacking unable fail fails failed failing"
+    "insufficient lack lacks lacked lacking unable fail fails failed failing"
 )
 # The retrieval's English stopwords (`ingest.tokenize`), with two differences on purpose: the
 # negations are cues here (`negation_cues`), not noise, and words that frame a claim without
@@ -282,14 +282,25 @@ _CLAUSE_PUNCT = frozenset(",;:.!?，；：。！？()（）")
 _PARAGRAPH_REF = re.compile(r"\(([A-Za-z0-9]{1,4})\)")
 
 
+# "U.S.", "e.g.": the dots of an abbreviation do not end a clause.
+_ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+# Words that open a new clause, ending the scope of a negation or modal before them: in
+# "did not cover cloud providers unless the technology were used", "used" is not negated.
+_CLAUSE_OPENERS = _words(
+    "unless until because although though whereas but except however if when while"
+)
+
+
 def tokens(text: str) -> list[Token]:
-    """Words, Chinese characters and clause punctuation, in order, with their terms."""
+    """Words, Chinese characters and clause punctuation, in order, with their terms; a word
+    that opens a new clause ("unless", "because") ends the one before it too."""
     out: list[Token] = []
     text = _PARAGRAPH_REF.sub(lambda m: " " + m.group(1) + " ", text)  # same offsets
+    text = _ABBREVIATION.sub(lambda m: m.group().replace(".", " "), text)
     matches = list(_TOKEN.finditer(text))
     for i, m in enumerate(matches):
         word = m.group()
-        if word in _CLAUSE_PUNCT:
+        if word in _CLAUSE_PUNCT or word.lower() in _CLAUSE_OPENERS:
             out.append(Token(len(out), m.start(), None, clause_end=True))
         elif _CJK_RUN.fullmatch(word):
             nxt = matches[i + 1].group() if i + 1 < len(matches) else ""

@@ -637,3 +637,27 @@ def test_verbs_in_ply_stem_alike() -> None:
 
     assert stem("apply") == stem("applies") == stem("applied") == "apply"
     assert stem("comply") == stem("complies") and stem("directly") == "direct"
+
+
+def test_a_new_clause_or_an_abbreviation_ends_or_keeps_a_scope() -> None:
+    text = (
+        "The issuance of a license does not authorize U.S. persons to engage in any activity "
+        "that is otherwise prohibited by law. US rules do not cover cloud providers, even if "
+        "they use restricted chips; there is a violation only if the technology is used for "
+        "weapons."
+    )
+    src = Passage(
+        chunk_id="ear::3", doc_id="ear/744.txt", title="EAR 744", section=None,
+        text=text, start=0, end=len(text), score=1.0,
+    )  # fmt: skip
+    # "U.S." does not end the clause: "activity" stands in the negation's scope.
+    assert verifier.verify(
+        "A license does not authorize activity otherwise prohibited by law.", [src]
+    ).supported
+    # "unless" opens a clause of its own: "technology ... used" is not negated.
+    assert verifier.verify(
+        "US rules do not cover cloud providers unless the technology is used for weapons.", [src]
+    ).supported
+    from assistant.evidence.facts import tokens
+
+    assert [t.clause_end for t in tokens("not A unless B")] == [False, False, True, False]
