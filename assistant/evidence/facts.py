@@ -20,6 +20,7 @@ from ingest.tokenize import EN_STOPWORDS
 __all__ = [
     "Facts",
     "Token",
+    "bound_ends",
     "claim_terms",
     "entities",
     "evidence_facts",
@@ -334,6 +335,12 @@ _BOUNDS = re.compile(
     r"\b(?:no|not) (?:less|more|fewer|later|earlier|longer) than\b|\bnot (?:exceed|below)\w*"
     r"|不(?:少于|超过|低于|高于|多于|满|足)"
 )
+
+
+def bound_ends(text: str) -> dict[int, int]:
+    """Start -> end offsets of the bounds on a figure (不少于, "no more than"): such a cue
+    negates its comparative word only, not the clause after the figure."""
+    return {m.start(): m.end() for m in _BOUNDS.finditer(text)}
 
 
 def _blank(pattern: re.Pattern[str], text: str) -> str:

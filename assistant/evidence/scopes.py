@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from assistant.evidence.cues import modality_cues
-from assistant.evidence.facts import extract_facts, negation_cues, tokens
+from assistant.evidence.facts import bound_ends, extract_facts, negation_cues, tokens
 
 __all__ = [
     "clause_polarity_mismatch",
@@ -76,12 +76,13 @@ def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str],
     cue), and those that stand only far from any cue (beyond twice `window`)."""
     toks = tokens(text)
     cue_starts = set(negation_cues(text))
+    bounds = bound_ends(text)
     distance: dict[int, int] = {}
     for tok in toks:
         if tok.start in cue_starts:
             reach = cue_reach(text, tok.start, window)
             for step, follower in enumerate(toks[tok.index + 1 : tok.index + 1 + 2 * reach]):
-                if follower.clause_end:
+                if follower.clause_end or follower.start >= bounds.get(tok.start, len(text)):
                     break
                 scaled = step * window // reach
                 distance[follower.index] = min(distance.get(follower.index, scaled), scaled)

@@ -661,3 +661,17 @@ def test_a_new_clause_or_an_abbreviation_ends_or_keeps_a_scope() -> None:
     from assistant.evidence.facts import tokens
 
     assert [t.clause_end for t in tokens("not A unless B")] == [False, False, True, False]
+
+
+def test_a_bound_negates_its_comparative_not_the_clause_after_the_figure() -> None:
+    from assistant.evidence.facts import claim_terms
+    from assistant.evidence.scopes import _polarity
+
+    text = "违法经营额不足五十万元的处五十万元以上五百万元以下罚款"
+    negated, plain = _polarity(text, frozenset(claim_terms(text)), 8)
+    assert "罚款" in plain and "罚款" not in negated
+    # The comparative itself still flips: 超过二年 against 不超过二年.
+    assert not verifier.verify(
+        "《出口管制法》规定许可有效期超过二年。",
+        [zh_passage("出口许可证件的有效期不超过二年。", title="中华人民共和国出口管制法")],
+    ).supported
