@@ -193,9 +193,9 @@ _STOPWORDS = (EN_STOPWORDS - _words("no nor not ourselves yourselves")) | _words
 _SUFFIXES = ("ational", "ization", "ations", "ation", "ments", "ment", "ingly", "ings", "ing",
              "edly", "ies", "ied", "ed", "es", "s", "ly")  # fmt: skip
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
-# Particles and conjunctions: a bigram holding one says nothing a paraphrase must repeat
-# ("申请并做好" against "申请，并做好").
-_CJK_FILLER = frozenset("的了着吗呢吧啊并或")
+# Particles, conjunctions and "all/also" adverbs: a bigram holding one says nothing a
+# paraphrase must repeat ("申请并做好" against "申请，并做好", "两者均于" against "本法自").
+_CJK_FILLER = frozenset("的了着吗呢吧啊并或都均也")
 _EN_WORD = re.compile(r"[A-Za-z]+(?:['’]t)?")
 
 

@@ -627,8 +627,10 @@ def test_negative_words_beyond_not_are_cues() -> None:
 def test_conjunctions_make_no_chinese_terms() -> None:
     from assistant.evidence.facts import claim_terms
 
-    terms = claim_terms("申请并做好善后工作或者终止")
-    assert "请并" not in terms and "并做" not in terms and "作或" not in terms
+    terms = claim_terms("申请并做好善后工作或者终止，两者均于同日施行")
+    assert (
+        "请并" not in terms and "并做" not in terms and "作或" not in terms and "均于" not in terms
+    )
     assert {"申请", "善后", "终止"} <= terms
 
 
