@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from assistant.evidence.facts import double_negatives
+
 __all__ = [
     "Modality",
     "law_titles",
@@ -50,6 +52,8 @@ def modality_cues(text: str) -> list[tuple[int, Modality]]:
     for pattern in (_EN_MODAL, _ZH_MODAL):
         for m in pattern.finditer(text):
             cues.append((m.start(), "must" if m.group("must") else "may"))
+    # 未经批准，不得出口 = 出口须经批准.
+    cues.extend((start, "must") for start in double_negatives(text))
     return sorted(cues)
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "Facts",
     "Token",
     "bound_ends",
+    "double_negatives",
     "claim_terms",
     "entities",
     "evidence_facts",
@@ -362,5 +363,19 @@ def negation_cues(text: str, *, bounds: bool = True) -> list[int]:
         and not _EN_NO_ABBREVIATION.match(text, m.start())
     ]
     masked = _blank(_CN_NOT_NEGATION, text)
+    masked = _DOUBLE_NEGATIVE.sub(lambda m: _blank_groups(m), masked)
     cues.extend(m.start() for m in _CN_NEGATION.finditer(masked))
     return sorted(cues)
+
+
+# 未经批准，不得出口 = 出口须经批准: the two negations cancel, the sentence states a condition.
+_DOUBLE_NEGATIVE = re.compile(r"(未经|非经)([^。；;，,]*[，,][^。；;]*?)(不得|不能|不准)")
+
+
+def double_negatives(text: str) -> list[int]:
+    """Offsets of 未经/非经 opening a double negative (未经批准，不得出口): an obligation."""
+    return [m.start() for m in _DOUBLE_NEGATIVE.finditer(text)]
+
+
+def _blank_groups(m: re.Match[str]) -> str:
+    return " " * len(m.group(1)) + m.group(2) + " " * len(m.group(3))

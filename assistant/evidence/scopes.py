@@ -155,8 +155,13 @@ def _same_clauses(
         yield part.strip(), label(part, claim), same
 
 
-def _negated(clause: str, _sentence: str) -> bool:
-    return bool(negation_cues(clause))
+def _negated(clause: str, sentence: str) -> bool:
+    """Whether a cue of `sentence` stands in `clause` (read in its sentence: the two halves
+    of 非经批准，不得提供 cancel out, and neither clause alone shows that)."""
+    start = sentence.find(clause)
+    if start < 0:
+        return bool(negation_cues(clause))
+    return any(start <= cue < start + len(clause) for cue in negation_cues(sentence))
 
 
 def clause_polarity_mismatch(claim: str, quotes: Sequence[str]) -> str:

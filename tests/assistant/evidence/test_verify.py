@@ -677,3 +677,25 @@ def test_a_bound_negates_its_comparative_not_the_clause_after_the_figure() -> No
         "《出口管制法》规定许可有效期超过二年。",
         [zh_passage("出口许可证件的有效期不超过二年。", title="中华人民共和国出口管制法")],
     ).supported
+
+
+def test_a_double_negative_states_a_condition() -> None:
+    assert negation_cues("非经主管机关批准，不得向外国司法机构提供数据") == []
+    assert negation_cues("未经批准的，处罚款") == [0]
+    source = zh_passage(
+        "非经中华人民共和国主管机关批准，境内的组织、个人不得向外国司法或者执法机构提供数据。",
+        title="中华人民共和国数据安全法",
+    )
+    assert verifier.verify(
+        "境内的组织、个人向外国司法或者执法机构提供数据，须经中华人民共和国主管机关批准。", [source]
+    ).supported
+    loosened = verifier.verify(
+        "非经中华人民共和国主管机关批准，境内的组织、个人可以向外国司法或者执法机构提供数据。",
+        [source],
+    )
+    assert not loosened.supported
+    weakened = verifier.verify(
+        "境内的组织、个人向外国司法或者执法机构提供数据，可以经中华人民共和国主管机关批准。",
+        [source],
+    )
+    assert not weakened.supported and "obligation" in weakened.reason
