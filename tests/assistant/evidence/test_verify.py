@@ -526,6 +526,8 @@ def test_a_chinese_modal_governs_its_clause_not_eight_characters() -> None:
     [
         "在45个工作日内作出准予或者不予许可的决定",  # a negated alternative beside the positive
         "是否同意或不同意由主管部门决定",
+        "没收违法所得，处违法所得一倍以上十倍以下罚款",  # confiscate
+        "未来五年的发展规划",  # the future
         "No. Production excludes back-end steps.",  # an answer to the question
         "不可以，除非处理个人信息是提供该产品或服务所必需的。",
         "Any foreign-produced wafer, finished or not.",
