@@ -111,6 +111,9 @@ _CLAUSE = re.compile(r"[^,;:.!?，；：。！？]+")
 _SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]*")
 #: Share of a claim clause's terms a source clause must hold to be "the same clause".
 SAME_CLAUSE = 0.7
+#: For the modality rule, a source clause that holds this share of a claim clause's terms
+#: says the same however long it is: 应当 governs 进行安全评估 across 22 characters.
+CONTAINED = 0.85
 
 
 # Characters that carry polarity, modality or no meaning: left out when matching clauses, so
@@ -131,12 +134,16 @@ def _clause_terms(text: str) -> frozenset[str]:
 
 
 def _same_clauses(
-    claim: str, quotes: Sequence[str], label: Callable[[str, str], T]
+    claim: str,
+    quotes: Sequence[str],
+    label: Callable[[str, str], T],
+    contained: float | None = None,
 ) -> Iterator[tuple[str, T, list[T]]]:
     """Each claim clause (3+ terms) with its label and the labels of the source clauses that
     say the same: most of each side's terms are in the other (a long source clause may
-    hold a negation or a modal about something else). `label(clause, sentence)` sees the
-    sentence the clause stands in too."""
+    hold a negation or a modal about something else), or, given `contained`, that share
+    of the claim clause's terms (a modal far from its verb in a long source clause).
+    `label(clause, sentence)` sees the sentence the clause stands in too."""
     evidence = [
         (_clause_terms(c), label(c, sentence))
         for quote in quotes
@@ -150,7 +157,11 @@ def _same_clauses(
         same = [
             lab
             for t, lab in evidence
-            if len(terms & t) >= SAME_CLAUSE * len(terms) and len(terms & t) >= len(t) / 2
+            if len(terms & t) >= SAME_CLAUSE * len(terms)
+            and (
+                len(terms & t) >= len(t) / 2
+                or (contained is not None and len(terms & t) >= contained * len(terms))
+            )
         ]
         yield part.strip(), label(part, claim), same
 
@@ -207,7 +218,8 @@ def _clause_modality_mismatch(claim: str, quotes: Sequence[str]) -> str:
 
     A clause without a modal takes its sentence's: in "运营者应当履行下列义务：…；留存日志…。"
     应当 governs every item of the list."""
-    for part, mode, same in _same_clauses(claim, quotes, lambda c, s: _modes(c) or _modes(s)):
+    clauses = _same_clauses(claim, quotes, lambda c, s: _modes(c) or _modes(s), CONTAINED)
+    for part, mode, same in clauses:
         if len(mode) == 1 and same and all(len(m) == 1 and m != mode for m in same):
             return f"'{next(iter(mode))}' where the source says '{next(iter(same[0]))}' ({part})"
     return ""

@@ -701,3 +701,13 @@ def test_a_double_negative_states_a_condition() -> None:
         [source],
     )
     assert not weakened.supported and "obligation" in weakened.reason
+
+
+def test_a_modal_clause_matches_a_long_source_clause_that_contains_it() -> None:
+    source = zh_passage(
+        "因业务需要，确需向境外提供的，应当按照国家网信部门会同国务院有关部门制定的办法"
+        "进行安全评估；法律、行政法规另有规定的，依照其规定。"
+    )
+    weakened = verifier.verify("确需向境外提供的，可按规定进行安全评估。", [source])
+    assert not weakened.supported and "obligation" in weakened.reason
+    assert verifier.verify("确需向境外提供的，应当按照规定进行安全评估。", [source]).supported
