@@ -711,3 +711,16 @@ def test_a_modal_clause_matches_a_long_source_clause_that_contains_it() -> None:
     weakened = verifier.verify("确需向境外提供的，可按规定进行安全评估。", [source])
     assert not weakened.supported and "obligation" in weakened.reason
     assert verifier.verify("确需向境外提供的，应当按照规定进行安全评估。", [source]).supported
+
+
+def test_a_translated_claim_may_not_add_a_negation_its_passage_lacks() -> None:
+    # The glossary has no word for "in person", so no concept carries the added "never":
+    # the passage, which negates nothing, does.
+    source = zh_passage(
+        "关键信息基础设施的运营者应当自行或者委托网络安全服务机构对其网络的安全性和可能存在的风险"
+        "每年至少进行一次检测评估。"
+    )
+    claim = "Critical information infrastructure operators must assess their network security"
+    assert verifier.verify(f"{claim} risks at least once a year.", [source]).supported
+    verdict = verifier.verify(f"{claim} risks at least once a year, never in person.", [source])
+    assert not verdict.supported and "negation" in verdict.reason
