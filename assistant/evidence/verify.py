@@ -163,7 +163,9 @@ class LexicalVerifier:
             return Verdict(False, f"law not in the cited passage: {shown}")
         spans = [s for p in passages if (s := supporting_span(facts, p.text)) is not None]
         covered = frozenset().union(*(s.covered_terms for s in spans))
-        overlap = len(covered) / len(facts.terms) if facts.terms else 1.0
+        # Every figure is in the passage by now (checked above): each counts as a word found.
+        found = len(covered) + len(facts.figures)
+        overlap = found / (len(facts.terms) + len(facts.figures)) if facts.terms else 1.0
         if overlap < self.min_overlap:
             return Verdict(
                 False,

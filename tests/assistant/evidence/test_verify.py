@@ -724,3 +724,15 @@ def test_a_translated_claim_may_not_add_a_negation_its_passage_lacks() -> None:
     assert verifier.verify(f"{claim} risks at least once a year.", [source]).supported
     verdict = verifier.verify(f"{claim} risks at least once a year, never in person.", [source])
     assert not verdict.supported and "negation" in verdict.reason
+
+
+def test_figures_found_count_toward_the_overlap() -> None:
+    # One word of three is the passage's (final), but the numbers and the date are too.
+    text = "Interim final rule, 89 FR 23886, April 4, 2024: export controls on advanced chips."
+    src = Passage(
+        chunk_id="ear::4", doc_id="ear/734.txt", title="EAR 734", section=None,
+        text=text, start=0, end=len(text), score=1.0,
+    )  # fmt: skip
+    claim = "The final text appeared at 89 FR 23886 on April 4, 2024."
+    assert verifier.verify(claim, [src]).supported
+    assert not verifier.verify(claim.replace("23886", "23887"), [src]).supported
