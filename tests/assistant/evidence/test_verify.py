@@ -736,3 +736,12 @@ def test_figures_found_count_toward_the_overlap() -> None:
     claim = "The final text appeared at 89 FR 23886 on April 4, 2024."
     assert verifier.verify(claim, [src]).supported
     assert not verifier.verify(claim.replace("23886", "23887"), [src]).supported
+
+
+def test_a_code_inside_a_glossary_name_is_that_name() -> None:
+    source = zh_passage(
+        "运营者采购网络产品和服务，未按照国家网络安全规定进行安全审查的，处采购金额一倍以上十倍以下罚款。",
+        title="关键信息基础设施安全保护条例",
+    )
+    claim = "Under the CII Regulations, a fine of one to ten times the purchase amount applies."
+    assert verifier.verify(claim, [source]).supported
