@@ -102,8 +102,18 @@ CJK_REACH = 2
 
 def cue_reach(text: str, start: int, window: int) -> int:
     """How many tokens the cue at `start` governs (up to clause punctuation, which ends it
-    sooner): `window` words in English, `CJK_REACH` times as many characters in Chinese."""
-    return window * CJK_REACH if "\u3400" <= text[start] <= "\u9fff" else window
+    sooner): `window` words in English, `CJK_REACH` times as many characters in Chinese;
+    "insufficient" and "lack (of)" negate only the noun phrase after them (`NOUN_REACH`)."""
+    if "\u3400" <= text[start] <= "\u9fff":
+        return window * CJK_REACH
+    if _NOUN_NEGATOR.match(text, start):
+        return NOUN_REACH
+    return window
+
+
+#: Words "insufficient computing power", "a lack of subjective fault" negate.
+NOUN_REACH = 3
+_NOUN_NEGATOR = re.compile(r"(?:insufficient|lack(?:s|ed|ing)?)\b", re.IGNORECASE)
 
 
 T = TypeVar("T")

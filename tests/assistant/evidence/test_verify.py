@@ -745,3 +745,15 @@ def test_a_code_inside_a_glossary_name_is_that_name() -> None:
     )
     claim = "Under the CII Regulations, a fine of one to ten times the purchase amount applies."
     assert verifier.verify(claim, [source]).supported
+
+
+def test_insufficient_negates_its_noun_phrase_only() -> None:
+    text = "Zhejiang Lab turned to AWS due to insufficient computing power from provider Alibaba."
+    lab = Passage(
+        chunk_id="doc::6", doc_id="seeds/report.txt", title="Cloud access report",
+        section=None, text=text, start=0, end=len(text), score=1.0,
+    )  # fmt: skip
+    claim = (
+        "Zhejiang Lab turned to AWS as provider Alibaba could not supply enough computing power."
+    )
+    assert verifier.verify(claim, [lab]).supported
