@@ -349,6 +349,14 @@ def zh_passage(text: str, n: int = 9, title: str = "中华人民共和国网络�
     )  # fmt: skip
 
 
+def en_passage(text: str, doc_id: str = "ear/744.txt", title: str = "EAR 744") -> Passage:
+    """A whole English passage of its own (a regulation or an article)."""
+    return Passage(
+        chunk_id=f"{doc_id}::0", doc_id=doc_id, title=title, section=None,
+        text=text, start=0, end=len(text), score=1.0,
+    )  # fmt: skip
+
+
 LOGS = zh_passage(
     "第二十一条 网络运营者应当按照规定留存相关的网络日志不少于六个月。"
     "网络运营者可以委托网络安全服务机构开展检测。对直接负责的主管人员处一万元以上十万元以下罚款。"
@@ -497,10 +505,7 @@ def test_names_meet_their_glossary_spellings_and_lists() -> None:
         "Approval for end users headquartered in the United States, Burma, Cambodia, "
         "Nicaragua, or Venezuela."
     )
-    source = Passage(
-        chunk_id="doc::8", doc_id="ear/744.txt", title="EAR 744", section=None,
-        text=text, start=0, end=len(text), score=1.0,
-    )  # fmt: skip
+    source = en_passage(text)
     assert verifier.verify("End users headquartered in the US get approval.", [source]).supported
     claim = "End users headquartered in Nicaragua and Venezuela get approval."
     assert verifier.verify(claim, [source]).supported
@@ -548,10 +553,7 @@ def test_a_regulation_that_addresses_you_names_the_exporter() -> None:
     from assistant.evidence.cues import roles, source_roles
 
     text = "You may not proceed any further with the transaction unless you obtain a license."
-    ear = Passage(
-        chunk_id="ear::1", doc_id="ear/744.txt", title="EAR 744", section=None,
-        text=text, start=0, end=len(text), score=1.0,
-    )  # fmt: skip
+    ear = en_passage(text)
     claim = "The exporter may not proceed with the transaction unless it obtains a license."
     assert verifier.verify(claim, [ear]).supported
     assert "exporter" in source_roles(text) and "exporter" not in roles(text)
@@ -571,10 +573,7 @@ def test_actor_nouns_are_parties_in_any_plural() -> None:
 
 def test_names_in_the_plural_and_runs_that_open_the_sentence() -> None:
     text = "A destination is listed in Country Group D:5, and ECCN 3A001 items need a licence."
-    ear = Passage(
-        chunk_id="ear::2", doc_id="ear/744.txt", title="EAR 744", section=None,
-        text=text, start=0, end=len(text), score=1.0,
-    )  # fmt: skip
+    ear = en_passage(text)
     assert verifier.verify("Destinations in Country Group D:5 need a licence.", [ear]).supported
     assert verifier.verify("Items under ECCNs 3A001 need a licence.", [ear]).supported
     # The first word is excused its capital, not its absence.
@@ -618,10 +617,7 @@ def test_negative_words_beyond_not_are_cues() -> None:
     # "fails to" is 未, "insufficient" is 不足: without them a flip against them goes unseen.
     assert negation_cues("operators that fail to take measures") == [15]
     text = "Zhejiang Lab turned to AWS due to insufficient computing power from Alibaba."
-    lab = Passage(
-        chunk_id="doc::7", doc_id="seeds/report.txt", title="Cloud access report",
-        section=None, text=text, start=0, end=len(text), score=1.0,
-    )  # fmt: skip
+    lab = en_passage(text, "seeds/report.txt", "Cloud access report")
     flipped = verifier.verify("Zhejiang Lab had enough computing power from Alibaba.", [lab])
     assert not flipped.supported and "negation" in flipped.reason
 
@@ -650,10 +646,7 @@ def test_a_new_clause_or_an_abbreviation_ends_or_keeps_a_scope() -> None:
         "they use restricted chips; there is a violation only if the technology is used for "
         "weapons."
     )
-    src = Passage(
-        chunk_id="ear::3", doc_id="ear/744.txt", title="EAR 744", section=None,
-        text=text, start=0, end=len(text), score=1.0,
-    )  # fmt: skip
+    src = en_passage(text)
     # "U.S." does not end the clause: "activity" stands in the negation's scope.
     assert verifier.verify(
         "A license does not authorize activity otherwise prohibited by law.", [src]
@@ -729,10 +722,7 @@ def test_a_translated_claim_may_not_add_a_negation_its_passage_lacks() -> None:
 def test_figures_found_count_toward_the_overlap() -> None:
     # One word of three is the passage's (final), but the numbers and the date are too.
     text = "Interim final rule, 89 FR 23886, April 4, 2024: export controls on advanced chips."
-    src = Passage(
-        chunk_id="ear::4", doc_id="ear/734.txt", title="EAR 734", section=None,
-        text=text, start=0, end=len(text), score=1.0,
-    )  # fmt: skip
+    src = en_passage(text, "ear/734.txt", "EAR 734")
     claim = "The final text appeared at 89 FR 23886 on April 4, 2024."
     assert verifier.verify(claim, [src]).supported
     assert not verifier.verify(claim.replace("23886", "23887"), [src]).supported
@@ -749,10 +739,7 @@ def test_a_code_inside_a_glossary_name_is_that_name() -> None:
 
 def test_insufficient_negates_its_noun_phrase_only() -> None:
     text = "Zhejiang Lab turned to AWS due to insufficient computing power from provider Alibaba."
-    lab = Passage(
-        chunk_id="doc::6", doc_id="seeds/report.txt", title="Cloud access report",
-        section=None, text=text, start=0, end=len(text), score=1.0,
-    )  # fmt: skip
+    lab = en_passage(text, "seeds/report.txt", "Cloud access report")
     claim = (
         "Zhejiang Lab turned to AWS as provider Alibaba could not supply enough computing power."
     )
