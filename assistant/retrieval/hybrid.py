@@ -24,7 +24,7 @@ from assistant.retrieval.absent import absent_names
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.glossary import load_laws, mentions_english
 from assistant.retrieval.index import Index
-from assistant.retrieval.query import PreparedQuery, prepare_query
+from assistant.retrieval.query import IN_FORCE_TERMS, PreparedQuery, prepare_query
 from assistant.settings import RetrievalSettings
 from ingest.legal_refs import ArticleRef, find_article_refs
 from ingest.lexical import Condition, LexicalIndex, matches
@@ -148,6 +148,12 @@ class HybridSearch:
             ]
             rankings.append(within)
             weights.append(max(self.settings.dense_weight, self.settings.lexical_weight))
+        if named and query.asks_in_force:
+            # "When did the PIPL take effect?": its 施行 article, which shares no other word.
+            in_force = self._within(lexical_index, IN_FORCE_TERMS, named, manifest, filters)
+            if in_force:
+                rankings.append(in_force[:3])
+                weights.append(self.settings.structural_weight)
         if structural:
             # An article of a document the user named (or is discussing) is what they asked
             # for; an article number alone is only a hint among same-numbered articles.

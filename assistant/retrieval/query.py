@@ -3,6 +3,7 @@ spellings it implies in the other language or numbering style."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.retrieval.glossary import translate, translations
@@ -30,6 +31,19 @@ class PreparedQuery:
     # The articles and sections the user's own words cite, read once (a condensed follow-up
     # does not drag in the earlier turn's articles).
     refs: tuple[ArticleRef, ...] = ()
+    # The question asks when something took effect: the named law's 施行 article answers it.
+    asks_in_force: bool = False
+
+
+# "When does X take effect?", 何时施行, 生效日期: the answer is the instrument's own article on
+# entry into force (本法自…起施行), whatever else the question's words match.
+_IN_FORCE = re.compile(
+    r"\b(?:take|takes|took|taken|taking) effect\b|\bc(?:o|a)me into force\b|\beffective date\b"
+    r"|\bin force since\b|生效|施行|实施日期|开始实施|起实施",
+    re.IGNORECASE,
+)
+#: The words of an entry-into-force article, in both languages.
+IN_FORCE_TERMS = "施行 起施行 生效 effect force"
 
 
 def prepare_query(
@@ -42,6 +56,7 @@ def prepare_query(
     `languages` are those of the indexed documents (glossary terms are added only in those)."""
     standalone = standalone or question
     refs = tuple(find_article_refs(question))
+    in_force = bool(_IN_FORCE.search(question))
     # "Article 22" must also find and match 第二十二条, and the reverse.
     aliases = " ".join(article_aliases(refs))
     text = f"{standalone} {aliases}".strip()
@@ -51,8 +66,11 @@ def prepare_query(
         standalone=standalone,
         # Measured on the dev set: the glossary terms help the dense ranking too.
         expanded=f"{text}\n{extra}" if extra else text,
-        answer_terms=f"{question} {aliases}".strip(),
+        # 生效 is answered by an article on entry into force, which says 施行 (本法自…起施行);
+        # retrieval finds that article by itself (`asks_in_force`).
+        answer_terms=f"{question} {aliases} {'施行' if in_force and '施行' not in question else ''}".strip(),
         alternate=translate(f"{question} {aliases}"),
         language=detect_language(question),
         refs=refs,
+        asks_in_force=in_force,
     )

@@ -130,3 +130,20 @@ def test_a_question_for_an_amount_the_corpus_never_states_abstains(corpus_qa: Co
     """The corpus names the B11 permit but never a capital requirement for it."""
     answer = corpus_qa.ask("What is the capital requirement for a B11 licence?")
     assert answer.abstained and not answer.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When did the Personal Information Protection Law take effect?",
+        "《个人信息保护法》什么时候生效？",  # the statute says 施行, not 生效
+    ],
+)
+def test_when_a_named_law_took_effect_is_its_entry_into_force_article(
+    corpus_qa: ComplyQA, question: str
+) -> None:
+    answer = corpus_qa.ask(question)
+    assert not answer.abstained, answer.text
+    lead = answer.citations[0]
+    assert lead.doc_id.endswith("个人信息保护法(2021-08-20).md")
+    assert "2021年11月1日起施行" in lead.quote

@@ -1,0 +1,28 @@
+"""What a question becomes before retrieval: entry-into-force questions are recognised."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.retrieval.query import prepare_query
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("When did the PIPL take effect?", True),
+        ("When does the Data Security Law come into force?", True),
+        ("《个人信息保护法》什么时候生效？", True),
+        ("《数据安全法》从哪一天开始施行？", True),
+        ("What does Article 21 of the Cybersecurity Law require?", False),
+        ("数据出境安全评估结果的有效期是多长时间？", False),
+    ],
+)
+def test_entry_into_force_questions_are_recognised(question: str, asks: bool) -> None:
+    assert prepare_query(question).asks_in_force is asks
+
+
+def test_the_statute_word_is_looked_for_in_answers_not_in_retrieval() -> None:
+    prepared = prepare_query("《个人信息保护法》什么时候生效？")
+    assert "施行" in prepared.answer_terms
+    assert "施行" not in prepared.expanded.split("\n")[0]
