@@ -13,7 +13,6 @@ implementing `Verifier`. Everything here is pure: no model, disk or network.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,9 +22,7 @@ from assistant.evidence.citations import CitationBook, supporting_span
 from assistant.evidence.crosslingual import (
     LAW_NAMES_LIST,
     bridge_terms,
-    concept_mentions,
     concept_mismatch,
-    concept_names,
     language_of,
     law_names,
 )
@@ -39,12 +36,12 @@ from assistant.evidence.facts import (
     Facts,
     evidence_facts,
     extract_facts,
-    name_text,
     negation_cues,
     opening_word,
     stem,
 )
 from assistant.evidence.markers import ClaimSentence, is_abstention, parse_answer, with_markers
+from assistant.evidence.names import missing_names, missing_names_translated, word_stems
 from assistant.evidence.scopes import (
     clause_polarity_mismatch,
     modality_mismatch,
@@ -140,19 +137,11 @@ class LexicalVerifier:
         if translated:
             return self._verify_translation(claim, lang, other.pop(), facts, passages)
         contexts = "\n".join(_context(p) for p in passages)
-        names = " ".join(name_text(_context(p)) for p in passages)
-        known = _names_alike(claim, contexts, lang)
-        opening = name_text(claim)
-        absent = sorted(
-            e.strip()
-            for e in facts.entities
-            if not _named(e, names, opening_run=opening.startswith(e), source=contexts)
-            and e.strip() not in known
-        )
+        absent = missing_names(claim, facts.entities, contexts, lang)
         if absent:
             return Verdict(False, f"name not in the cited passage: {', '.join(absent)}")
         opener = opening_word(claim)
-        if opener and stem(opener) not in _stems(contexts):
+        if opener and stem(opener) not in word_stems(contexts):
             return Verdict(False, f"name not in the cited passage: {opener}")
         others = sorted(roles(claim) - source_roles(contexts))
         if others:
@@ -194,10 +183,7 @@ class LexicalVerifier:
     ) -> Verdict:
         """A claim in one language, passages in the other: compare concepts (crosslingual)."""
         contexts = "\n".join(_context(p) for p in passages)
-        names = name_text(contexts)
-        # A name inside a glossary term ("CII" of "CII Regulations") is that term's.
-        known = " ".join(name_text(n) for n in concept_names(claim, lang))
-        absent = sorted(e.strip() for e in facts.entities if e not in names and e not in known)
+        absent = missing_names_translated(claim, facts.entities, contexts, lang)
         if absent:
             return Verdict(False, f"name not in the cited passage: {', '.join(absent)}")
         laws = law_names(claim, lang) - law_names(contexts, source_lang) - law_names(contexts, lang)
@@ -243,38 +229,6 @@ _evidence = lru_cache(maxsize=1024)(evidence_facts)
 def _negated_only_in_claim(claim: str, quotes: Sequence[str]) -> bool:
     """A claim that negates something where its supporting quotes negate nothing at all."""
     return bool(negation_cues(claim)) and not any(negation_cues(q) for q in quotes)
-
-
-def _named(name: str, names: str, *, opening_run: bool = False, source: str = "") -> bool:
-    """Whether `names` (a source's `name_text`) holds `name`: as written, in the singular
-    ("ECCNs" for ECCN), each part of a list ("nicaragua and venezuela" where the source says
-    "Nicaragua, or Venezuela"), or, for a run that opens the sentence, without its first word
-    when the source has that word in any form ("Destinations in Country Group D:5" where the
-    source says "destination is listed in Country Group D:5": the capital is the sentence's)."""
-    if name in names:
-        return True
-    words = name.split()
-    if len(words) == 1 and words[0].endswith("s") and f" {words[0][:-1]} " in names:
-        return True
-    parts = [f" {part.strip()} " for part in name.split(" and ")]
-    if len(parts) > 1 and all(part in names for part in parts):
-        return True
-    if opening_run and len(words) > 1 and stem(words[0]) in _stems(source):
-        return _named(" " + " ".join(words[1:]) + " ", names)
-    return False
-
-
-def _names_alike(claim: str, source: str, lang: str) -> set[str]:
-    """The claim's words for glossary concepts the source names too, in any of their spellings
-    ("US" where the source says "United States", "China" for "PRC")."""
-    stated = {i for i, _, _ in concept_mentions(source, lang)}
-    return {
-        name_text(claim[s:e]).strip() for i, s, e in concept_mentions(claim, lang) if i in stated
-    }
-
-
-def _stems(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[A-Za-z]+", text)}
 
 
 def _context(passage: Passage) -> str:
