@@ -327,11 +327,15 @@ def _judge(
     if supporting:
         return SentenceVerdict(sentence, True, "", supporting)
     if len(valid) > 1:
-        # One sentence may join facts from two passages: check them together.
+        # One sentence may join facts from two passages: check them together. Their joint
+        # verdict is the reason to report: a figure one passage lacks may be in the other.
         joint = verifier.verify(sentence.claim, [passages[n - 1] for n in valid])
         if joint.supported:
             return SentenceVerdict(sentence, True, "", valid)
-    best = max(single, key=lambda pair: pair[1].overlap)[1]
+        return SentenceVerdict(
+            sentence, False, joint.reason or "not supported by the cited passages"
+        )
+    best = single[0][1]
     return SentenceVerdict(sentence, False, best.reason or "not supported by the cited passage")
 
 

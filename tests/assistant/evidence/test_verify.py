@@ -744,3 +744,10 @@ def test_insufficient_negates_its_noun_phrase_only() -> None:
         "Zhejiang Lab turned to AWS as provider Alibaba could not supply enough computing power."
     )
     assert verifier.verify(claim, [lab]).supported
+
+
+def test_a_sentence_citing_two_passages_is_refused_for_what_both_together_lack() -> None:
+    # Alone, the first passage lacks the $12; together they lack only Tsinghua.
+    raw = "Tsinghua University pays a fine of $12 per day for cloud access to US AI chips. [1][2]"
+    (unverified,) = verify_answer(raw, [CLOUD, FINE]).unverified
+    assert "tsinghua" in unverified.reason and "figure" not in unverified.reason
