@@ -57,6 +57,9 @@ T = TypeVar("T")
 
 #: Chunks per Chroma write call (larger calls are much cheaper per chunk, see write_documents).
 _WRITE_BATCH = 1000
+#: Indexes up to this many chunks are searched exactly (every chunk asked for): a few ms,
+#: and runs repeat. Larger ones keep the approximate graph search (issue 10's latency).
+EXACT_SEARCH_UP_TO = 2000
 #: Documents named in one `$in` read of their chunks (each name is one SQL variable).
 _DOCS_PER_READ = 200
 #: Chunk field: when it was written (epoch seconds), for the orphan sweep's age rule.
@@ -354,28 +357,47 @@ class ChromaStore:
         # The committed chunks bound the result; counting them in Chroma costs ~9 ms at 65k.
         total = committed_chunks(manifest)
 
-        def nearest(c: Collections) -> Any:
-            if total == 0:
-                return None
+        def nearest(c: Collections, n: int, include: list[str]) -> Any:
             return c.chunks.query(
-                query_embeddings=[vector],
-                n_results=min(k, total),
-                where=where,
-                include=["documents", "metadatas", "distances"],
+                query_embeddings=[vector], n_results=n, where=where, include=include
             )
 
-        got = self._read(nearest)
-        if got is None:
+        if total == 0:
             return []
-        rows = zip(
-            got["ids"][0],
-            (got["documents"] or [[]])[0],
-            (got["metadatas"] or [[]])[0],
-            (got["distances"] or [[]])[0],
-            strict=True,
-        )
-        out = [StoredChunk(cid, t or "", dict(m or {}), float(d)) for cid, t, m, d in rows]
-        return [c for c in out if is_visible(c.metadata, manifest)]
+        if total > EXACT_SEARCH_UP_TO:
+            got = self._read(
+                partial(nearest, n=min(k, total), include=["documents", "metadatas", "distances"])
+            )
+            found = [
+                StoredChunk(cid, t or "", dict(m or {}), float(d))
+                for cid, t, m, d in zip(
+                    got["ids"][0],
+                    (got["documents"] or [[]])[0],
+                    (got["metadatas"] or [[]])[0],
+                    (got["distances"] or [[]])[0],
+                    strict=True,
+                )
+            ]
+            return [c for c in found if is_visible(c.metadata, manifest)]
+        # A small index is searched whole: asking for every chunk makes the graph search
+        # exact, so the same question gets the same candidates in every process. Distances
+        # alone come back in ~2 ms for 742 chunks; texts and metadata are read for the
+        # nearest only, a window at a time, until k of them are visible.
+        got = self._read(partial(nearest, n=total, include=["distances"]))
+        ranked = sorted(zip(got["ids"][0], (got["distances"] or [[]])[0], strict=True),
+                        key=lambda row: (row[1], row[0]))  # fmt: skip
+        exact: list[StoredChunk] = []
+        for lo in range(0, len(ranked), 2 * k):
+            window = ranked[lo : lo + 2 * k]
+            chunks = {c.chunk_id: c for c in self.get_chunks([cid for cid, _ in window])}
+            exact += [
+                StoredChunk(cid, chunks[cid].text, chunks[cid].metadata, float(d))
+                for cid, d in window
+                if cid in chunks and is_visible(chunks[cid].metadata, manifest)
+            ]
+            if len(exact) >= k:
+                break
+        return exact[:k]
 
     def get_chunks(self, ids: Iterable[str]) -> list[StoredChunk]:
         ids = list(ids)
