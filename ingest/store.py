@@ -8,6 +8,7 @@ version are never served and are swept by the next ingest.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -391,7 +392,7 @@ class ChromaStore:
             window = ranked[lo : lo + 2 * k]
             chunks = {c.chunk_id: c for c in self.get_chunks([cid for cid, _ in window])}
             exact += [
-                StoredChunk(cid, chunks[cid].text, chunks[cid].metadata, float(d))
+                dataclasses.replace(chunks[cid], distance=float(d))
                 for cid, d in window
                 if cid in chunks and is_visible(chunks[cid].metadata, manifest)
             ]

@@ -221,6 +221,7 @@ def _mark_each_sentence(text: str, marker: int) -> str:
 def _candidates(
     readings: list[dict[str, float]], passages: Sequence[Passage], settings: AnswerSettings
 ) -> list[Candidate]:
+    dense_range = cosine_range(settings)
     out = []
     for rank, passage in enumerate(passages[: settings.passages_considered]):
         context = best_coverage(readings, passage_terms(passage))
@@ -233,7 +234,7 @@ def _candidates(
                 own
                 + 0.25 * context
                 + 0.1 / (rank + 1)
-                + 0.1 * _scale_dense(passage.dense_score, cosine_range(settings))
+                + 0.1 * _scale_dense(passage.dense_score, dense_range)
             )
             out.append(Candidate(rank, passage, span, terms, score))
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 from assistant.evidence.cues import modality_cues
@@ -182,7 +183,13 @@ def _negated(clause: str, sentence: str) -> bool:
     start = sentence.find(clause)
     if start < 0:
         return bool(negation_cues(clause))
-    return any(start <= cue < start + len(clause) for cue in negation_cues(sentence))
+    return any(start <= cue < start + len(clause) for cue in _sentence_cues(sentence))
+
+
+@lru_cache(maxsize=256)
+def _sentence_cues(sentence: str) -> tuple[int, ...]:
+    # Every clause of a sentence asks for the same cues: read them once.
+    return tuple(negation_cues(sentence))
 
 
 def clause_polarity_mismatch(claim: str, quotes: Sequence[str]) -> str:

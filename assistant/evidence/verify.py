@@ -207,15 +207,15 @@ class LexicalVerifier:
             )
         if conflict:
             return Verdict(False, f"negation or obligation differs near {conflict}", coverage)
+        # Across languages the quote is located by glossary words only, so a negation is
+        # looked for in the whole passage: one the passage lacks entirely is the claim's own.
+        if _negated_only_in_claim(claim, [contexts]):
+            return Verdict(False, "negation the cited passage does not have", coverage)
         quotes = [
             p.text[s.start : s.end]
             for p in passages
             if (s := supporting_span(_quote_facts(claim, p), p.text)) is not None
         ]
-        # Across languages the quote is located by glossary words only, so a negation is
-        # looked for in the whole passage: one the passage lacks entirely is the claim's own.
-        if _negated_only_in_claim(claim, [contexts]):
-            return Verdict(False, "negation the cited passage does not have", coverage)
         modal = sentence_modality_mismatch(claim, quotes)
         if modal:
             return Verdict(False, f"obligation differs from the cited passage: {modal}", coverage)

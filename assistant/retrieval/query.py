@@ -57,6 +57,9 @@ def prepare_query(
     standalone = standalone or question
     refs = tuple(find_article_refs(question))
     in_force = bool(_IN_FORCE.search(question))
+    # 生效 is answered by an article on entry into force, which says 施行 (本法自…起施行);
+    # retrieval finds that article by itself (`asks_in_force`).
+    implied = "施行" if in_force and "施行" not in question else ""
     # "Article 22" must also find and match 第二十二条, and the reverse.
     aliases = " ".join(article_aliases(refs))
     text = f"{standalone} {aliases}".strip()
@@ -66,9 +69,7 @@ def prepare_query(
         standalone=standalone,
         # Measured on the dev set: the glossary terms help the dense ranking too.
         expanded=f"{text}\n{extra}" if extra else text,
-        # 生效 is answered by an article on entry into force, which says 施行 (本法自…起施行);
-        # retrieval finds that article by itself (`asks_in_force`).
-        answer_terms=f"{question} {aliases} {'施行' if in_force and '施行' not in question else ''}".strip(),
+        answer_terms=f"{question} {aliases} {implied}".strip(),
         alternate=translate(f"{question} {aliases}"),
         language=detect_language(question),
         refs=refs,
