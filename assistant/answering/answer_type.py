@@ -71,7 +71,7 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         Kind.NUMBER,
         re.compile(
-            r"\bhow many\b|\bwhat (?:number|threshold|thresholds)\b"
+            r"\bhow many\b|\b(?:what|which) (?:[a-z-]+ ){0,2}(?:number|threshold|thresholds)\b"
             r"|多少|几(?:个|家|台|颗|项|条|种|级|类|次|名|人)"
         ),
     ),
@@ -231,3 +231,16 @@ def largest_sum(sentence: str) -> float:
     """The largest amount `sentence` states (五千万元 = 50,000,000), 0 when it states none."""
     amounts = [float(k.partition(":")[2]) for k in figures(sentence) if k.startswith("num:")]
     return max(amounts, default=0.0)
+
+
+# "Which reference discusses …", 论文引用的…, 刊登在哪本期刊: the answer is an entry of a
+# reference list or a web address, which other questions never get as an answer.
+_REFERENCE_ASKED = re.compile(
+    r"\b(?:references?|cites?|cited|citing|bibliography|journal|published in|doi|url|link)\b"
+    r"|参考文献|引用|引文|期刊|刊登|刊物|发表在|出处|链接|网址"
+)
+
+
+def asks_reference(question: str) -> bool:
+    """Whether a question asks about what a text cites or where it was published."""
+    return bool(_REFERENCE_ASKED.search(question.lower()))

@@ -16,14 +16,18 @@ from dataclasses import dataclass
 from assistant.answering.answer_type import (
     Kind,
     asks_maximum,
+    asks_reference,
     expected_kind,
     largest_sum,
     states,
     without_asking,
 )
+from assistant.evidence.facts import entities
 from assistant.evidence.markers import ABSTENTION
+from assistant.evidence.names import missing_names, missing_names_translated
 from assistant.models import Answer, Citation, Passage
 from assistant.settings import AnswerSettings
+from ingest.normalize import detect_language
 from ingest.sentences import SentenceSpan, split_sentences
 from ingest.tokenize import content_terms
 
@@ -179,7 +183,12 @@ def answer_extractively(
     )
     if not passages or evidence.score < settings.min_evidence:
         return abstain
-    candidates = _candidates(terms.sentence_readings(question), passages, settings)
+    candidates = _candidates(
+        terms.sentence_readings(question),
+        passages,
+        settings,
+        references=asks_reference(question),
+    )
     kind = expected_kind(question)
     if kind is not None:
         typed = _stating(candidates, kind, question)
@@ -196,7 +205,27 @@ def answer_extractively(
 
 
 def _stating(candidates: list[Candidate], kind: Kind, question: str) -> list[Candidate]:
-    return [c for c in candidates if states(kind, c.span.text, question)]
+    names = entities(question)
+    return [
+        c for c in candidates if states(kind, c.span.text, question) and _about(question, names, c)
+    ]
+
+
+def _about(question: str, names: set[str], cand: Candidate) -> bool:
+    """Whether a sentence stating a value is about what the question names: "How much per hour
+    did AWS charge Shenzhen University?" is not answered by another firm's hourly price. The
+    verifier's name rules decide (any spelling the glossary knows counts, in either
+    language). A sentence may leave out half the names (the newspaper the question cites, a
+    country it implies), not more; a question with one name is not asked, since a sentence
+    often leaves its section's subject unsaid ("BIS" in "it will be followed by a written
+    notice within two working days")."""
+    if len(names) < 2:
+        return True
+    lang = detect_language(question)
+    text = cand.span.text
+    same = detect_language(text) == lang
+    missing = (missing_names if same else missing_names_translated)(question, names, text, lang)
+    return 2 * len(missing) <= len(names)
 
 
 def _stating_lead(typed: list[Candidate], kind: Kind, question: str) -> Candidate:
@@ -219,13 +248,17 @@ def _mark_each_sentence(text: str, marker: int) -> str:
 
 
 def _candidates(
-    readings: list[dict[str, float]], passages: Sequence[Passage], settings: AnswerSettings
+    readings: list[dict[str, float]],
+    passages: Sequence[Passage],
+    settings: AnswerSettings,
+    *,
+    references: bool = False,
 ) -> list[Candidate]:
     dense_range = cosine_range(settings)
     out = []
     for rank, passage in enumerate(passages[: settings.passages_considered]):
         context = best_coverage(readings, passage_terms(passage))
-        for span in _answer_spans(passage.text, settings.max_chars):
+        for span in _answer_spans(passage.text, settings.max_chars, references=references):
             terms = frozenset(content_terms(span.text))
             own = best_coverage(readings, set(terms))
             if own <= 0:
@@ -240,9 +273,9 @@ def _candidates(
     return out
 
 
-def _answer_spans(text: str, max_chars: int) -> list[SentenceSpan]:
+def _answer_spans(text: str, max_chars: int, *, references: bool = False) -> list[SentenceSpan]:
     """Sentences, where one ending in a colon absorbs the list items that follow it."""
-    sentences = [s for s in split_sentences(text) if is_content(s.text)]
+    sentences = [s for s in split_sentences(text) if is_content(s.text, references=references)]
     spans: list[SentenceSpan] = []
     i = 0
     while i < len(sentences):
@@ -261,19 +294,25 @@ def _answer_spans(text: str, max_chars: int) -> list[SentenceSpan]:
     return spans
 
 
-def is_content(sentence: str) -> bool:
-    """Headings, bare article numbers and reference-list entries ("… clusters[EB/OL].",
-    "…: 模式、工具与策略[J].") are not answers: they name a text, they do not state a rule."""
+def is_content(sentence: str, *, references: bool = False) -> bool:
+    """Headings and bare article numbers are not answers; nor are reference-list entries
+    ("… clusters[EB/OL].", "…: 模式、工具与策略[J].", "学报, 2024(5): 1-20.") and bare web
+    addresses, which name a text rather than state a rule, unless the question asks about
+    what a text cites or where it appeared (`references`, see `answer_type.asks_reference`)."""
     stripped = sentence.strip()
-    return (
-        len(stripped) >= 8
-        and not stripped.startswith("#")
-        and not _REFERENCE_ENTRY.search(stripped)
+    if len(stripped) < 8 or stripped.startswith("#"):
+        return False
+    return references or not (
+        _REFERENCE_ENTRY.search(stripped) or _BARE_ADDRESS.fullmatch(stripped)
     )
 
 
-# GB/T 7714 document-type codes, which mark an entry of a paper's reference list.
-_REFERENCE_ENTRY = re.compile(r"\[(?:EB/OL|J|M|C|D|N|R|S|Z|P|A|G|DB/OL|CP/DK)\]")
+# GB/T 7714 document-type codes, which mark an entry of a paper's reference list, and the
+# "year(issue): pages" that ends a journal reference.
+_REFERENCE_ENTRY = re.compile(
+    r"\[(?:EB/OL|J|M|C|D|N|R|S|Z|P|A|G|DB/OL|CP/DK)\]|\b(?:19|20)\d\d\s*[(（]\d+[)）]\s*[:：]\s*\d+"
+)
+_BARE_ADDRESS = re.compile(r"(?:https?://|www\.)\S+")
 
 
 def _stating_part(cand: Candidate, kind: Kind, question: str) -> Candidate:

@@ -10,6 +10,11 @@ Three kinds of name are checked against the index as it is now:
   indexed passage and the glossary does not know (it knows "PIPL" and "CAC", which the
   Chinese texts call 个人信息保护法 and 国家网信部门).
 
+A question may also name a version: "the 2025 amendment to China's Cybersecurity Law",
+2025年修订后的《网络安全法》. When every indexed text of the law it names is older than that year,
+the version asked about is not indexed (`absent_versions`), and quoting the older text would
+pass a superseded rule off as the asked one.
+
 The answer then abstains before any passage is quoted or any LLM is asked, and says which name
 is missing. Ordinary words are never checked: a question may well use words the sources lack.
 """
@@ -17,8 +22,9 @@ is missing. Ordinary words are never checked: a question may well use words the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 from assistant.retrieval.glossary import load_glossary, load_laws, mentions_english
 
@@ -60,3 +66,51 @@ def absent_names(
         if acronym not in _abbreviations() and not occurs(acronym):
             missing[acronym] = None
     return tuple(missing)
+
+
+# A year that names a version: "the 2025 amendment", "as amended in 2025", "revised 2025 text",
+# 2025年修订后的, 2025年修正, 2025年版. A bare year ("fines in 2024") names no version.
+_REVISED_EN = r"(?:amendments?|amended|revisions?|revised|version|edition)"
+_VERSION_YEAR = re.compile(
+    rf"\b((?:19|20)\d\d)(?:\s+|-)(?:{_REVISED_EN})\b"
+    rf"|\b{_REVISED_EN}\s+(?:in|of|from)\s+((?:19|20)\d\d)\b"
+    r"|((?:19|20)\d\d)\s*年\s*(?:修订|修正|修改|版)",
+    re.IGNORECASE,
+)
+# The fields whose year dates an indexed text: its file date, when it took effect.
+_DATED = ("date", "fact_file_date", "effective_from")
+
+
+def asked_version(question: str) -> int | None:
+    """The year of the version a question asks about ("the 2025 amendment"), if it names one."""
+    years = [int(next(g for g in m.groups() if g)) for m in _VERSION_YEAR.finditer(question)]
+    return max(years, default=None)
+
+
+def absent_versions(
+    question: str, named: Sequence[str], manifest: Mapping[str, Mapping[str, Any]]
+) -> tuple[str, ...]:
+    """The version a question asks about, when every indexed text of the documents it names is
+    older ("2025 revision of 中华人民共和国网络安全法 (indexed: the text of 2016-11-07)").
+
+    Documents without a date (articles, the EAR sections) never count as older: nothing says
+    which version they are.
+    """
+    year = asked_version(question)
+    if year is None or not named:
+        return ()
+    newest: dict[str, str] = {}
+    for doc_id in named:
+        meta = manifest.get(doc_id, {})
+        dates = [str(meta.get(f) or "") for f in _DATED]
+        dates = [d for d in dates if re.match(r"\d{4}", d)]
+        if not dates:
+            return ()
+        title = str(meta.get("title") or doc_id)
+        newest[title] = max(newest.get(title, ""), min(dates))
+        if max(int(d[:4]) for d in dates) >= year:
+            return ()
+    return tuple(
+        f"the {year} version of {title} (indexed: the text of {date})"
+        for title, date in newest.items()
+    )

@@ -20,7 +20,7 @@ from typing import Any
 from assistant.models import Filters, Passage
 from assistant.provenance import source_status
 from assistant.relevance.rerank import Reranker
-from assistant.retrieval.absent import absent_names
+from assistant.retrieval.absent import absent_names, absent_versions
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.glossary import load_laws, mentions_english
 from assistant.retrieval.index import Index
@@ -198,10 +198,12 @@ class HybridSearch:
         if self._names is None or self._names[0] != fingerprint:
             self._names = (fingerprint, name_table(manifest))
         # Read from the user's own words, so a condensed follow-up names no earlier law.
+        named = named_documents(question, manifest, self._names[1], prepared.refs)
         return dataclasses.replace(
             prepared,
-            named=named_documents(question, manifest, self._names[1], prepared.refs),
-            absent=absent_names(question, titles, lexical.contains),
+            named=named,
+            absent=absent_names(question, titles, lexical.contains)
+            + absent_versions(question, named, manifest),
         )
 
     def _dense(

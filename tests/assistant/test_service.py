@@ -46,6 +46,20 @@ def test_a_question_about_a_law_the_corpus_lacks_abstains_and_says_which(
     assert answer.text.startswith(ABSTENTION) and "GDPR" in answer.text
 
 
+def test_a_version_of_a_law_newer_than_the_indexed_text_abstains_and_says_so(
+    corpus_qa: ComplyQA,
+) -> None:
+    """The corpus holds the Cybersecurity Law of 2016: quoting it for the 2025 amendment would
+    pass a superseded text off as the one asked about."""
+    answer = corpus_qa.ask(
+        "2025年修订后的《网络安全法》把关键信息基础设施运营者的最高罚款提高到了多少？"
+    )
+    assert answer.abstained and not answer.citations
+    assert "2025" in answer.text and "2016-11-07" in answer.text
+    english = corpus_qa.ask("What did the 2025 amendment to China's Cybersecurity Law change?")
+    assert english.abstained and "中华人民共和国网络安全法" in english.text
+
+
 def test_every_citation_quote_is_the_document_text_at_its_offsets(corpus_qa: ComplyQA) -> None:
     questions = [
         "Does renting A100 GPUs through a cloud service breach US export controls?",

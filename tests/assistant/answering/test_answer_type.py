@@ -5,6 +5,7 @@ import pytest
 from assistant.answering.answer_type import (
     Kind,
     asks_maximum,
+    asks_reference,
     expected_kind,
     largest_sum,
     states,
@@ -30,6 +31,7 @@ from assistant.answering.answer_type import (
         ("What share of the centres are in the western regions?", "percent"),
         ("网络安全等级保护制度一共分为几个等级？", "number"),
         ("How many Chinese entities were found in the tender documents?", "number"),
+        ("What computing threshold, in operations, triggers BIS reporting?", "number"),
     ],
 )
 def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
@@ -109,3 +111,11 @@ def test_the_top_of_a_scale_is_asked_and_read() -> None:
     assert largest_sum("并处五千万元以下或者上一年度营业额百分之五以下罚款") == 50_000_000
     assert largest_sum("拒不改正的，并处一百万元以下罚款；") == 1_000_000
     assert largest_sum("No amount here.") == 0.0
+
+
+def test_questions_about_what_a_text_cites_or_where_it_appeared() -> None:
+    assert asks_reference("该论文的参考文献中，哪一篇讨论了出口管制？")
+    assert asks_reference("论文刊登在哪本期刊的哪一期？")
+    assert asks_reference("Which reference does the paper cite on IaaS?")
+    assert not asks_reference("What fine applies under the PIPL?")
+    assert not asks_reference("网络运营者应当履行哪些安全保护义务？")

@@ -143,5 +143,52 @@ def test_reference_list_entries_are_not_answers() -> None:
 
     assert not is_content("Reporting requirements for advanced AI models and clusters[EB/OL].")
     assert not is_content("人工智能风险治理: 模式、工具与策略[J].")
+    assert not is_content("北京工业大学学报(社会科学版), 2024(5): 1-20.")
+    assert not is_content("https://www.example.org/publication/376721652_Accessing_AI_Chips.")
     assert is_content("第二十一条 国家实行网络安全等级保护制度。")
     assert is_content("Items in Country Group [D:5] need a licence.")
+    # Unless the question asks what a text cites or where it appeared.
+    assert is_content("人工智能风险治理: 模式、工具与策略[J].", references=True)
+
+
+def test_a_question_about_a_paper_s_references_is_answered_by_its_reference_list() -> None:
+    text = (
+        "参考文献：\n"
+        "HEIM L, EGAN J. Accessing controlled AI chips via Infrastructure-as-a-Service (IaaS): "
+        "implications for export controls[EB/OL].\n"
+        "Cloud providers rent out AI chips."
+    )
+    p = Passage(chunk_id="p::0", doc_id="p.md", title="Paper", text=text, start=0,
+                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    asked = answer_extractively(
+        "Which reference is on controlled AI chips via Infrastructure-as-a-Service?",
+        [p],
+        AnswerSettings(),
+    )
+    assert asked.text.startswith("HEIM L, EGAN J."), asked.text
+    other = answer_extractively(
+        "What is said on controlled AI chips via Infrastructure-as-a-Service?",
+        [p],
+        AnswerSettings(),
+    )
+    assert "[EB/OL]" not in other.text
+
+
+def test_a_value_about_other_names_does_not_answer() -> None:
+    """Another firm's hourly price does not say what AWS charged Shenzhen University."""
+    text = (
+        "AI-Galaxy, a Shanghai cloud company, charges $10 for one-hour access to eight A100 "
+        "chips. Shenzhen University rented A100 chips via AWS for a project."
+    )
+    p = Passage(chunk_id="a::0", doc_id="a.md", title="Cloud", text=text, start=0,
+                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    settings = AnswerSettings()
+    asked = "How much per hour did AWS charge Shenzhen University for A100 access?"
+    assert answer_extractively(asked, [p], settings).abstained
+    own = answer_extractively(
+        "How much per hour does AI-Galaxy charge for A100 access?", [p], settings
+    )
+    assert own.text.startswith("AI-Galaxy, a Shanghai cloud company, charges $10"), own.text
+    # A question naming one thing is not held to it: a section leaves its subject unsaid.
+    one = answer_extractively("How much per hour does access to A100 chips cost?", [p], settings)
+    assert not one.abstained

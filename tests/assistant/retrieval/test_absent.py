@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval.absent import absent_names
+from assistant.retrieval.absent import absent_names, absent_versions
 
 TITLES = ["中华人民共和国网络安全法", "中华人民共和国个人信息保护法", "Title 15 § 744.23"]
 VOCABULARY = {"ear", "bis", "iaas"}
@@ -49,3 +49,56 @@ def test_a_law_known_by_its_english_name_but_not_indexed_is_absent() -> None:
         lambda term: False,
     )
     assert held == ()
+
+
+CSL = "cn-regulations/网络安全法(2016-11-07).md"
+TELECOM = "cn-regulations/电信条例(2016-02-06).md"
+MANIFEST = {
+    CSL: {
+        "title": "中华人民共和国网络安全法",
+        "date": "2016-11-07",
+        "effective_from": "2017-06-01",
+    },
+    TELECOM: {"title": "中华人民共和国电信条例", "date": "2016-02-06"},
+    "seeds/a.txt": {"title": "An article", "date": ""},
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "named", "missing"),
+    [
+        (
+            "2025年修订后的《网络安全法》把最高罚款提高到了多少？",
+            (CSL,),
+            ("the 2025 version of 中华人民共和国网络安全法 (indexed: the text of 2016-11-07)",),
+        ),
+        (
+            "What did the 2025 amendment to China's Cybersecurity Law change?",
+            (CSL,),
+            ("the 2025 version of 中华人民共和国网络安全法 (indexed: the text of 2016-11-07)",),
+        ),
+        ("What does the Cybersecurity Law as amended in 2025 require?", (CSL,), ("the 2025",)),
+        # Held: the indexed text is that version or a later one.
+        ("《电信条例》2016年修订具体修改了哪些条款？", (TELECOM,), ()),
+        ("What did the 2017 revision of the Cybersecurity Law say?", (CSL,), ()),
+        # A year that names no version, a question naming no document, an undated document.
+        ("What fines were imposed under the Cybersecurity Law in 2025?", (CSL,), ()),
+        ("What did the 2025 amendment change?", (), ()),
+        ("What did the 2025 revision of the article say?", ("seeds/a.txt",), ()),
+    ],
+)
+def test_a_version_newer_than_every_indexed_text_is_absent(
+    question: str, named: tuple[str, ...], missing: tuple[str, ...]
+) -> None:
+    found = absent_versions(question, named, MANIFEST)
+    assert len(found) == len(missing)
+    assert all(f.startswith(m) for f, m in zip(found, missing, strict=True))
+
+
+def test_two_indexed_versions_hold_the_newer_one() -> None:
+    manifest = {
+        **MANIFEST,
+        "cn/网络安全法(2025-10-28).md": {"title": "中华人民共和国网络安全法", "date": "2025-10-28"},
+    }
+    named = (CSL, "cn/网络安全法(2025-10-28).md")
+    assert absent_versions("2025年修正的《网络安全法》规定了什么？", named, manifest) == ()
