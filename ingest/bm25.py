@@ -110,6 +110,12 @@ class Postings:
             return 0
         return int(self.df[term_id])
 
+    def chunks(self, term_id: int | None) -> np.ndarray:
+        """The chunks (row numbers) in which a term occurs."""
+        if term_id is None or term_id >= len(self.df):
+            return np.array([], dtype=self.indices.dtype)
+        return self.indices[self.indptr[term_id] : self.indptr[term_id + 1]]
+
     def idf(self, df: int) -> float:
         """Lucene's inverse document frequency, as bm25s computes it."""
         return math.log(1 + (self.n_chunks - df + 0.5) / (df + 0.5))

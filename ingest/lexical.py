@@ -139,9 +139,18 @@ class LexicalIndex:
         return LexicalIndex(fingerprint, ids, fields, numbers, terms, vocab, documents)
 
     def contains(self, text: str) -> bool:
-        """Whether every token of `text` occurs in some indexed chunk (masks not applied)."""
+        """Whether some indexed chunk holds every token of `text` (masks not applied): a name
+        of several words ("EU AI Act") is held only where its words meet."""
         tokens = tokenize(text)
-        return bool(tokens) and all(self.postings.doc_freq(self.vocab.get(t)) > 0 for t in tokens)
+        if not tokens:
+            return False
+        together: np.ndarray | None = None
+        for token in tokens:
+            chunks = self.postings.chunks(self.vocab.get(token))
+            together = chunks if together is None else np.intersect1d(together, chunks)
+            if not len(together):
+                return False
+        return True
 
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency; a term the corpus lacks gets the highest weight."""

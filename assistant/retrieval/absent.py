@@ -8,7 +8,9 @@ Three kinds of name are checked against the index as it is now:
   Chinese title no indexed document has;
 - an acronym used as a name ("the GDPR", "Singapore's PDPC", "PDPO rules") that occurs in no
   indexed passage and the glossary does not know (it knows "PIPL" and "CAC", which the
-  Chinese texts call 个人信息保护法 and 国家网信部门).
+  Chinese texts call 个人信息保护法 and 国家网信部门);
+- the English title of an act, ordinance, directive or code ("the EU AI Act", "Personal Data
+  (Privacy) Ordinance") whose words meet in no indexed passage and no indexed title.
 
 A question may also name a version: "the 2025 amendment to China's Cybersecurity Law",
 2025年修订后的《网络安全法》. When every indexed text of the law it names is older than that year,
@@ -37,6 +39,40 @@ _ACRONYM = re.compile(
     r"|\b([A-Z]{3,6})(?=\s+(?:fines?|law|act|rules?|regulations?|ordinance|directive)\b)"
 )
 _PRC = "中华人民共和国"
+# A run of capitalized words ending in the word that says it is a statute's title. Chinese
+# laws are "… Law" in English: the glossary's laws table checks those.
+_STATUTE = re.compile(
+    r"((?:(?:[A-Z][\w.&-]*|\([A-Z][\w ]*\)|of|on|and|for)\s+){1,8}"
+    r"(?:Act|Ordinance|Directive|Code))\b"
+)
+_LEADING_SMALL = re.compile(r"^(?:(?:of|on|and|for)\s+)+")
+
+
+# Capitalized only because they open the question: "Does Hong Kong's …", "Under the …".
+_ASKING_OPENERS = frozenset(
+    [
+        "Does",
+        "Do",
+        "Did",
+        "Is",
+        "Are",
+        "Was",
+        "Were",
+        "Under",
+        "What",
+        "Which",
+        "Who",
+        "How",
+        "When",
+        "Where",
+        "Why",
+        "Can",
+        "May",
+        "Must",
+        "Should",
+        "According",
+    ]
+)
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +86,8 @@ def absent_names(
     question: str, titles: Iterable[str], occurs: Callable[[str], bool]
 ) -> tuple[str, ...]:
     """The names in `question` that none of the indexed `titles` holds (titles in 《》, known
-    English law names) or that `occurs` says no passage contains (acronyms)."""
+    English law names, statute titles) or that `occurs` says no passage holds (acronyms, the
+    words of a statute title together)."""
     held = [t.removeprefix(_PRC) for t in titles]
     missing: dict[str, None] = {}
     for title in _TITLE.findall(question):
@@ -61,8 +98,23 @@ def absent_names(
         named = next((e for e in law.en if mentions_english(question, e)), None)
         if named is not None and not any(zh in t for zh in law.zh for t in held):
             missing[named] = None
+    for match in _STATUTE.finditer(question):
+        words = _LEADING_SMALL.sub("", match.group(1)).split()
+        if words[0] in _ASKING_OPENERS:
+            words = words[1:]
+        name = " ".join(words)
+        if (
+            len(words) < 2
+            or any(e.lower() in name.lower() for law in load_laws() for e in law.en)
+            or any(name.lower() in t.lower() for t in held)
+            or occurs(name)
+        ):
+            continue
+        missing[name] = None
     for match in _ACRONYM.finditer(question):
         acronym = match.group(1) or match.group(2)
+        if any(acronym in name for name in missing):
+            continue
         if acronym not in _abbreviations() and not occurs(acronym):
             missing[acronym] = None
     return tuple(missing)

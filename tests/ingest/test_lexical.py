@@ -67,3 +67,15 @@ def test_uploads_waiting_for_review_are_masked_and_the_flag_survives_save(
     assert loaded is not None
     assert {h.chunk_id.split("::")[0] for h in loaded.search("保存记录", 10, where)} == hidden
     assert "memo" in {h.chunk_id.split("::")[0] for h in loaded.search("保存记录", 10)}
+
+
+def test_a_name_is_held_only_where_its_words_meet() -> None:
+    meta = {"doc_id": "d", "group": "j", "valid_from": 0, "valid_to": 99991231}
+    chunks = [
+        StoredChunk("d::h::1", "The EU adopted rules on data.", meta),  # type: ignore[arg-type]
+        StoredChunk("d::h::2", "The AI Act of another place.", meta),  # type: ignore[arg-type]
+    ]
+    index = LexicalIndex.build("fp", chunks)
+    assert index.contains("EU") and index.contains("AI Act")
+    assert not index.contains("EU AI Act")  # every word occurs, but in no one chunk
+    assert not index.contains("GDPR") and not index.contains("")
