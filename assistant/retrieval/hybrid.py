@@ -154,10 +154,10 @@ class HybridSearch:
             if in_force:
                 rankings.append(in_force[:3])
                 weights.append(self.settings.structural_weight)
+        in_named = [c for c in structural if str(c.metadata.get("doc_id")) in named]
         if structural:
             # An article of a document the user named (or is discussing) is what they asked
             # for; an article number alone is only a hint among same-numbered articles.
-            in_named = [c for c in structural if str(c.metadata.get("doc_id")) in named]
             if in_named:
                 rankings.append([c.chunk_id for c in in_named])
                 weights.append(self.settings.structural_weight)
@@ -185,6 +185,10 @@ class HybridSearch:
         ]
         if self.reranker is not None and rerank_depth > 0:
             passages = self.reranker.rerank(query.standalone, passages, depth=rerank_depth)
+            # The model does not read article numbers: "网络安全法第二十二条" is that article,
+            # however much better another article of the law seems to fit its other words.
+            asked = {c.chunk_id for c in in_named}
+            passages = sorted(passages, key=lambda p: p.chunk_id not in asked)
         return passages[:k]
 
     def prepare(self, question: str, standalone: str | None = None) -> PreparedQuery:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.evidence.markers import ABSTENTION
-from assistant.models import Filters, Turn
+from assistant.models import Filters, Passage, Turn
+from assistant.retrieval.hybrid import HybridSearch
 from assistant.service import ComplyQA
 from ingest.errors import InvalidQuestion
 
@@ -88,6 +89,26 @@ def test_follow_up_resolves_the_article_within_the_discussed_law(
     assert follow.passages[0].doc_id == "cn-regulations/网络安全法(2016-11-07).md"
     assert "第二十二条" in (follow.passages[0].section or "")
     assert not follow.abstained
+
+
+class _Contrary:
+    """A reranker that always prefers what the fused order put last."""
+
+    depth = 8
+
+    def rerank(self, question: str, passages: list[Passage], *, depth: int | None = None):  # noqa: ANN201
+        return list(reversed(passages[: depth or self.depth])) + passages[depth or self.depth :]
+
+
+def test_a_reranker_does_not_move_the_article_the_user_named(corpus_qa: ComplyQA) -> None:
+    """The relevance model does not read article numbers; the named article stays first."""
+    search = HybridSearch(corpus_qa.index, corpus_qa.settings.retrieval, _Contrary())  # type: ignore[arg-type]
+    query = search.prepare("网络安全法第二十二条规定了什么？")
+    passages = search.search(query, rerank_depth=8)
+    assert "第二十二条" in (passages[0].section or ""), [p.section for p in passages]
+    unnamed = search.search(search.prepare("网络安全法规定了哪些安全保护义务？"), rerank_depth=8)
+    fused = search.search(search.prepare("网络安全法规定了哪些安全保护义务？"), rerank_depth=0)
+    assert [p.chunk_id for p in unnamed] == [p.chunk_id for p in reversed(fused)]
 
 
 def test_filters_restrict_answers(corpus_qa: ComplyQA) -> None:
