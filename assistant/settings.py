@@ -194,14 +194,20 @@ def available_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
 
 
-def _read_profile(name: str) -> dict[str, Any]:
+def _read_profile(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A profile file's values over those of the profile it names as `base`, if any: `fast`
+    and `rerank` say only how they differ from `default`, so the encoder is set in one file."""
     path = PROFILES_DIR / f"{name}.toml"
     if not path.is_file():
         raise ConfigurationError(
             f"unknown settings profile {name!r}; choose one of: {', '.join(available_profiles())}"
         )
+    if name in seen:
+        raise ConfigurationError(f"settings profiles name each other as base: {' -> '.join(seen)}")
     with path.open("rb") as fh:
-        return tomllib.load(fh)
+        values = tomllib.load(fh)
+    base = values.pop("base", None)
+    return _deep_merge(_read_profile(base, (*seen, name)), values) if base else values
 
 
 _FLAT_ENV = {

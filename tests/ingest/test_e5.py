@@ -41,9 +41,10 @@ def test_an_index_refuses_an_encoder_of_another_space(tmp_path: Path) -> None:
     corpus.mkdir()
     (corpus / "a.md").write_text("# Rules\n\nPilots must log every visit.\n")
     data = tmp_path / "data"
-    qa = ComplyQA(Settings.load(data_dir=data), embedder=FakeEmbedder())  # type: ignore[arg-type]
+    minilm = Settings.load("minilm", data_dir=data)
+    qa = ComplyQA(minilm, embedder=FakeEmbedder())  # type: ignore[arg-type]
     qa.ingest([corpus], root=corpus)
-    other = Settings.load("multilingual", data_dir=data)
+    other = Settings.load(data_dir=data)  # the default profile: multilingual-e5-small
     with pytest.raises(EmbeddingModelMismatch, match="multilingual-e5-small"):
         ComplyQA(other, embedder=FakeEmbedder()).search("visit")  # type: ignore[arg-type]
 

@@ -104,7 +104,7 @@ def test_index_refuses_a_different_embedding_model(tmp_path: Path, make_fake_qa)
     write_corpus(tmp_path / "corpus")
     make_fake_qa().ingest([tmp_path / "corpus"])
     other = make_fake_qa(embedding={"model": "some/other-model"})
-    with pytest.raises(EmbeddingModelMismatch, match="all-MiniLM-L6-v2"):
+    with pytest.raises(EmbeddingModelMismatch, match="multilingual-e5-small"):
         other.documents()
 
 
