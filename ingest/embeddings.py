@@ -6,6 +6,7 @@ either a short name served by an installed package or a local folder.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 from collections import OrderedDict
@@ -23,6 +24,8 @@ from ingest.query_encoder import MeanPoolingEncoder, OnnxMeanPoolingEncoder
 from ingest.settings import EmbeddingSettings
 
 log = logging.getLogger(__name__)
+# How long an exiting process waits for a model still loading in the background (seconds).
+_PRELOAD_EXIT_WAIT_S = 120.0
 
 
 def _minilm_path() -> Path:
@@ -165,6 +168,10 @@ class Embedder(Embeddings):
 
         thread = Thread(target=load, name="embedding-preload", daemon=True)
         thread.start()
+        # A process that ends early (a user error before any query) must not end inside the
+        # loading: onnxruntime aborts the process ("terminate called without an active
+        # exception") when its session is torn down mid-build. Wait for it at exit.
+        atexit.register(thread.join, _PRELOAD_EXIT_WAIT_S)
         return thread
 
     @property
