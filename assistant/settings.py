@@ -203,7 +203,9 @@ def _read_profile(name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
             f"unknown settings profile {name!r}; choose one of: {', '.join(available_profiles())}"
         )
     if name in seen:
-        raise ConfigurationError(f"settings profiles name each other as base: {' -> '.join(seen)}")
+        raise ConfigurationError(
+            f"settings profiles name each other as base: {' -> '.join((*seen, name))}"
+        )
     with path.open("rb") as fh:
         values = tomllib.load(fh)
     base = values.pop("base", None)

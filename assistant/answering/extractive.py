@@ -206,12 +206,15 @@ def answer_extractively(
 
 def _stating(candidates: list[Candidate], kind: Kind, question: str) -> list[Candidate]:
     names = entities(question)
+    lang = detect_language(question)
     return [
-        c for c in candidates if states(kind, c.span.text, question) and _about(question, names, c)
+        c
+        for c in candidates
+        if states(kind, c.span.text, question) and _about(question, lang, names, c)
     ]
 
 
-def _about(question: str, names: set[str], cand: Candidate) -> bool:
+def _about(question: str, lang: str, names: set[str], cand: Candidate) -> bool:
     """Whether a sentence stating a value is about what the question names: "How much per hour
     did AWS charge Shenzhen University?" is not answered by another firm's hourly price. The
     verifier's name rules decide (any spelling the glossary knows counts, in either
@@ -221,7 +224,6 @@ def _about(question: str, names: set[str], cand: Candidate) -> bool:
     notice within two working days")."""
     if len(names) < 2:
         return True
-    lang = detect_language(question)
     text = cand.span.text
     same = detect_language(text) == lang
     missing = (missing_names if same else missing_names_translated)(question, names, text, lang)

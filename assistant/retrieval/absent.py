@@ -143,7 +143,7 @@ def absent_versions(
     question: str, named: Sequence[str], manifest: Mapping[str, Mapping[str, Any]]
 ) -> tuple[str, ...]:
     """The version a question asks about, when every indexed text of the documents it names is
-    older ("2025 revision of 中华人民共和国网络安全法 (indexed: the text of 2016-11-07)").
+    older ("the 2025 version of 中华人民共和国网络安全法 (indexed: the text of 2016-11-07)").
 
     Documents without a date (articles, the EAR sections) never count as older: nothing says
     which version they are.
