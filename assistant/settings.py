@@ -48,6 +48,9 @@ class AnswerSettings(BaseModel):
     """Extractive answering and abstention; thresholds are calibrated by `evals`."""
 
     max_sentences: int = Field(default=3, ge=1, le=10)
+    # A sentence after the lead joins the answer only when it scores at least this share of
+    # the lead's score: lower adds context, higher drops padding (`extractive._select`).
+    follow_ratio: float = Field(default=0.6, ge=0, le=1)
     max_chars: int = Field(default=900, ge=100)
     passages_considered: int = Field(default=5, ge=1, le=50)
     # Evidence strength below which the assistant abstains (see assistant/answering/extractive.py).

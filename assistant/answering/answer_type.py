@@ -136,6 +136,27 @@ def without_asking(question: str) -> str:
     return _ASKING.sub(" ", question)
 
 
+# "Which permit …", "what kinds of algorithms …": the noun after the question word names what
+# the answer must name (a permit, the kinds), so it chooses among sentences more than the
+# question's other terms, which the whole topic shares.
+_ASKED_THING = re.compile(
+    r"\b(?:which|what)\s+(?:(?:kinds?|types?|sorts?|categories|forms?)\s+of\s+)?([a-z][a-z-]+)",
+    re.IGNORECASE,
+)
+_NOT_A_THING = frozenset(
+    "is are was were be been does do did can could may might must shall should will would has "
+    "have had the a an this that these those it its they there".split()
+)
+
+
+def asked_thing(question: str) -> str | None:
+    """The noun an English "which/what X" question asks for (`_ASKED_THING`), or None."""
+    match = _ASKED_THING.search(question)
+    if match is None or match.group(1).lower() in _NOT_A_THING:
+        return None
+    return match.group(1)
+
+
 def expected_kind(question: str) -> Kind | None:
     """The kind of answer `question` asks for, or None when its form does not say."""
     lowered = question.lower()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from assistant.answering.answer_type import (
     Kind,
     asks_maximum,
+    asked_thing,
     asks_reference,
     expected_kind,
     largest_sum,
@@ -36,6 +37,7 @@ Idf = Callable[[str], float]
 # List items that continue a sentence ending in a colon: （一） (a) (1) 1. • -
 LIST_ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\dA-Za-z]{1,4}[）)]|\d{1,2}[.、]|[•\-*])")
 _COVERAGE_WEIGHT = 0.6
+_ASKED_THING_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -134,10 +136,17 @@ class QuestionTerms:
     idf: Idf | None = None
 
     def sentence_readings(self, question: str) -> list[dict[str, float]]:
-        """The readings that choose among sentences: the focus when given, else the query."""
-        return question_readings(
+        """The readings that choose among sentences: the focus when given, else the query;
+        the thing a "which X" question asks for weighs `_ASKED_THING_WEIGHT` times more."""
+        readings = question_readings(
             *(self.focus or (self.query or question, self.alternate)), self.idf
         )
+        thing = asked_thing(question)
+        boosted = content_terms(thing) if thing else set()
+        return [
+            {t: w * (_ASKED_THING_WEIGHT if t in boosted else 1.0) for t, w in reading.items()}
+            for reading in readings
+        ]
 
 
 @dataclass(frozen=True)
@@ -337,9 +346,9 @@ def _select(
 ) -> list[Candidate]:
     """The best-scoring sentences: `lead` (the sentence that states the value the question
     asks for) or else the best-scoring one first, the reader's answer; the rest in passage
-    order, as context."""
+    order, as context, when they score at least `settings.follow_ratio` of the best."""
     ranked = sorted(candidates, key=lambda c: -c.score)
-    floor = 0.6 * ranked[0].score if ranked else 0.0
+    floor = settings.follow_ratio * ranked[0].score if ranked else 0.0
     if lead is None and ranked:
         lead = ranked[0]
     if lead is not None:

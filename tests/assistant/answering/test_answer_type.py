@@ -4,6 +4,7 @@ import pytest
 
 from assistant.answering.answer_type import (
     Kind,
+    asked_thing,
     asks_maximum,
     asks_reference,
     expected_kind,
@@ -119,3 +120,18 @@ def test_questions_about_what_a_text_cites_or_where_it_appeared() -> None:
     assert asks_reference("Which reference does the paper cite on IaaS?")
     assert not asks_reference("What fine applies under the PIPL?")
     assert not asks_reference("网络运营者应当履行哪些安全保护义务？")
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("Which permit does a provider need in China?", "permit"),
+        ("What kinds of algorithms count as recommendation technology?", "algorithms"),
+        ("What fine can a provider face?", "fine"),
+        ("What is the maximum fine?", None),
+        ("What did the October export controls prohibit?", None),
+        ("网络运营者应当履行哪些安全保护义务？", None),
+    ],
+)
+def test_the_thing_a_which_question_asks_for(question: str, thing: str | None) -> None:
+    assert asked_thing(question) == thing

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.answering.extractive import answer_extractively, assess_evidence
+from assistant.answering.extractive import QuestionTerms, answer_extractively, assess_evidence
 from assistant.evidence.markers import ABSTENTION
 from assistant.models import Passage
 from assistant.settings import AnswerSettings
@@ -131,7 +131,7 @@ def test_the_best_scoring_sentence_leads_even_from_a_later_passage() -> None:
     answer = answer_extractively(
         "Which permit is required for IaaS computing power services in China?",
         [first, second],
-        AnswerSettings(),
+        AnswerSettings(follow_ratio=0.3),
     )
     assert not answer.abstained
     assert answer.text.startswith("A B11 permit is required"), answer.text
@@ -192,3 +192,36 @@ def test_a_value_about_other_names_does_not_answer() -> None:
     # A question naming one thing is not held to it: a section leaves its subject unsaid.
     one = answer_extractively("How much per hour does access to A100 chips cost?", [p], settings)
     assert not one.abstained
+
+
+def test_follow_ratio_drops_sentences_that_answer_much_less_than_the_lead() -> None:
+    """A sentence sharing only part of the question's terms is context at a low ratio and
+    padding at a high one: the lead alone answers."""
+    text = (
+        "A B11 permit is required for IaaS computing power services in China. "
+        "Providers in China should keep records of their customers."
+    )
+    p = Passage(
+        chunk_id="doc::0", doc_id="doc.txt", title="Doc", text=text, start=0, end=len(text),
+        score=0.05, dense_score=0.7,
+    )  # fmt: skip
+    question = "Which permit is required for IaaS computing power services in China?"
+    loose = answer_extractively(question, [p], AnswerSettings(follow_ratio=0.1))
+    strict = answer_extractively(question, [p], AnswerSettings(follow_ratio=0.9))
+    assert [c.quote.split()[0] for c in loose.citations] == ["A", "Providers"]
+    assert [c.quote.split()[0] for c in strict.citations] == ["A"]
+
+
+def test_the_sentence_naming_the_thing_asked_for_outranks_one_only_on_topic() -> None:
+    """"Which permit …": a sentence naming a permit answers; one about licensing in general,
+    though it shares more of the question's other words, is context at most."""
+    text = "IaaS providers in China must hold licences. A B11 permit covers IaaS."
+    p = Passage(
+        chunk_id="doc::0", doc_id="doc.txt", title="Doc", text=text, start=0, end=len(text),
+        score=0.05, dense_score=0.7,
+    )  # fmt: skip
+    question = "Which permit do IaaS providers need in China?"
+    idf = {"permit": 1.5}
+    terms = QuestionTerms(idf=lambda term: idf.get(term, 1.0))
+    answer = answer_extractively(question, [p], AnswerSettings(), terms)
+    assert answer.citations[0].quote == "A B11 permit covers IaaS.", answer.text
