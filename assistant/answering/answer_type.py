@@ -144,8 +144,9 @@ _ASKED_THING = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_THING = frozenset(
-    "is are was were be been does do did can could may might must shall should will would has "
-    "have had the a an this that these those it its they there".split()
+    {"is", "are", "was", "were", "be", "been", "does", "do", "did", "can", "could", "may"}
+    | {"might", "must", "shall", "should", "will", "would", "has", "have", "had", "the", "a"}
+    | {"an", "this", "that", "these", "those", "it", "its", "they", "there"}
 )
 
 

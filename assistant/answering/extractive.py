@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from assistant.answering.answer_type import (
     Kind,
-    asks_maximum,
     asked_thing,
+    asks_maximum,
     asks_reference,
     expected_kind,
     largest_sum,

@@ -213,7 +213,7 @@ def test_follow_ratio_drops_sentences_that_answer_much_less_than_the_lead() -> N
 
 
 def test_the_sentence_naming_the_thing_asked_for_outranks_one_only_on_topic() -> None:
-    """"Which permit …": a sentence naming a permit answers; one about licensing in general,
+    """ "Which permit …": a sentence naming a permit answers; one about licensing in general,
     though it shares more of the question's other words, is context at most."""
     text = "IaaS providers in China must hold licences. A B11 permit covers IaaS."
     p = Passage(
