@@ -10,7 +10,10 @@ Three kinds of name are checked against the index as it is now:
   indexed passage and the glossary does not know (it knows "PIPL" and "CAC", which the
   Chinese texts call 个人信息保护法 and 国家网信部门);
 - the English title of an act, ordinance, directive or code ("the EU AI Act", "Personal Data
-  (Privacy) Ordinance") whose words meet in no indexed passage and no indexed title.
+  (Privacy) Ordinance") whose words meet in no indexed passage and no indexed title;
+- a product or item code, letters and digits together ("Nvidia's H20", "ECCN 5A992",
+  英伟达H800), that occurs in no indexed passage: passages about the A100 do not say what
+  rule covers the H20, however well "Nvidia", "chips" and "China" match.
 
 A question may also name a version: "the 2025 amendment to China's Cybersecurity Law",
 2025年修订后的《网络安全法》. When every indexed text of the law it names is older than that year,
@@ -46,6 +49,12 @@ _STATUTE = re.compile(
     r"(?:Act|Ordinance|Directive|Code))\b"
 )
 _LEADING_SMALL = re.compile(r"^(?:(?:of|on|and|for)\s+)+")
+# A code: letters and digits in one run, with a capital letter ("H20", "3A090", "MI300X",
+# "GPT-4"), not a quantity with its unit ("5G", "100MB") and not glued to other Latin text.
+_CODE = re.compile(
+    r"(?<![A-Za-z0-9])(?=[A-Za-z0-9-]*[A-Z])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![A-Za-z0-9])"
+)
+_QUANTITY = re.compile(r"\d+(?:[A-Z]{1,3}|[a-z]{1,5})")
 
 
 # Capitalized only because they open the question: "Does Hong Kong's …", "Under the …".
@@ -117,7 +126,17 @@ def absent_names(
             continue
         if acronym not in _abbreviations() and not occurs(acronym):
             missing[acronym] = None
+    for code in _CODE.findall(question):
+        if not _QUANTITY.fullmatch(code) and not any(occurs(v) for v in _code_spellings(code)):
+            missing[code] = None
     return tuple(missing)
+
+
+def _code_spellings(code: str) -> tuple[str, ...]:
+    """A code as the sources may write it: "A100s" is the plural of "A100"."""
+    if len(code) > 3 and code.endswith("s") and code[-2].isdigit():
+        return code, code[:-1]
+    return (code,)
 
 
 # A year that names a version: "the 2025 amendment", "as amended in 2025", "revised 2025 text",

@@ -7,7 +7,7 @@ import pytest
 from assistant.retrieval.absent import absent_names, absent_versions
 
 TITLES = ["中华人民共和国网络安全法", "中华人民共和国个人信息保护法", "Title 15 § 744.23"]
-VOCABULARY = {"ear", "bis", "iaas", "ear act"}
+VOCABULARY = {"ear", "bis", "iaas", "ear act", "a100", "3a090"}
 
 
 def absent(question: str) -> tuple[str, ...]:
@@ -44,6 +44,11 @@ def absent(question: str) -> tuple[str, ...]:
         # The glossary's 民法典, not indexed here: said once, by the laws table's rule.
         ("Under China's Civil Code, who is liable?", ("Civil Code",)),
         ("What Act governs cloud access?", ()),  # a word that opens the question is no name
+        # Codes: held as written, in the plural, or with a paragraph letter; quantities are none.
+        ("What were Nvidia's H20 chip sales to China in 2024?", ("H20",)),
+        ("英伟达H800芯片能否出口？", ("H800",)),
+        ("Can a cloud rent out A100s covered by 3A090.a?", ()),
+        ("Do 5G networks with 100MB links need a licence in the 10th year?", ()),
     ],
 )
 def test_absent_names(question: str, missing: tuple[str, ...]) -> None:
