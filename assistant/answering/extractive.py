@@ -205,19 +205,6 @@ def answer_extractively(
             # On topic, but no sentence states the amount, period or date asked for.
             return abstain
         lead = _stating_part(_stating_lead(typed, kind, question), kind, question)
-        own = assess_evidence(
-            query,
-            [lead.passage],
-            terms.idf,
-            1,
-            alternate=terms.alternate,
-            dense_reliable=dense_reliable,
-            dense_range=cosine_range(settings),
-        )
-        if own.score < settings.min_evidence:
-            # The value is stated, but in a passage about something else (another permit's
-            # validity): the passage that answers must itself be on topic.
-            return abstain
         chosen = _select(candidates, settings, lead=lead)
     else:
         chosen = _select(candidates, settings)

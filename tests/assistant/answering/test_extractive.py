@@ -226,23 +226,3 @@ def test_the_sentence_naming_the_thing_asked_for_outranks_one_only_on_topic() ->
     answer = answer_extractively(question, [p], AnswerSettings(), terms)
     assert answer.citations[0].quote == "A B11 permit covers IaaS.", answer.text
 
-
-def test_a_value_stated_only_in_a_passage_about_something_else_does_not_answer() -> None:
-    """The on-topic passage states no period; another permit's validity is no answer."""
-    on_topic = "The outbound data security assessment result is reviewed by the regulator."
-    other = "A single export licence is valid for no more than 1 year."
-    a = Passage(
-        chunk_id="a::0", doc_id="a.txt", title="Doc", text=on_topic, start=0,
-        end=len(on_topic), score=0.05, dense_score=0.7,
-    )  # fmt: skip
-    b = Passage(
-        chunk_id="b::0", doc_id="b.txt", title="Other", text=other, start=0, end=len(other),
-        score=0.04, dense_score=0.1,
-    )  # fmt: skip
-    question = "How long is the outbound data security assessment result valid?"
-    answer = answer_extractively(question, [a, b], AnswerSettings())
-    assert answer.abstained, answer.text
-    # Stated in the on-topic passage itself, the same period answers.
-    stated = on_topic + " It is valid for no more than 2 years."
-    a2 = a.model_copy(update={"text": stated, "end": len(stated)})
-    assert not answer_extractively(question, [a2, b], AnswerSettings()).abstained
