@@ -17,6 +17,7 @@ import re
 from enum import StrEnum
 
 from assistant.evidence.figures import figures
+from ingest.tokenize import tokenize
 
 
 class Kind(StrEnum):
@@ -150,12 +151,22 @@ _NOT_A_THING = frozenset(
 )
 
 
+# 哪些义务, 什么途径, 哪家公司: the first word of two or more characters after the question word
+# (哪些安全保护义务 gives 安全, still the phrase's own; 什么人担任 gives 担任).
+_ASKED_THING_ZH = re.compile(r"(?:哪些|哪种|哪类|哪个|哪家|哪项|什么|何种)([\u4e00-\u9fff]{2,})")
+
+
 def asked_thing(question: str) -> str | None:
-    """The noun an English "which/what X" question asks for (`_ASKED_THING`), or None."""
+    """The noun a "which/what X" question asks for (`_ASKED_THING`, `_ASKED_THING_ZH`), or
+    None."""
     match = _ASKED_THING.search(question)
-    if match is None or match.group(1).lower() in _NOT_A_THING:
-        return None
-    return match.group(1)
+    if match is not None and match.group(1).lower() not in _NOT_A_THING:
+        return match.group(1)
+    zh = _ASKED_THING_ZH.search(question)
+    if zh is not None:
+        words = [w for w in tokenize(zh.group(1)) if len(w) > 1]
+        return words[0] if words else None
+    return None
 
 
 def expected_kind(question: str) -> Kind | None:

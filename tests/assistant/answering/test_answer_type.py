@@ -130,7 +130,10 @@ def test_questions_about_what_a_text_cites_or_where_it_appeared() -> None:
         ("What fine can a provider face?", "fine"),
         ("What is the maximum fine?", None),
         ("What did the October export controls prohibit?", None),
-        ("网络运营者应当履行哪些安全保护义务？", None),
+        ("网络数据安全负责人应当由什么人担任？", "担任"),  # 人 is one character: the next word
+        ("商汤科技是通过什么途径绕开出口管制的？", "途径"),
+        ("四川大学打算借助哪家公司的服务？", "公司"),
+        ("《网络安全法》第二十一条规定了什么？", None),
     ],
 )
 def test_the_thing_a_which_question_asks_for(question: str, thing: str | None) -> None:

@@ -225,4 +225,3 @@ def test_the_sentence_naming_the_thing_asked_for_outranks_one_only_on_topic() ->
     terms = QuestionTerms(idf=lambda term: idf.get(term, 1.0))
     answer = answer_extractively(question, [p], AnswerSettings(), terms)
     assert answer.citations[0].quote == "A B11 permit covers IaaS.", answer.text
-
