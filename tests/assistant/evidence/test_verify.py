@@ -536,6 +536,7 @@ def test_a_chinese_modal_governs_its_clause_not_eight_characters() -> None:
         "No. Production excludes back-end steps.",  # an answer to the question
         "不可以，除非处理个人信息是提供该产品或服务所必需的。",
         "Any foreign-produced wafer, finished or not.",
+        "用于生产非EAR99零部件、设备",  # the prefix "non-", as in English
     ],
 )
 def test_words_that_only_look_negative_are_not_cues(text: str) -> None:
