@@ -61,6 +61,9 @@ class AnswerSettings(BaseModel):
     # range (all-MiniLM-L6-v2: 0.15-0.65; e5's cosines sit higher and closer together).
     dense_floor: float = Field(default=0.15, ge=-1, le=1)
     dense_ceiling: float = Field(default=0.65, ge=-1, le=1)
+    # How much lower both bounds sit for a passage in the other language than the question's
+    # (a multilingual model's cosines across languages run lower; `extractive.passage_dense`).
+    cross_lingual_shift: float = Field(default=0.0, ge=0, le=1)
 
 
 class RelevanceSettings(BaseModel):

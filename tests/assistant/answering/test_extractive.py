@@ -2,7 +2,12 @@
 
 import pytest
 
-from assistant.answering.extractive import QuestionTerms, answer_extractively, assess_evidence
+from assistant.answering.extractive import (
+    QuestionTerms,
+    answer_extractively,
+    assess_evidence,
+    passage_dense,
+)
 from assistant.evidence.markers import ABSTENTION
 from assistant.models import Passage
 from assistant.settings import AnswerSettings
@@ -225,3 +230,12 @@ def test_the_sentence_naming_the_thing_asked_for_outranks_one_only_on_topic() ->
     terms = QuestionTerms(idf=lambda term: idf.get(term, 1.0))
     answer = answer_extractively(question, [p], AnswerSettings(), terms)
     assert answer.citations[0].quote == "A B11 permit covers IaaS.", answer.text
+
+
+def test_a_passage_in_the_other_language_reads_its_cosine_on_a_lower_range() -> None:
+    """English question, Chinese passage: the same cosine says more than within a language."""
+    zh = passage(0, 31, dense=0.79).model_copy(update={"language": "zh"})
+    en = zh.model_copy(update={"language": "en"})
+    assert passage_dense(en, "en", (0.80, 0.93), 0.02) == 0.0
+    assert passage_dense(zh, "en", (0.80, 0.93), 0.02) == pytest.approx(0.01 / 0.13)
+    assert passage_dense(zh, "en", (0.80, 0.93), 0.0) == 0.0
