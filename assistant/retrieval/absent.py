@@ -1,7 +1,7 @@
 """Names a question gives that nothing indexed holds: a question about the GDPR has no answer
 in Chinese and US law, however well its other words ("fine", "data breach") match.
 
-Three kinds of name are checked against the index as it is now:
+These kinds of name are checked against the index as it is now:
 
 - a title in book-title marks (《生成式人工智能服务管理暂行办法》) that no indexed title contains;
 - a law the glossary's laws table knows by its English name ("the Anti-Monopoly Law") whose
@@ -52,7 +52,10 @@ _LEADING_SMALL = re.compile(r"^(?:(?:of|on|and|for)\s+)+")
 # A code: letters and digits in one run, with a capital letter ("H20", "3A090", "MI300X",
 # "GPT-4"), not a quantity with its unit ("5G", "100MB") and not glued to other Latin text.
 _CODE = re.compile(
-    r"(?<![A-Za-z0-9])(?=[A-Za-z0-9-]*[A-Z])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])"  # not inside a longer Latin word
+    r"(?=[A-Za-z0-9-]*[A-Z])(?=[A-Za-z0-9-]*\d)"  # a capital and a digit somewhere in it
+    r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
+    r"(?![A-Za-z0-9])"
 )
 _QUANTITY = re.compile(r"\d+(?:[A-Z]{1,3}|[a-z]{1,5})")
 
