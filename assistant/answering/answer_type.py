@@ -17,6 +17,7 @@ import re
 from enum import StrEnum
 
 from assistant.evidence.figures import figures
+from ingest.normalize import detect_language
 from ingest.tokenize import tokenize
 
 
@@ -232,7 +233,11 @@ _NOT_COUNTED = frozenset({"of", "the", "more", "times", "in", "total", "are", "i
 
 
 def _counts(question: str, text: str) -> bool:
-    """Whether `text` counts the thing `question` asks how many of (when it names one)."""
+    """Whether `text` counts the thing `question` asks how many of (when it names one). The
+    thing is looked for in the question's own words, so only in a sentence of the question's
+    language: 多少台云服务器 is answered by "500 cloud servers" as well, by its number alone."""
+    if detect_language(text) != detect_language(question):
+        return True
     if m := _COUNTED_ZH.search(question):
         unit, noun = m.group(1), m.group(2)
         marks = {unit} if not noun or unit != "个" else set()

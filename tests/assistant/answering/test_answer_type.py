@@ -98,6 +98,14 @@ def test_a_count_must_be_a_count_of_what_is_asked() -> None:
     assert not states(Kind.NUMBER, "The tender listed 500 cloud servers.", entities)
 
 
+def test_a_count_in_the_other_language_is_read_by_its_number() -> None:
+    """The thing counted is looked for in the question's own words, so across languages the
+    number alone counts; within one language the thing must still come with it."""
+    servers = "苏州高等研究院招标采购了多少台云服务器？"
+    assert states(Kind.NUMBER, "The institute listed a tender for 500 cloud servers.", servers)
+    assert not states(Kind.NUMBER, "研究院采购了500颗芯片。", servers)
+
+
 def test_a_rate_must_be_stated_as_one() -> None:
     hourly = "How much per hour did AWS charge Shenzhen University for A100 access?"
     assert not states(Kind.MONEY, "Shenzhen University spent approximately $27,996 on AWS.", hourly)
