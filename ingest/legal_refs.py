@@ -80,6 +80,8 @@ _SECTION_SIGN = re.compile(rf"§§?\s*([0-9]+(?:\.[0-9]+)*[a-z]?)({_PARAGRAPH})"
 _SECTION_WORD = re.compile(
     rf"\bsections?\s+([0-9]+(?:\.[0-9]+)+[a-z]?|[0-9]+[a-z]?)\b({_PARAGRAPH})", re.IGNORECASE
 )
+# A dotted section number written the Chinese way: EAR 第744.23条, 744.23节 (= § 744.23).
+_CN_SECTION = re.compile(rf"第?\s*([0-9]+(?:\.[0-9]+)+[a-z]?)({_PARAGRAPH})\s*[条节]")
 
 
 def _cn_number(main: str, sub: str | None) -> str | None:
@@ -107,7 +109,7 @@ def find_article_refs(text: str) -> list[ArticleRef]:
             refs.append(ArticleRef(str(value), m.start(), m.end(), "chapter"))
     for m in _EN_ARTICLE.finditer(text):
         refs.append(ArticleRef(m.group(1).lower(), m.start(), m.end(), "article"))
-    for pattern in (_SECTION_SIGN, _SECTION_WORD):
+    for pattern in (_SECTION_SIGN, _SECTION_WORD, _CN_SECTION):
         for m in pattern.finditer(text):
             paragraph = m.group(2).replace("*", "") or None
             refs.append(ArticleRef(m.group(1), m.start(), m.end(), "section", paragraph))

@@ -54,6 +54,13 @@ def test_ear_sections_with_paragraphs() -> None:
     assert text[refs[0].start : refs[0].end] == "§ 744.23(a)(1)"
 
 
+def test_ear_sections_written_the_chinese_way() -> None:
+    refs = find_article_refs("是否受 EAR 第744.23条管制？依照734.9(h)节，不同于第二十一条")
+    assert [(r.number, r.kind, r.paragraph) for r in refs] == [
+        ("744.23", "section", None), ("734.9", "section", "(h)"), ("21", "article", None),
+    ]  # fmt: skip
+
+
 def test_refs_are_ordered_and_do_not_overlap() -> None:
     refs = find_article_refs("第二十一条之一 and Article 3")
     assert refs == sorted(refs, key=lambda r: r.start)
