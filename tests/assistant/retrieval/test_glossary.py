@@ -49,3 +49,10 @@ def test_the_laws_table_expands_english_law_names_into_chinese() -> None:
     laws = {law.zh[0]: law.en for law in load_laws()}
     assert "Personal Information Protection Law" in laws["个人信息保护法"]
     assert "个人信息保护法" in translations("What fine does the PIPL allow?")
+
+
+def test_the_bundled_glossary_reads_apply_as_apply_for_only() -> None:
+    """A bare "apply" means 适用 in a question ("Do the rules apply to …?"), not 申请."""
+    entries = load_glossary()
+    assert "申请" not in translations("Do China's personal information rules apply here?", entries)
+    assert "申请" in translations("Must the exporter apply for a licence?", entries)
