@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from assistant.evidence.cues import modality_cues
-from assistant.evidence.facts import bound_ends, extract_facts, negation_cues, tokens
+from assistant.evidence.facts import Token, bound_ends, extract_facts, negation_cues, tokens
 
 __all__ = [
     "clause_polarity_mismatch",
@@ -63,7 +63,7 @@ def negation_mismatch(
     e_neg: set[str] = set()
     e_pos: set[str] = set()
     for quote in quotes:
-        neg, pos = _polarity(quote, shared, window)
+        neg, pos = _polarity(quote, shared, window, source=True)
         e_neg |= neg
         e_pos |= pos
     for term in sorted(shared):
@@ -72,9 +72,14 @@ def negation_mismatch(
     return ""
 
 
-def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str], set[str]]:
+def _polarity(
+    text: str, shared: frozenset[str], window: int, *, source: bool = False
+) -> tuple[set[str], set[str]]:
     """The shared terms of `text` that stand only in a negated scope (`window` tokens after a
-    cue), and those that stand only far from any cue (beyond twice `window`)."""
+    cue), and those that stand only far from any cue (beyond twice `window`).
+
+    In a `source`, a Chinese prohibition may govern past a comma (不得在个人明确表示不同意后，
+    频繁征求同意): the rest of its sentence is neither clearly negated nor clearly not."""
     toks = tokens(text)
     cue_starts = set(negation_cues(text))
     bounds = bound_ends(text)
@@ -84,6 +89,10 @@ def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str],
             reach = cue_reach(text, tok.start, window)
             for step, follower in enumerate(toks[tok.index + 1 : tok.index + 1 + 2 * reach]):
                 if follower.clause_end or follower.start >= bounds.get(tok.start, len(text)):
+                    if source and text[follower.start] in _COMMAS and _PROHIBITION.match(
+                        text, tok.start
+                    ):
+                        _blur_sentence(text, toks, follower.index, window, distance)
                     break
                 scaled = step * window // reach
                 distance[follower.index] = min(distance.get(follower.index, scaled), scaled)
@@ -94,6 +103,24 @@ def _polarity(text: str, shared: frozenset[str], window: int) -> tuple[set[str],
     neg = {term for term, ds in near.items() if all(d is not None and d < window for d in ds)}
     pos = {term for term, ds in near.items() if all(d is None for d in ds)}
     return neg, pos
+
+
+_COMMAS = frozenset(",，")
+#: Chinese cues that forbid: 不得 X，Y forbids Y too, where 不是 X，Y does not negate Y.
+_PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不能|不可|不应")
+
+
+def _blur_sentence(
+    text: str, toks: Sequence[Token], start: int, window: int, distance: dict[int, int]
+) -> None:
+    """Mark the tokens after `start` up to the sentence's end as near a cue, not in its scope."""
+    for follower in toks[start + 1 :]:
+        if follower.clause_end and text[follower.start] in _SENTENCE_ENDS:
+            break
+        distance.setdefault(follower.index, window)
+
+
+_SENTENCE_ENDS = frozenset("。；;.!?！？")
 
 
 #: How many times `window` a Chinese cue reaches: a Chinese token is one character, about

@@ -150,6 +150,11 @@ class LexicalVerifier:
         if laws:
             shown = ", ".join(f"《{t}》" for t in laws)
             return Verdict(False, f"law not in the cited passage: {shown}")
+        # A law named without 《》 ("数据安全法第二十四条", "the Data Security Law") too.
+        named = law_names(claim, lang) - law_names(contexts, "zh") - law_names(contexts, "en")
+        if named:
+            shown = ", ".join(LAW_NAMES_LIST[i] for i in sorted(named))
+            return Verdict(False, f"law not in the cited passage: {shown}")
         spans = [s for p in passages if (s := supporting_span(facts, p.text)) is not None]
         covered = frozenset().union(*(s.covered_terms for s in spans))
         # Every figure is in the passage by now (checked above): each counts as a word found.

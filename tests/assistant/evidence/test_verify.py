@@ -400,6 +400,23 @@ def test_other_party_or_law_is_rejected() -> None:
     ).supported
 
 
+def test_a_law_named_without_book_title_marks_must_be_cited() -> None:
+    bare = verifier.verify("数据安全法要求网络运营者留存相关的网络日志不少于六个月。", [LOGS])
+    assert not bare.supported and "数据安全法" in bare.reason
+    assert verifier.verify(
+        "网络安全法要求网络运营者留存相关的网络日志不少于六个月。", [LOGS]
+    ).supported
+
+
+def test_a_chinese_prohibition_governs_past_a_comma_in_the_source() -> None:
+    consent = zh_passage("（五）不得在个人明确表示不同意处理其个人信息后，频繁征求同意；")
+    claim = "条例禁止在个人明确表示不同意后频繁征求同意。"
+    assert verifier.verify(claim, [consent]).supported
+    # Still a flip where the source states the act without any prohibition.
+    free = zh_passage("（五）在个人明确表示不同意处理其个人信息后，可以再次征求同意；")
+    assert not verifier.verify(claim, [free]).supported
+
+
 def test_a_name_that_opens_the_sentence_must_be_in_the_source() -> None:
     from assistant.evidence.facts import opening_word
 
