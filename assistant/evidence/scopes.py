@@ -89,8 +89,10 @@ def _polarity(
             reach = cue_reach(text, tok.start, window)
             for step, follower in enumerate(toks[tok.index + 1 : tok.index + 1 + 2 * reach]):
                 if follower.clause_end or follower.start >= bounds.get(tok.start, len(text)):
-                    if source and text[follower.start] in _COMMAS and _PROHIBITION.match(
-                        text, tok.start
+                    if (
+                        source
+                        and text[follower.start] in _COMMAS
+                        and _PROHIBITION.match(text, tok.start)
                     ):
                         _blur_sentence(text, toks, follower.index, window, distance)
                     break

@@ -15,6 +15,9 @@ These kinds of name are checked against the index as it is now:
   英伟达H800), that occurs in no indexed passage: passages about the A100 do not say what
   rule covers the H20, however well "Nvidia", "chips" and "China" match.
 
+A question may also cite a paragraph of a section that is indexed without it ("§ 734.9(h)"
+when the indexed § 734.9 runs from (a) to (g)): `absent_paragraphs`.
+
 A question may also name a version: "the 2025 amendment to China's Cybersecurity Law",
 2025年修订后的《网络安全法》. When every indexed text of the law it names is older than that year,
 the version asked about is not indexed (`absent_versions`), and quoting the older text would
@@ -32,6 +35,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.retrieval.glossary import load_glossary, load_laws, mentions_english
+from ingest.legal_refs import ArticleRef
 
 _TITLE = re.compile(r"《([^》]{2,60})》")
 # An all-capitals word of 3-6 letters used as a name: after "the", "under", "by", "of", "per",
@@ -140,6 +144,31 @@ def _code_spellings(code: str) -> tuple[str, ...]:
     if len(code) > 3 and code.endswith("s") and code[-2].isdigit():
         return code, code[:-1]
     return (code,)
+
+
+# The first level of a paragraph reference: "(h)" of "(h)(1)(ii)".
+_TOP_PARAGRAPH = re.compile(r"\(([a-z])\)")
+
+
+def absent_paragraphs(
+    refs: Iterable[ArticleRef], section_texts: Callable[[str], Sequence[str]]
+) -> tuple[str, ...]:
+    """The paragraphs a question cites ("§ 734.9(h)") of a section that is indexed without
+    them: quoting paragraph (b) for a question about (h) cites the right section and answers
+    the wrong rule. `section_texts(number)` gives the indexed chunks of section `number` (each
+    its section path and text); a section with none is not judged here, since a question may
+    name a section the sources only refer to. Lettered paragraphs only: "(1)" and "(i)"
+    repeat at deeper levels, so their absence proves nothing."""
+    missing: dict[str, None] = {}
+    for ref in refs:
+        top = _TOP_PARAGRAPH.match(ref.paragraph or "")
+        if ref.kind != "section" or top is None or top.group(1) in "ivx":
+            continue
+        texts = section_texts(ref.number)
+        heading = re.compile(rf"(?:^|\n|> )\({top.group(1)}\)")
+        if texts and not any(heading.search(t) for t in texts):
+            missing[f"§ {ref.number}({top.group(1)})"] = None
+    return tuple(missing)
 
 
 # A year that names a version: "the 2025 amendment", "as amended in 2025", "revised 2025 text",

@@ -13,14 +13,14 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import zip_longest
 from typing import Any
 
 from assistant.models import Filters, Passage
 from assistant.provenance import source_status
 from assistant.relevance.rerank import Reranker
-from assistant.retrieval.absent import absent_names, absent_versions
+from assistant.retrieval.absent import absent_names, absent_paragraphs, absent_versions
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.glossary import load_laws, mentions_english
 from assistant.retrieval.index import Index
@@ -36,6 +36,8 @@ from ingest.versions import Validity, day_number, describe
 #: collection makes Chroma filter every row first (~300 ms at 65k chunks, against 5-15 ms
 #: without). When too few of them pass, it asks again with the full `where`.
 DENSE_OVERFETCH = 3
+# Chunks read to learn which paragraphs of a cited section are indexed (§ 734.9 has ~30).
+SECTION_CHUNKS = 500
 
 
 def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
@@ -207,8 +209,14 @@ class HybridSearch:
             prepared,
             named=named,
             absent=absent_names(question, titles, lexical.contains)
-            + absent_versions(question, named, manifest),
+            + absent_versions(question, named, manifest)
+            + absent_paragraphs(prepared.refs, partial(self._section_texts, manifest=manifest)),
         )
+
+    def _section_texts(self, number: str, manifest: dict[str, Any]) -> list[str]:
+        """Section path and text of every indexed chunk of section `number` ("734.9")."""
+        chunks = self.index.store.find({"article": number}, manifest, limit=SECTION_CHUNKS)
+        return [f"{c.metadata.get('section') or ''}\n{c.text}" for c in chunks]
 
     def _dense(
         self, vector: Any, filters: Filters | None, manifest: dict[str, Any]

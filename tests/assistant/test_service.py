@@ -61,6 +61,17 @@ def test_a_version_of_a_law_newer_than_the_indexed_text_abstains_and_says_so(
     assert english.abstained and "中华人民共和国网络安全法" in english.text
 
 
+def test_a_paragraph_the_indexed_section_lacks_abstains_and_says_which(
+    corpus_qa: ComplyQA,
+) -> None:
+    """The bundled § 734.9 runs from (a) to (g): its (b) is no answer about (h), however well
+    "product scope" matches it; a paragraph it has is still answered."""
+    answer = corpus_qa.ask("What are the product scope conditions of the rule in § 734.9(h)?")
+    assert answer.abstained and not answer.citations and "§ 734.9(h)" in answer.text
+    held = corpus_qa.ask("What is the product scope of the Entity List FDP rule in § 734.9(e)?")
+    assert not held.abstained and "(e)" in held.text
+
+
 def test_every_citation_quote_is_the_document_text_at_its_offsets(corpus_qa: ComplyQA) -> None:
     questions = [
         "Does renting A100 GPUs through a cloud service breach US export controls?",

@@ -117,3 +117,46 @@ def test_two_indexed_versions_hold_the_newer_one() -> None:
     }
     named = (CSL, "cn/网络安全法(2025-10-28).md")
     assert absent_versions("2025年修正的《网络安全法》规定了什么？", named, manifest) == ()
+
+
+# -- paragraphs of an indexed section -------------------------------------------------------
+
+SECTION_734_9 = {
+    "734.9": [
+        "§ 734.9 Foreign-Direct Product (FDP) Rules. > (a)\n(a) *Definitions.* …",
+        "§ 734.9 Foreign-Direct Product (FDP) Rules. > (b)\n(b) *National Security FDP rule.*\n"
+        "(1) *Product scope.* …\n(i) *Direct product of technology.* …",
+        "§ 734.9 Foreign-Direct Product (FDP) Rules. > (g)\n(g) *Russia/Belarus-Military …",
+    ]
+}
+
+
+def paragraphs(question: str) -> tuple[str, ...]:
+    from assistant.retrieval.absent import absent_paragraphs
+    from ingest.legal_refs import find_article_refs
+
+    return absent_paragraphs(find_article_refs(question), lambda n: SECTION_734_9.get(n, []))
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What is the product scope of the rule in § 734.9(h)?", ("§ 734.9(h)",)),
+        ("What does § 734.9(h)(1)(ii) cover?", ("§ 734.9(h)",)),
+        ("What does Section 734.9(k) say?", ("§ 734.9(k)",)),
+        # Indexed paragraphs, at any depth.
+        ("What does § 734.9(b)(1) require?", ()),
+        ("What does § 734.9(g) cover?", ()),
+        # (i) and (v) also number deeper items: their absence proves nothing.
+        ("What does § 734.9(i) say?", ()),
+        # A section the sources only refer to is not judged here, nor a section without a
+        # paragraph, nor a Chinese article.
+        ("What does § 740.6(a) allow?", ()),
+        ("What does § 734.9 cover?", ()),
+        ("网络安全法第二十一条第三项是什么？", ()),
+    ],
+)
+def test_a_paragraph_the_indexed_section_lacks_is_absent(
+    question: str, missing: tuple[str, ...]
+) -> None:
+    assert paragraphs(question) == missing
