@@ -42,6 +42,7 @@ from ingest.records import (
     committed_chunks,
     document_metadata,
 )
+from ingest.row_cache import RowCache
 from ingest.settings import IndexSettings
 from ingest.version_store import (
     instrument_records,
@@ -80,6 +81,7 @@ class ChromaStore:
         self.db = connect(settings)
         self._cached: tuple[int, Collections] | None = None
         self._manifest_cache: tuple[object, dict[str, Metadata]] | None = None
+        self._rows = RowCache()
         # Creating the collections is a write: two first runs must not race.
         self.db.write(self._collections)
         self.upgrade_versions()
@@ -401,11 +403,18 @@ class ChromaStore:
         return exact[:k]
 
     def get_chunks(self, ids: Iterable[str]) -> list[StoredChunk]:
-        ids = list(ids)
-        out: list[StoredChunk] = []
-        for lo in range(0, len(ids), PAGE_SIZE):
-            out += rows(self._read(partial(get_ids, ids=ids[lo : lo + PAGE_SIZE])))
-        return out
+        """The rows of `ids` (in no particular order; unknown ids are left out), those read
+        before in the same index state from memory (`ingest.row_cache`)."""
+        return self._read(partial(self._chunks_by_id, ids=list(ids)))
+
+    def _chunks_by_id(self, c: Collections, ids: list[str]) -> list[StoredChunk]:
+        state = self.db.state()
+        kept, missing = self._rows.lookup(state, ids)
+        read: list[StoredChunk] = []
+        for lo in range(0, len(missing), PAGE_SIZE):
+            read += rows(get_ids(c, missing[lo : lo + PAGE_SIZE]))
+        self._rows.keep(state, read)
+        return [*kept.values(), *read]
 
     def count_chunks(self) -> int:
         return int(self._read(lambda c: c.chunks.count()))
