@@ -165,9 +165,12 @@ def absent_paragraphs(
         if ref.kind != "section" or top is None or top.group(1) in "ivx":
             continue
         texts = section_texts(ref.number)
-        heading = re.compile(rf"(?:^|\n|> )\({top.group(1)}\)")
+        # Its heading opens a line or a section path, or stands before an italic title
+        # ("… of this section. (h) *Advanced computing FDP rule.*") in a text run together.
+        letter = top.group(1)
+        heading = re.compile(rf"(?:^|\n|> )\({letter}\)|\({letter}\)\s*\*")
         if texts and not any(heading.search(t) for t in texts):
-            missing[f"§ {ref.number}({top.group(1)})"] = None
+            missing[f"§ {ref.number}({letter})"] = None
     return tuple(missing)
 
 

@@ -127,6 +127,8 @@ SECTION_734_9 = {
         "§ 734.9 Foreign-Direct Product (FDP) Rules. > (b)\n(b) *National Security FDP rule.*\n"
         "(1) *Product scope.* …\n(i) *Direct product of technology.* …",
         "§ 734.9 Foreign-Direct Product (FDP) Rules. > (g)\n(g) *Russia/Belarus-Military …",
+        # Run together: a paragraph that opens mid-line with its italic title.
+        "… of this section. (j) *Another rule.* A foreign-produced item … see paragraph (k).",
     ]
 }
 
@@ -143,10 +145,13 @@ def paragraphs(question: str) -> tuple[str, ...]:
     [
         ("What is the product scope of the rule in § 734.9(h)?", ("§ 734.9(h)",)),
         ("What does § 734.9(h)(1)(ii) cover?", ("§ 734.9(h)",)),
-        ("What does Section 734.9(k) say?", ("§ 734.9(k)",)),
+        ("What does Section 734.9(m) say?", ("§ 734.9(m)",)),
         # Indexed paragraphs, at any depth.
         ("What does § 734.9(b)(1) require?", ()),
         ("What does § 734.9(g) cover?", ()),
+        ("What does § 734.9(j) cover?", ()),
+        # Merely referred to ("see paragraph (k)") is not indexed.
+        ("What does § 734.9(k)(2) cover?", ("§ 734.9(k)",)),
         # (i) and (v) also number deeper items: their absence proves nothing.
         ("What does § 734.9(i) say?", ()),
         # A section the sources only refer to is not judged here, nor a section without a
