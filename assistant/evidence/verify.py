@@ -151,10 +151,9 @@ class LexicalVerifier:
             shown = ", ".join(f"《{t}》" for t in laws)
             return Verdict(False, f"law not in the cited passage: {shown}")
         # A law named without 《》 ("数据安全法第二十四条", "the Data Security Law") too.
-        named = law_names(claim, lang) - law_names(contexts, "zh") - law_names(contexts, "en")
-        if named:
-            shown = ", ".join(LAW_NAMES_LIST[i] for i in sorted(named))
-            return Verdict(False, f"law not in the cited passage: {shown}")
+        unnamed = _laws_not_named(claim, lang, contexts)
+        if unnamed:
+            return Verdict(False, f"law not in the cited passage: {unnamed}")
         spans = [s for p in passages if (s := supporting_span(facts, p.text)) is not None]
         covered = frozenset().union(*(s.covered_terms for s in spans))
         # Every figure is in the passage by now (checked above): each counts as a word found.
@@ -191,10 +190,9 @@ class LexicalVerifier:
         absent = missing_names_translated(claim, facts.entities, contexts, lang)
         if absent:
             return Verdict(False, f"name not in the cited passage: {', '.join(absent)}")
-        laws = law_names(claim, lang) - law_names(contexts, source_lang) - law_names(contexts, lang)
-        if laws:
-            shown = ", ".join(LAW_NAMES_LIST[i] for i in sorted(laws))
-            return Verdict(False, f"law not in the cited passage: {shown}")
+        unnamed = _laws_not_named(claim, lang, contexts)
+        if unnamed:
+            return Verdict(False, f"law not in the cited passage: {unnamed}")
         others = sorted(roles_missing_in_translation(claim, lang, contexts))
         if others:
             return Verdict(False, f"party not in the cited passage: {', '.join(others)}")
@@ -234,6 +232,13 @@ _evidence = lru_cache(maxsize=1024)(evidence_facts)
 def _negated_only_in_claim(claim: str, quotes: Sequence[str]) -> bool:
     """A claim that negates something where its supporting quotes negate nothing at all."""
     return bool(negation_cues(claim)) and not any(negation_cues(q) for q in quotes)
+
+
+def _laws_not_named(claim: str, lang: str, contexts: str) -> str:
+    """The glossary's laws `claim` names (in `lang`) that `contexts` name in neither language,
+    listed ("" if none)."""
+    laws = law_names(claim, lang) - law_names(contexts, "zh") - law_names(contexts, "en")
+    return ", ".join(LAW_NAMES_LIST[i] for i in sorted(laws))
 
 
 def _context(passage: Passage) -> str:
