@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from itertools import combinations
 from typing import Literal
 
@@ -54,13 +55,19 @@ _AXES: tuple[tuple[Literal["requirement", "permission"], re.Pattern[str], re.Pat
     ("requirement", _REQUIRED_NOT, _REQUIRED),
     ("permission", _PERMITTED_NOT, _PERMITTED),
 )
-_CUE_TERMS = frozenset(
-    content_terms(
-        "must shall required require need needs mandatory obliged prohibited forbidden "
-        "permitted allowed legal lawful illegal unlawful may not no exempt 应当 必须 需要 "
-        "不需要 无需 禁止 不得 允许 可以 合法 违法 非法 不"
-    )
+_CUE_WORDS = (
+    "must shall required require need needs mandatory obliged prohibited forbidden "
+    "permitted allowed legal lawful illegal unlawful may not no exempt 应当 必须 需要 "
+    "不需要 无需 禁止 不得 允许 可以 合法 违法 非法 不"
 )
+
+
+@cache
+def _cue_terms() -> frozenset[str]:
+    """The cue words as terms. Computed on first use, not at import: tokenizing the Chinese
+    cues loads jieba's dictionary (~1 s), which an English-only ask never needs."""
+    return frozenset(content_terms(_CUE_WORDS))
+
 
 # A figure followed by its unit; the unit names the kind of quantity, `figures` reads the value.
 _NUM = r"(?:[\d][\d,.]*|[零〇一二三四五六七八九十百千万两]+|[a-z]+(?:-[a-z]+)?)"
@@ -167,7 +174,8 @@ def _by_marker(citations: Sequence[Citation]) -> list[tuple[int, str]]:
 
 
 def _same_subject(a: str, b: str) -> bool:
-    terms_a = {t for t in content_terms(a) - _CUE_TERMS if not t.isdigit()}
-    terms_b = {t for t in content_terms(b) - _CUE_TERMS if not t.isdigit()}
+    cues = _cue_terms()
+    terms_a = {t for t in content_terms(a) - cues if not t.isdigit()}
+    terms_b = {t for t in content_terms(b) - cues if not t.isdigit()}
     shared = len(terms_a & terms_b)
     return shared >= max(MIN_SHARED_TERMS, MIN_SHARED_SHARE * min(len(terms_a), len(terms_b)))

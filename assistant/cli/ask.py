@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from assistant.cli.common import AsOfOption, FilterOption, ProfileOption, make_qa, require_index
 from assistant.cli.output import console, parse_filters, print_answer, print_json, print_passages
+from assistant.cli.quick_exit import mark_done
 from assistant.conversation import turn_of
 from assistant.models import AnswerDelta, AnswerDone, Filters, Turn
 
@@ -53,6 +54,7 @@ def ask(
     qa, parsed = _indexed_qa(profile, filters, as_of)
     if json_out:
         print_json(qa.ask(question, k=k, filters=parsed, mode=mode).model_dump())
+        mark_done()
         return
     streamed = False
     for event in qa.stream_ask(question, k=k, filters=parsed, mode=mode):
@@ -68,6 +70,7 @@ def ask(
             if streamed:
                 console.print("\n\n[bold]Verified answer[/bold]")
             print_answer(event.answer)
+    mark_done()
 
 
 def search(
@@ -85,6 +88,7 @@ def search(
         print_json([p.model_dump() for p in passages])
     else:
         print_passages(passages)
+    mark_done()
 
 
 def chat(

@@ -63,6 +63,11 @@ _register_all()
 def run() -> None:
     """Console entry point: user errors become one clear line and exit code 2."""
     from assistant.cli.output import user_errors
+    from assistant.cli.quick_exit import end_if_done
 
     with user_errors():
-        app()
+        try:
+            app()
+        except SystemExit as exiting:
+            end_if_done(exiting.code)
+            raise
