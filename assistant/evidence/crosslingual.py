@@ -132,14 +132,21 @@ def _scopes(text: str, cues: Sequence[tuple[int, str]], window: int) -> list[tup
 
 
 def _labels(text: str, lang: str, window: int) -> dict[int, set[str]]:
-    """For each concept of `text`: `neg`/`pos` for polarity, `must`/`may` when under a modal."""
+    """For each concept of `text`: `neg`/`pos` for polarity, `must`/`may` when under a modal.
+
+    As in the same-language rule (`assistant.evidence.scopes`), `pos` means clearly not
+    negated: no cue within twice the window. A concept between the two edges ("may not provide
+    the content of users' transmitted information to others") has no polarity label, since
+    where a negation's scope ends depends on the words between."""
     negs = [(s, "neg") for s in negation_cues(text, bounds=False)]
     modal = [(s, m) for s, m in modality_cues(text)]
     scopes = _scopes(text, negs, window) + _scopes(text, modal, window)
+    edges = _scopes(text, negs, 2 * window)
     out: dict[int, set[str]] = {}
     for concept, start, _ in concept_mentions(text, lang):
         labels = {label for a, b, label in scopes if a < start < b}
-        labels.add("neg" if "neg" in labels else "pos")
+        if "neg" not in labels and not any(a < start < b for a, b, _ in edges):
+            labels.add("pos")
         out.setdefault(concept, set()).update(labels)
     return out
 

@@ -135,11 +135,18 @@ def cue_reach(text: str, start: int, window: int) -> int:
     sooner): `window` words in English, `CJK_REACH` times as many characters in Chinese;
     "insufficient" and "lack (of)" negate only the noun phrase after them (`NOUN_REACH`)."""
     if "\u3400" <= text[start] <= "\u9fff":
+        if _PROHIBITION.match(text, start):
+            # 不得擅自向他人提供电信用户使用电信网络所传输信息的内容: the prohibition governs
+            # every word up to the clause's punctuation, however long the verb phrase is.
+            return CLAUSE_REACH
         return window * CJK_REACH
     if _NOUN_NEGATOR.match(text, start):
         return NOUN_REACH
     return window
 
+
+#: The reach of a Chinese prohibition, in tokens: all of its clause (clause punctuation ends it).
+CLAUSE_REACH = 1_000
 
 #: Words "insufficient computing power", "a lack of subjective fault" negate.
 NOUN_REACH = 3

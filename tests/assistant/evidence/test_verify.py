@@ -417,6 +417,20 @@ def test_a_chinese_prohibition_governs_past_a_comma_in_the_source() -> None:
     assert not verifier.verify(claim, [free]).supported
 
 
+def test_a_chinese_prohibition_governs_its_whole_clause() -> None:
+    # A long verb phrase: 内容 stands 25 characters after 不得, still inside the prohibition.
+    source = zh_passage(
+        "第六十五条 电信业务经营者及其工作人员不得擅自向他人提供电信用户使用电信网络所传输信息的内容。"
+    )
+    claim = "Operators may not disclose to others the content of information users transmit."
+    assert verifier.verify(claim, [source]).supported
+    flipped = "Operators may disclose to others the content of information users transmit."
+    assert not verifier.verify(flipped, [source]).supported
+    same_language = "经营者不得擅自向他人提供用户所传输信息的内容。"
+    assert verifier.verify(same_language, [source]).supported
+    assert not verifier.verify("经营者可以向他人提供用户所传输信息的内容。", [source]).supported
+
+
 def test_a_name_that_opens_the_sentence_must_be_in_the_source() -> None:
     from assistant.evidence.facts import opening_word
 
