@@ -80,6 +80,13 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
 ]
 
 _NUMERAL_ZH = "零〇一二三四五六七八九十百千万亿两半"
+# A number of days, months, hours …: "六个月", "72 hours", "two working days".
+_COUNTED_TIME = (
+    rf"(?:\d+|[{_NUMERAL_ZH}]+)\s*{_TIME_UNIT_ZH}"
+    rf"|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    rf"fifteen|twenty|thirty|forty|sixty|ninety|hundred|several)[\s-]+(?:\w+[\s-])?"
+    rf"{_TIME_UNIT_EN}\b"
+)
 _STATES: dict[Kind, re.Pattern[str]] = {
     Kind.MONEY: re.compile(
         rf"\d[\d,.]*\s*(?:万|亿|千|million|billion)?\s*(?:元|美元|欧元|人民币|yuan|rmb|"
@@ -91,10 +98,7 @@ _STATES: dict[Kind, re.Pattern[str]] = {
         rf"\bpenalt|turnover|营业额))"
     ),
     Kind.PERIOD: re.compile(
-        rf"(?:\d+|[{_NUMERAL_ZH}]+)\s*{_TIME_UNIT_ZH}"
-        rf"|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-        rf"fifteen|twenty|thirty|forty|sixty|ninety|hundred|several)[\s-]+(?:\w+[\s-])?"
-        rf"{_TIME_UNIT_EN}\b"
+        rf"{_COUNTED_TIME}"
         # How often, or a period the law leaves to agreement or reason ("the agreed period").
         r"|\bannual(?:ly)?\b|\bevery (?:\w+ )?(?:day|week|month|quarter|year)\b|\bperiod\b"
         r"|\buntil\b|\bpermanent(?:ly)?\b|每(?:年|月|季度|半年|周)|期限|期间|长期|永久"
@@ -198,9 +202,11 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     given = {t.lower() for t in _TOKEN.findall(question) if any(c.isdigit() for c in t)}
     if given:
         text = _TOKEN.sub(lambda m: " " if m.group().lower() in given else m.group(), text)
+    lowered = question.lower()
+    if kind is Kind.PERIOD and _SOON_ASKED.search(lowered):
+        return bool(_SOON_STATED.search(text))
     if not _STATES[kind].search(text):
         return False
-    lowered = question.lower()
     if kind is Kind.MONEY:
         asked = [what for what in _MONEY_OF if what.search(lowered)]
         if asked and not any(what.search(text) for what in asked):
@@ -210,6 +216,16 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     if kind is Kind.NUMBER:
         return _counts(lowered, text)
     return True
+
+
+# "How soon must a breach be reported?" is answered by "immediately" (立即) as well as by a
+# number of days; "how long must logs be kept?" is not answered by "promptly".
+_SOON_ASKED = re.compile(r"\bhow (?:soon|quickly|fast)\b|\bby when\b|多快|多久(?:之内|以内|内)")
+# A time limit (a count of days or hours, or at once), not the length of a period (保存期限).
+_SOON_STATED = re.compile(
+    rf"{_COUNTED_TIME}|\bimmediately\b|\bwithout (?:undue )?delay\b|\bpromptly\b"
+    r"|\bforthwith\b|立即|立刻|及时|即时"
+)
 
 
 # A rate ("how much per hour", 每小时多少钱) is stated only as one: a total is not a rate.

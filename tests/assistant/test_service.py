@@ -172,6 +172,19 @@ def test_the_network_log_question_leads_with_the_item_that_says_six_months(
     assert first.quote.startswith("（三）") and "六个月" in first.quote
 
 
+def test_how_soon_after_a_data_breach_leads_with_the_article_that_says_immediately(
+    corpus_qa: ComplyQA,
+) -> None:
+    """"Data breach" is 泄露, and "how soon" is answered by 立即, not by a 保存期限."""
+    answer = corpus_qa.ask(
+        "How soon must a personal information processor notify regulators after a data breach "
+        "under the PIPL?"
+    )
+    first = answer.citations[0]
+    assert first.doc_id == "cn-regulations/个人信息保护法(2021-08-20).md"
+    assert "第五十七条" in (first.section or "") and "立即" in first.quote
+
+
 def test_a_question_for_an_amount_the_corpus_never_states_abstains(corpus_qa: ComplyQA) -> None:
     """The corpus names the B11 permit but never a capital requirement for it."""
     answer = corpus_qa.ask("What is the capital requirement for a B11 licence?")

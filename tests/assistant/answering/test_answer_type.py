@@ -70,6 +70,30 @@ def test_sentences_state_values_but_not_the_questions_own_numbers() -> None:
     assert states(Kind.NUMBER, "A TPP of 4800 or more.", "What is the TPP of 3A090?")
 
 
+def test_how_soon_is_answered_by_a_time_limit_not_by_a_period() -> None:
+    soon = "How soon must a processor notify the regulator after a data breach?"
+    assert expected_kind(soon) is Kind.PERIOD
+    assert states(
+        Kind.PERIOD, "个人信息处理者应当立即采取补救措施，并通知履行个人信息保护职责的部门", soon
+    )
+    assert states(Kind.PERIOD, "report the incident to BIS within 72 hours", soon)
+    assert states(Kind.PERIOD, "the exporter must notify BIS without undue delay", soon)
+    # The length of a retention period does not say how soon.
+    assert not states(Kind.PERIOD, "处理的个人信息种类、保存期限", soon)
+    # "How long" keeps reading periods, and "promptly" is no length.
+    keep = "How long must network logs be kept?"
+    assert states(Kind.PERIOD, "处理的个人信息种类、保存期限", keep)
+    assert not states(Kind.PERIOD, "operators shall promptly take remedial measures", keep)
+
+
+def test_a_data_breach_is_a_leak_in_either_language() -> None:
+    from assistant.retrieval.glossary import translations
+
+    assert "泄露" in translations("What must be done after a data breach?")
+    assert "立即" in translations("Must the processor notify immediately?")
+    assert "data breach" in translations("发生个人信息泄露的")
+
+
 def test_asking_words_are_not_evidence() -> None:
     assert without_asking("How long must logs be kept?").split() == ["must", "logs", "be", "kept?"]
     assert "哪一天" not in without_asking("《网络安全法》从哪一天开始施行？")
