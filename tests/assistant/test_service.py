@@ -175,7 +175,7 @@ def test_the_network_log_question_leads_with_the_item_that_says_six_months(
 def test_how_soon_after_a_data_breach_leads_with_the_article_that_says_immediately(
     corpus_qa: ComplyQA,
 ) -> None:
-    """"Data breach" is 泄露, and "how soon" is answered by 立即, not by a 保存期限."""
+    """A "data breach" is 泄露, and "how soon" is answered by 立即, not by a 保存期限."""
     answer = corpus_qa.ask(
         "How soon must a personal information processor notify regulators after a data breach "
         "under the PIPL?"
