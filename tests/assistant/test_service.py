@@ -185,6 +185,17 @@ def test_how_soon_after_a_data_breach_leads_with_the_article_that_says_immediate
     assert "第五十七条" in (first.section or "") and "立即" in first.quote
 
 
+def test_refusing_to_correct_is_the_legal_phrase_for_the_higher_fine(corpus_qa: ComplyQA) -> None:
+    """The legal phrase for "refuses to correct" is 拒不改正: the fine for it comes first."""
+    answer = corpus_qa.ask(
+        "What is the fine for a company that refuses to correct a violation of Article 21 of "
+        "the Cybersecurity Law?"
+    )
+    first = answer.citations[0]
+    assert first.doc_id == "cn-regulations/网络安全法(2016-11-07).md"
+    assert "第五十九条" in (first.section or "") and "拒不改正" in first.quote
+
+
 def test_a_question_for_an_amount_the_corpus_never_states_abstains(corpus_qa: ComplyQA) -> None:
     """The corpus names the B11 permit but never a capital requirement for it."""
     answer = corpus_qa.ask("What is the capital requirement for a B11 licence?")
