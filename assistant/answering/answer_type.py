@@ -205,6 +205,8 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     lowered = question.lower()
     if kind is Kind.PERIOD and _SOON_ASKED.search(lowered):
         return bool(_SOON_STATED.search(text))
+    if kind is Kind.PERIOD and _TIME_COUNT_ASKED.search(lowered):
+        return bool(re.search(_COUNTED_TIME, text))
     if not _STATES[kind].search(text):
         return False
     if kind is Kind.MONEY:
@@ -226,6 +228,9 @@ _SOON_STATED = re.compile(
     rf"{_COUNTED_TIME}|\bimmediately\b|\bwithout (?:undue )?delay\b|\bpromptly\b"
     r"|\bforthwith\b|立即|立刻|及时|即时"
 )
+# "Within how many days", 多少个工作日: a count, which 在法定期限内 ("within the statutory
+# period") does not give.
+_TIME_COUNT_ASKED = re.compile(rf"\bhow many {_TIME_UNIT_EN}\b|(?:多少|几){_TIME_UNIT_ZH}(?!底)")
 
 
 # A rate ("how much per hour", 每小时多少钱) is stated only as one: a total is not a rate.

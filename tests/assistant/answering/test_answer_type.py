@@ -86,6 +86,14 @@ def test_how_soon_is_answered_by_a_time_limit_not_by_a_period() -> None:
     assert not states(Kind.PERIOD, "operators shall promptly take remedial measures", keep)
 
 
+def test_how_many_days_is_answered_by_a_count_not_by_a_statutory_period() -> None:
+    question = "Within how many days must the licence application be decided?"
+    assert expected_kind(question) is Kind.PERIOD
+    assert states(Kind.PERIOD, "在45个工作日内作出准予或者不予许可的决定", question)
+    assert not states(Kind.PERIOD, "并在法定期限内作出准予或者不予许可的决定", question)
+    assert not states(Kind.PERIOD, "申请应当在法定期限内审查", "申请应当在多少个工作日内审查？")
+
+
 def test_a_data_breach_is_a_leak_in_either_language() -> None:
     from assistant.retrieval.glossary import translations
 
