@@ -199,6 +199,35 @@ def test_a_value_about_other_names_does_not_answer() -> None:
     assert not one.abstained
 
 
+def test_a_name_the_sentence_leaves_out_must_be_in_its_passage_unless_it_is_the_source() -> None:
+    """Shenzhen University's H100 bill does not say what Alibaba paid; a question's source
+    ("according to the FT") may be named nowhere in the passage that answers it."""
+    text = (
+        "Shenzhen University spent approximately $27,996 to access H100 chips via AWS. "
+        "iFlytek was blacklisted by Washington in 2019 and now rents chips."
+    )
+    p = Passage(chunk_id="a::0", doc_id="a.md", title="Cloud", text=text, start=0,
+                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    settings = AnswerSettings()
+    assert answer_extractively("How much did Alibaba pay for H100 chips?", [p], settings).abstained
+    paid = answer_extractively(
+        "How much did Shenzhen University pay for H100 chips?", [p], settings
+    )
+    assert paid.text.startswith("Shenzhen University spent approximately $27,996"), paid.text
+    cited = answer_extractively(
+        "In which year was iFlytek blacklisted by Washington, according to the FT?", [p], settings
+    )
+    assert not cited.abstained and "2019" in cited.text.split("\n")[0]
+    other = answer_extractively(
+        "In which year was iFlytek blacklisted by Washington, according to Alibaba?", [p], settings
+    )
+    assert not other.abstained  # the source is exempt, whoever it is
+    named_subject = answer_extractively(
+        "In which year was Huawei blacklisted by Washington?", [p], settings
+    )
+    assert named_subject.abstained
+
+
 def test_follow_ratio_drops_sentences_that_answer_much_less_than_the_lead() -> None:
     """A sentence sharing only part of the question's terms is context at a low ratio and
     padding at a high one: the lead alone answers."""
