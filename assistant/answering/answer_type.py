@@ -191,6 +191,7 @@ _MONEY_OF: list[re.Pattern[str]] = [
     re.compile(r"\bcapital\b|资本|注册资金"),
     re.compile(r"\bprices?\b|\bcosts?\b|\bfees?\b|\bcharges?\b|价格|费用|收费|价款"),
     re.compile(r"\bdamages\b|\bcompensation\b|赔偿"),
+    re.compile(r"\bearn(?:s|ed|ings)?\b|\brevenues?\b|\bincome\b|\bsales\b|收入|营收|销售额"),
 ]
 
 
@@ -256,9 +257,12 @@ _NOT_COUNTED = frozenset({"of", "the", "more", "times", "in", "total", "are", "i
 def _counts(question: str, text: str) -> bool:
     """Whether `text` counts the thing `question` asks how many of (when it names one). The
     thing is looked for in the question's own words, so only in a sentence of the question's
-    language: 多少台云服务器 is answered by "500 cloud servers" as well, by its number alone."""
+    language: 多少台云服务器 is answered by "500 cloud servers" as well, by its number alone,
+    if that number is not a period or a sum."""
     if detect_language(text) != detect_language(question):
-        return True
+        # A period or a sum counts no thing: "3个月内" does not say how many employees.
+        rest = re.sub(_COUNTED_TIME, " ", _STATES[Kind.MONEY].sub(" ", text))
+        return bool(_STATES[Kind.NUMBER].search(rest))
     if m := _COUNTED_ZH.search(question):
         unit, noun = m.group(1), m.group(2)
         marks = {unit} if not noun or unit != "个" else set()

@@ -119,6 +119,13 @@ def test_a_sum_must_be_of_what_the_question_asks_about() -> None:
     assert states(Kind.MONEY, fine, "How much must the operator pay?")
 
 
+def test_earnings_are_answered_by_a_sum_earned() -> None:
+    earned = "How much did NVIDIA earn from Chinese cloud providers in 2024?"
+    assert expected_kind(earned) is Kind.MONEY
+    assert not states(Kind.MONEY, "It charges $10 for one-hour access to eight A100 chips.", earned)
+    assert states(Kind.MONEY, "Its revenue from China was $17 billion in 2024.", earned)
+
+
 def test_a_count_must_be_a_count_of_what_is_asked() -> None:
     levels = "网络安全等级保护制度一共分为几个等级？"
     assert not states(Kind.NUMBER, "按照规定留存相关的网络日志不少于六个月；", levels)
@@ -136,6 +143,11 @@ def test_a_count_in_the_other_language_is_read_by_its_number() -> None:
     servers = "苏州高等研究院招标采购了多少台云服务器？"
     assert states(Kind.NUMBER, "The institute listed a tender for 500 cloud servers.", servers)
     assert not states(Kind.NUMBER, "研究院采购了500颗芯片。", servers)
+    # But a period or a sum counts no thing.
+    staff = "How many employees must a company have to be an operator?"
+    assert not states(Kind.NUMBER, "保护工作部门自收到报告之日起3个月内完成重新认定。", staff)
+    assert not states(Kind.NUMBER, "处十万元以上一百万元以下罚款。", staff)
+    assert states(Kind.NUMBER, "从业人员超过一千人的运营者。", staff)
 
 
 def test_a_rate_must_be_stated_as_one() -> None:
