@@ -172,28 +172,33 @@ def test_the_network_log_question_leads_with_the_item_that_says_six_months(
     assert first.quote.startswith("（三）") and "六个月" in first.quote
 
 
-def test_how_soon_after_a_data_breach_leads_with_the_article_that_says_immediately(
-    corpus_qa: ComplyQA,
+@pytest.mark.parametrize(
+    ("question", "doc_id", "article", "phrase"),
+    [
+        # "Data breach" is 泄露, and "how soon" is answered by 立即, not by a 保存期限.
+        (
+            "How soon must a personal information processor notify regulators after a data "
+            "breach under the PIPL?",
+            "cn-regulations/个人信息保护法(2021-08-20).md",
+            "第五十七条",
+            "立即",
+        ),
+        # The legal phrase for "refuses to correct" is 拒不改正: the fine for it comes first.
+        (
+            "What is the fine for a company that refuses to correct a violation of Article 21 "
+            "of the Cybersecurity Law?",
+            "cn-regulations/网络安全法(2016-11-07).md",
+            "第五十九条",
+            "拒不改正",
+        ),
+    ],
+)
+def test_the_answering_article_leads(
+    corpus_qa: ComplyQA, question: str, doc_id: str, article: str, phrase: str
 ) -> None:
-    """A "data breach" is 泄露, and "how soon" is answered by 立即, not by a 保存期限."""
-    answer = corpus_qa.ask(
-        "How soon must a personal information processor notify regulators after a data breach "
-        "under the PIPL?"
-    )
-    first = answer.citations[0]
-    assert first.doc_id == "cn-regulations/个人信息保护法(2021-08-20).md"
-    assert "第五十七条" in (first.section or "") and "立即" in first.quote
-
-
-def test_refusing_to_correct_is_the_legal_phrase_for_the_higher_fine(corpus_qa: ComplyQA) -> None:
-    """The legal phrase for "refuses to correct" is 拒不改正: the fine for it comes first."""
-    answer = corpus_qa.ask(
-        "What is the fine for a company that refuses to correct a violation of Article 21 of "
-        "the Cybersecurity Law?"
-    )
-    first = answer.citations[0]
-    assert first.doc_id == "cn-regulations/网络安全法(2016-11-07).md"
-    assert "第五十九条" in (first.section or "") and "拒不改正" in first.quote
+    first = corpus_qa.ask(question).citations[0]
+    assert first.doc_id == doc_id
+    assert article in (first.section or "") and phrase in first.quote
 
 
 def test_a_question_for_an_amount_the_corpus_never_states_abstains(corpus_qa: ComplyQA) -> None:

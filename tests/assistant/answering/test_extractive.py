@@ -179,14 +179,19 @@ def test_a_question_about_a_paper_s_references_is_answered_by_its_reference_list
     assert "[EB/OL]" not in other.text
 
 
+def cloud_passage(text: str) -> Passage:
+    """One passage of a news article on cloud access to chips."""
+    return Passage(chunk_id="a::0", doc_id="a.md", title="Cloud", text=text, start=0,
+                   end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+
+
 def test_a_value_about_other_names_does_not_answer() -> None:
     """Another firm's hourly price does not say what AWS charged Shenzhen University."""
     text = (
         "AI-Galaxy, a Shanghai cloud company, charges $10 for one-hour access to eight A100 "
         "chips. Shenzhen University rented A100 chips via AWS for a project."
     )
-    p = Passage(chunk_id="a::0", doc_id="a.md", title="Cloud", text=text, start=0,
-                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    p = cloud_passage(text)
     settings = AnswerSettings()
     asked = "How much per hour did AWS charge Shenzhen University for A100 access?"
     assert answer_extractively(asked, [p], settings).abstained
@@ -206,8 +211,7 @@ def test_a_name_the_sentence_leaves_out_must_be_in_its_passage_unless_it_is_the_
         "Shenzhen University spent approximately $27,996 to access H100 chips via AWS. "
         "iFlytek was blacklisted by Washington in 2019 and now rents chips."
     )
-    p = Passage(chunk_id="a::0", doc_id="a.md", title="Cloud", text=text, start=0,
-                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    p = cloud_passage(text)
     settings = AnswerSettings()
     assert answer_extractively("How much did Alibaba pay for H100 chips?", [p], settings).abstained
     paid = answer_extractively(
