@@ -355,11 +355,16 @@ def is_content(sentence: str, *, references: bool = False) -> bool:
     addresses, which name a text rather than state a rule, unless the question asks about
     what a text cites or where it appeared (`references`, see `answer_type.asks_reference`)."""
     stripped = sentence.strip()
-    if len(stripped) < 8 or stripped.startswith("#"):
+    if len(stripped) < 8 or stripped.startswith("#") or _FRAGMENT.fullmatch(stripped):
         return False
     return references or not (
         _REFERENCE_ENTRY.search(stripped) or _BARE_ADDRESS.fullmatch(stripped)
     )
+
+
+# One or two Latin words with no Chinese: a run-in heading ("Security maintenance."), never a
+# statement.
+_FRAGMENT = re.compile(r"[^\w\u3400-\u9fff]*[A-Za-z0-9'’-]+(?:\s+[A-Za-z0-9'’-]+)?\W*")
 
 
 # GB/T 7714 document-type codes, which mark an entry of a paper's reference list, and the

@@ -156,6 +156,16 @@ def test_reference_list_entries_are_not_answers() -> None:
     assert is_content("人工智能风险治理: 模式、工具与策略[J].", references=True)
 
 
+def test_run_in_headings_of_one_or_two_words_are_not_answers() -> None:
+    from assistant.answering.extractive import is_content
+
+    assert not is_content("Security maintenance.")
+    assert not is_content("Operational licences.")
+    assert is_content("Licences are required.")
+    assert is_content("Renting is not exporting.")
+    assert is_content("第二十二条 应当持续提供安全维护。")
+
+
 def test_a_question_about_a_paper_s_references_is_answered_by_its_reference_list() -> None:
     text = (
         "参考文献：\n"
