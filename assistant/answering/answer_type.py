@@ -87,6 +87,7 @@ _COUNTED_TIME = (
     rf"fifteen|twenty|thirty|forty|sixty|ninety|hundred|several)[\s-]+(?:\w+[\s-])?"
     rf"{_TIME_UNIT_EN}\b"
 )
+_COUNTED_TIME_RE = re.compile(_COUNTED_TIME)
 _STATES: dict[Kind, re.Pattern[str]] = {
     Kind.MONEY: re.compile(
         rf"\d[\d,.]*\s*(?:万|亿|千|million|billion)?\s*(?:元|美元|欧元|人民币|yuan|rmb|"
@@ -207,7 +208,7 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     if kind is Kind.PERIOD and _SOON_ASKED.search(lowered):
         return bool(_SOON_STATED.search(text))
     if kind is Kind.PERIOD and _TIME_COUNT_ASKED.search(lowered):
-        return bool(re.search(_COUNTED_TIME, text))
+        return bool(_COUNTED_TIME_RE.search(text))
     if not _STATES[kind].search(text):
         return False
     if kind is Kind.MONEY:
@@ -261,7 +262,7 @@ def _counts(question: str, text: str) -> bool:
     if that number is not a period or a sum."""
     if detect_language(text) != detect_language(question):
         # A period or a sum counts no thing: "3个月内" does not say how many employees.
-        rest = re.sub(_COUNTED_TIME, " ", _STATES[Kind.MONEY].sub(" ", text))
+        rest = _COUNTED_TIME_RE.sub(" ", _STATES[Kind.MONEY].sub(" ", text))
         return bool(_STATES[Kind.NUMBER].search(rest))
     if m := _COUNTED_ZH.search(question):
         unit, noun = m.group(1), m.group(2)

@@ -25,7 +25,7 @@ from assistant.answering.answer_type import (
 )
 from assistant.evidence.facts import entities
 from assistant.evidence.markers import ABSTENTION
-from assistant.evidence.names import missing_names, missing_names_translated
+from assistant.evidence.names import missing_names, missing_names_translated, passage_context
 from assistant.models import Answer, Citation, Passage
 from assistant.settings import AnswerSettings
 from ingest.normalize import detect_language
@@ -266,10 +266,9 @@ def _about(question: str, lang: str, names: set[str], cand: Candidate) -> bool:
     # University's H100 bill from a passage that never names Alibaba.
     # The source a question cites ("according to the FT") is not what it asks about.
     cited = {(m.group(1) or m.group(2)).lower() for m in _ATTRIBUTION.finditer(question)}
-    asked = [n for n in missing if n.strip().lower() not in cited]
-    passage = cand.passage
-    context = "\n".join(x for x in (passage.title, passage.section or "", passage.text) if x)
-    unsaid = find_missing(question, [f" {n} " for n in asked], context, lang) if asked else []
+    left_out = {n for n in missing if n.lower() not in cited}
+    asked = [n for n in names if n.strip() in left_out]
+    unsaid = find_missing(question, asked, passage_context(cand.passage), lang) if asked else []
     return 2 * len(unsaid) < len(names)
 
 

@@ -15,8 +15,16 @@ from collections.abc import Iterable
 
 from assistant.evidence.crosslingual import concept_mentions, concept_names
 from assistant.evidence.facts import name_text, stem
+from assistant.models import Passage
 
-__all__ = ["missing_names", "missing_names_translated", "word_stems"]
+__all__ = ["missing_names", "missing_names_translated", "passage_context", "word_stems"]
+
+
+def passage_context(passage: Passage) -> str:
+    """A passage as evidence: its document's title and section heading before its text. The
+    title names its law ("Cloud Law", 网络安全法), the heading ("第二十一条", "§ 744.23") its
+    number, though the text may say neither."""
+    return "\n".join(x for x in (passage.title, passage.section or "", passage.text) if x)
 
 
 def missing_names(claim: str, names: Iterable[str], source: str, lang: str) -> list[str]:

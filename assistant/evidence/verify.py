@@ -41,7 +41,12 @@ from assistant.evidence.facts import (
     stem,
 )
 from assistant.evidence.markers import ClaimSentence, is_abstention, parse_answer, with_markers
-from assistant.evidence.names import missing_names, missing_names_translated, word_stems
+from assistant.evidence.names import (
+    missing_names,
+    missing_names_translated,
+    passage_context,
+    word_stems,
+)
 from assistant.evidence.scopes import (
     clause_polarity_mismatch,
     modality_mismatch,
@@ -128,7 +133,7 @@ class LexicalVerifier:
         translated = len(other) == 1 and all(language_of(p.text) != lang for p in passages)
         if not translated and len(facts.terms) + len(facts.figures) + len(facts.entities) < 2:
             return Verdict(False, "too little content to check against a source")
-        whole = [_evidence(_context(p)) for p in passages]
+        whole = [_evidence(passage_context(p)) for p in passages]
         figures = frozenset().union(*(w.figures for w in whole))
         missing = sorted(facts.figures - figures)
         if missing:
@@ -136,7 +141,7 @@ class LexicalVerifier:
             return Verdict(False, f"figure not in the cited passage: {shown}")
         if translated:
             return self._verify_translation(claim, lang, other.pop(), facts, passages)
-        contexts = "\n".join(_context(p) for p in passages)
+        contexts = "\n".join(passage_context(p) for p in passages)
         absent = missing_names(claim, facts.entities, contexts, lang)
         if absent:
             return Verdict(False, f"name not in the cited passage: {', '.join(absent)}")
@@ -186,7 +191,7 @@ class LexicalVerifier:
         self, claim: str, lang: str, source_lang: str, facts: Facts, passages: Sequence[Passage]
     ) -> Verdict:
         """A claim in one language, passages in the other: compare concepts (crosslingual)."""
-        contexts = "\n".join(_context(p) for p in passages)
+        contexts = "\n".join(passage_context(p) for p in passages)
         absent = missing_names_translated(claim, facts.entities, contexts, lang)
         if absent:
             return Verdict(False, f"name not in the cited passage: {', '.join(absent)}")
@@ -239,11 +244,6 @@ def _laws_not_named(claim: str, lang: str, contexts: str) -> str:
     listed ("" if none)."""
     laws = law_names(claim, lang) - law_names(contexts, "zh") - law_names(contexts, "en")
     return ", ".join(LAW_NAMES_LIST[i] for i in sorted(laws))
-
-
-def _context(passage: Passage) -> str:
-    # The section heading ("第二十一条", "§ 744.23") is evidence for the passage's number.
-    return "\n".join(x for x in (passage.title, passage.section or "", passage.text) if x)
 
 
 def verify_answer(
