@@ -224,11 +224,18 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
 
 # "How soon must a breach be reported?" is answered by "immediately" (立即) as well as by a
 # number of days; "how long must logs be kept?" is not answered by "promptly".
-_SOON_ASKED = re.compile(r"\bhow (?:soon|quickly|fast)\b|\bby when\b|多快|多久(?:之内|以内|内)")
-# A time limit (a count of days or hours, or at once), not the length of a period (保存期限).
+_SOON_ASKED = re.compile(
+    r"\bhow (?:soon|quickly|fast)\b|\bby when\b|\bwithin how long\b|\bhow long after\b"
+    r"|多快|(?:多久|多长时间|多少时间)(?:之内|以内|内)"
+)
+# A time limit (a count of days or hours, or at once), not the length of a period (保存期限)
+# and not "in good time" (及时, promptly), which sets no limit: "within how long must the
+# authority decide?" is answered by 3个月内, not by the operator's duty to report 及时.
 _SOON_STATED = re.compile(
-    rf"{_COUNTED_TIME}|\bimmediately\b|\bwithout (?:undue )?delay\b|\bpromptly\b"
-    r"|\bforthwith\b|立即|立刻|及时|即时"
+    rf"{_COUNTED_TIME}|\bimmediately\b|\bwithout (?:undue )?delay\b"
+    r"|\bforthwith\b|立即|立刻|即时"
+    # A limit the law leaves to reason or to a deadline it sets elsewhere: 合理期限内.
+    r"|期限内|\bwithin (?:a|the) (?:reasonable|prescribed|statutory) (?:period|time)\b"
 )
 # "Within how many days", 多少个工作日: a count, which 在法定期限内 ("within the statutory
 # period") does not give.

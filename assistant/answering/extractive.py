@@ -24,6 +24,7 @@ from assistant.answering.answer_type import (
     without_asking,
 )
 from assistant.evidence.facts import entities
+from assistant.evidence.figures import evidence_figures, figures
 from assistant.evidence.markers import ABSTENTION
 from assistant.evidence.names import missing_names, missing_names_translated, passage_context
 from assistant.models import Answer, Citation, Passage
@@ -218,6 +219,7 @@ def answer_extractively(
         detect_language(query),
         references=asks_reference(question),
     )
+    candidates = _in_asked_time(question, candidates)
     kind = expected_kind(question)
     if kind is not None:
         typed = _stating(candidates, kind, question)
@@ -231,6 +233,31 @@ def answer_extractively(
     if not chosen:
         return abstain
     return cited_answer(question, chosen, passages, evidence.score)
+
+
+def _in_asked_time(question: str, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates whose passage states the month or day the question is bounded by: "Which
+    companies did BIS add to the Entity List in December 2024?" is not answered by a passage
+    about the Entity List that never mentions December 2024, however well its words match.
+    A year alone is not checked: articles often leave the year of their events unsaid."""
+    asked = {k for k in figures(question) if k.startswith("date:") and _month_of_a_year(k)}
+    if not asked:
+        return candidates
+    stated: dict[int, bool] = {}
+    kept = []
+    for cand in candidates:
+        key = id(cand.passage)
+        if key not in stated:
+            stated[key] = asked <= evidence_figures(passage_context(cand.passage))
+        if stated[key]:
+            kept.append(cand)
+    return kept
+
+
+def _month_of_a_year(key: str) -> bool:
+    """`date:2024-12` or `date:2024-12-02`, not `date:*-12-02` (no year)."""
+    parts = key.removeprefix("date:").split("-")
+    return len(parts) >= 2 and parts[0] != "*"
 
 
 def _stating(candidates: list[Candidate], kind: Kind, question: str) -> list[Candidate]:

@@ -86,6 +86,20 @@ def test_how_soon_is_answered_by_a_time_limit_not_by_a_period() -> None:
     assert not states(Kind.PERIOD, "operators shall promptly take remedial measures", keep)
 
 
+def test_within_how_long_is_a_time_limit_and_in_good_time_is_none() -> None:
+    """多长时间内 asks for a limit, as "how soon" does: a count or 立即 gives one, and so does
+    a period left to reason (合理期限内); 及时 ("in good time") sets none."""
+    asked = "保护工作部门要在多长时间内重新认定？"
+    assert expected_kind(asked) is Kind.PERIOD
+    assert states(Kind.PERIOD, "保护工作部门自收到报告之日起3个月内完成重新认定", asked)
+    assert not states(Kind.PERIOD, "运营者应当及时将相关情况报告保护工作部门", asked)
+    assert states(Kind.PERIOD, "在转送声明到达权利人后的合理期限内，未收到通知的", asked)
+    assert states(Kind.PERIOD, "应当立即启动预案", "发生安全事件应当在多长时间内报告？")
+    assert not states(
+        Kind.PERIOD, "the operator shall promptly inform users", "Within how long must users be told?"
+    )
+
+
 def test_how_many_days_is_answered_by_a_count_not_by_a_statutory_period() -> None:
     question = "Within how many days must the licence application be decided?"
     assert expected_kind(question) is Kind.PERIOD

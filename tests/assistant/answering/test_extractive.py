@@ -242,6 +242,26 @@ def test_a_name_the_sentence_leaves_out_must_be_in_its_passage_unless_it_is_the_
     assert named_subject.abstained
 
 
+def test_a_question_bounded_by_a_month_needs_a_passage_that_states_it() -> None:
+    """A passage on the Entity List that never says December 2024 does not say who was added
+    then; a year alone is not held to, and a stated day implies its month."""
+    undated = cloud_passage(
+        "BIS added several Chinese companies to the Entity List for acquiring AI chips."
+    )
+    dated = cloud_passage(
+        "On December 2, 2024, BIS added several Chinese companies to the Entity List."
+    )
+    settings = AnswerSettings()
+    asked = "Which Chinese companies did BIS add to the Entity List in December 2024?"
+    assert answer_extractively(asked, [undated], settings).abstained
+    assert not answer_extractively(asked, [dated], settings).abstained
+    assert not answer_extractively(
+        "Which Chinese companies did BIS add to the Entity List in 2024?", [undated], settings
+    ).abstained
+    zh = "2024年12月，美国商务部把哪些中国公司列入了实体清单？"
+    assert answer_extractively(zh, [undated], settings).abstained
+
+
 def test_follow_ratio_drops_sentences_that_answer_much_less_than_the_lead() -> None:
     """A sentence sharing only part of the question's terms is context at a low ratio and
     padding at a high one: the lead alone answers."""

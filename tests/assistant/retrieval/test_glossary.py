@@ -56,3 +56,11 @@ def test_the_bundled_glossary_reads_apply_as_apply_for_only() -> None:
     entries = load_glossary()
     assert "申请" not in translations("Do China's personal information rules apply here?", entries)
     assert "申请" in translations("Must the exporter apply for a licence?", entries)
+
+
+def test_the_us_entity_list_is_not_china_s_control_list() -> None:
+    """管控名单 is the Export Control Law's own list; the US Entity List is 实体清单."""
+    entries = load_glossary()
+    found = translations("Which companies are on the Entity List?", entries)
+    assert "实体清单" in found and "管控名单" not in found
+    assert "基础电信业务" in translations("Who may operate basic telecom services?", entries)
