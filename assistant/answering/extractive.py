@@ -383,6 +383,8 @@ def is_content(sentence: str, *, references: bool = False) -> bool:
     stripped = sentence.strip()
     if len(stripped) < 8 or stripped.startswith("#") or _FRAGMENT.fullmatch(stripped):
         return False
+    if _NAME_LINE.fullmatch(stripped) or _BARE_ATTRIBUTION.fullmatch(stripped):
+        return False
     return references or not (
         _REFERENCE_ENTRY.search(stripped) or _BARE_ADDRESS.fullmatch(stripped)
     )
@@ -391,6 +393,18 @@ def is_content(sentence: str, *, references: bool = False) -> bool:
 # One or two Latin words with no Chinese: a run-in heading ("Security maintenance."), never a
 # statement.
 _FRAGMENT = re.compile(r"[^\w\u3400-\u9fff]*[A-Za-z0-9'’-]+(?:\s+[A-Za-z0-9'’-]+)?\W*")
+# A line of capitalized words only ("Industry and Security Bureau.", "Country Group D:5"): a
+# name standing alone, as in a heading or an author line, states nothing about it.
+_NAME_LINE = re.compile(
+    r"[^\w\u3400-\u9fff]*[A-Z][\w.:&'’-]*(?:\s+(?:[A-Z0-9][\w.:&'’-]*|of|and|the|for|on|in|&)){0,7}"
+    r"[^\w\u3400-\u9fff]*"
+)
+# A source and its verb with nothing reported ("The Financial Times reports."): who says, not
+# what.
+_BARE_ATTRIBUTION = re.compile(
+    r"[^\w\u3400-\u9fff]*(?:[Tt]he\s+)?(?:[A-Z][\w.&'’-]*\s+){1,5}"
+    r"(?:reports|reported|says|said|writes|wrote|notes|noted|adds|added|states|stated)\W*"
+)
 
 
 # GB/T 7714 document-type codes, which mark an entry of a paper's reference list, and the

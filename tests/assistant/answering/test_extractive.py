@@ -166,6 +166,26 @@ def test_run_in_headings_of_one_or_two_words_are_not_answers() -> None:
     assert is_content("第二十二条 应当持续提供安全维护。")
 
 
+def test_a_name_alone_or_a_source_with_nothing_reported_is_not_an_answer() -> None:
+    """"Industry and Security Bureau." (an author line) does not say who heads BIS, and
+    "The Financial Times reports." does not say what it reported."""
+    from assistant.answering.extractive import is_content
+
+    assert not is_content("Industry and Security Bureau.")
+    assert not is_content("The Financial Times reports.")
+    assert not is_content("U.S. Department of Commerce.")
+    assert is_content("The Financial Times reports that SenseTime bought chips.")
+    assert is_content("BIS added three firms to the Entity List.")
+    text = (
+        "The Financial Times reports. SenseTime, which is under sanctions, bought equipment "
+        "through subsidiaries not on the U.S. blacklist."
+    )
+    answer = answer_extractively(
+        "What did the FT report about SenseTime?", [cloud_passage(text)], AnswerSettings()
+    )
+    assert answer.text.startswith("SenseTime, which is under sanctions"), answer.text
+
+
 def test_a_question_about_a_paper_s_references_is_answered_by_its_reference_list() -> None:
     text = (
         "参考文献：\n"
