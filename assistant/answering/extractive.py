@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from assistant.answering.answer_type import (
     Kind,
     asked_thing,
+    asks_definition,
     asks_maximum,
     asks_reference,
+    defines,
     expected_kind,
     largest_sum,
     states,
@@ -212,8 +214,9 @@ def answer_extractively(
     )
     if not passages or evidence.score < settings.min_evidence:
         return abstain
+    readings = terms.sentence_readings(question)
     candidates = _candidates(
-        terms.sentence_readings(question),
+        readings,
         passages,
         settings,
         detect_language(query),
@@ -229,10 +232,50 @@ def answer_extractively(
         lead = _stating_part(_stating_lead(typed, kind, question), kind, question)
         chosen = _select(candidates, settings, lead=lead)
     else:
-        chosen = _select(candidates, settings)
+        chosen = _select(candidates, settings, lead=_defining_lead(candidates, question, readings))
     if not chosen:
         return abstain
     return cited_answer(question, chosen, passages, evidence.score)
+
+
+def _defining_lead(
+    candidates: list[Candidate], question: str, readings: list[dict[str, float]]
+) -> Candidate | None:
+    """For a question asking what a term means or covers, the best sentence that defines
+    (敏感个人信息是…, "… means …") among those scoring at least `_DEFINITION_SHARE` of the best:
+    "What counts as a 'major component'?" is answered by the definition, not by the
+    sentence that uses the term with the most of the question's words. In a list of
+    definitions (本法下列用语的含义：（一）…（二）…) the item that defines the asked term leads,
+    scored as its own sentence within the list's passage."""
+    if not candidates or not asks_definition(question):
+        return None
+    floor = _DEFINITION_SHARE * max(c.score for c in candidates)
+    best: Candidate | None = None
+    for cand in candidates:
+        if cand.score < floor or not defines(cand.span.text):
+            continue
+        setting = cand.score - best_coverage(readings, set(cand.terms))
+        for part in split_sentences(cand.span.text):
+            if not defines(part.text):
+                continue
+            terms = frozenset(content_terms(part.text))
+            defined = _DEFINED.match(part.text)
+            subject = content_terms(defined.group(1)) if defined else set()
+            score = setting + best_coverage(readings, set(terms)) + best_coverage(readings, subject)
+            if best is None or score > best.score:
+                start = cand.span.start + part.start
+                span = SentenceSpan(start, start + len(part.text), part.text)
+                best = dataclasses.replace(cand, span=span, terms=terms, score=score)
+    return best
+
+
+_DEFINITION_SHARE = 0.6
+# The term a definition defines: what stands before 是指 / "means", after a list marker or
+# 所称 ("（三）网络运营者，是指…", "本条例所称两用物项，是指…", "A major component … means").
+_DEFINED = re.compile(
+    r"\s*(?:[（(][^）)]{1,4}[）)])?\s*(?:第[^条\s]{1,8}条\s*)?(?:[^，。]*?所称)?([^，。]{1,60}?)[，,]?\s*"
+    r"(?:是指|指的是|是一旦|包括|\bmeans\b|\bshall mean\b|\brefers? to\b|\bis defined as\b)"
+)
 
 
 def _in_asked_time(question: str, candidates: list[Candidate]) -> list[Candidate]:

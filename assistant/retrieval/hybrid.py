@@ -24,7 +24,12 @@ from assistant.retrieval.absent import absent_names, absent_paragraphs, absent_v
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.glossary import load_laws, mentions_english
 from assistant.retrieval.index import Index
-from assistant.retrieval.query import IN_FORCE_TERMS, PreparedQuery, prepare_query
+from assistant.retrieval.query import (
+    DEFINITION_TERMS,
+    IN_FORCE_TERMS,
+    PreparedQuery,
+    prepare_query,
+)
 from assistant.settings import RetrievalSettings
 from ingest.legal_refs import ArticleRef, find_article_refs
 from ingest.lexical import Condition, LexicalIndex, matches
@@ -156,6 +161,26 @@ class HybridSearch:
             if in_force:
                 rankings.append(in_force[:3])
                 weights.append(self.settings.structural_weight)
+        if query.asks_definition:
+            # "How does the Cybersecurity Law define a network operator?": the article on what
+            # the law's terms mean (in either language, as a named law may be Chinese). With no
+            # law named, the statute definitions (是指, 所称, 含义) of the question's terms: an
+            # English question reaches them through its glossary terms; a Chinese one in its
+            # own words, as its English glossary terms pull in unrelated EAR sections, and
+            # "means" is too common in English prose to single out a definition.
+            if named:
+                wording = " ".join([query.expanded, *DEFINITION_TERMS.values()])
+                defining = self._within(lexical_index, wording, named, manifest, filters)
+                weight = self.settings.structural_weight
+            else:
+                own = query.standalone if query.language == "zh" else query.expanded
+                wording = f"{own} {DEFINITION_TERMS['zh']}"
+                hits = lexical_index.search(wording, 3, lexical_where(filters))
+                defining = [h.chunk_id for h in hits]
+                weight = self.settings.lexical_weight
+            if defining:
+                rankings.append(defining[:3])
+                weights.append(weight)
         in_named = [c for c in structural if str(c.metadata.get("doc_id")) in named]
         if structural:
             # An article of a document the user named (or is discussing) is what they asked

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.answering.answer_type import asks_definition
 from assistant.retrieval.glossary import translate, translations
 from ingest.legal_refs import ArticleRef, article_aliases, find_article_refs
 from ingest.normalize import detect_language
@@ -33,6 +34,8 @@ class PreparedQuery:
     refs: tuple[ArticleRef, ...] = ()
     # The question asks when something took effect: the named law's 施行 article answers it.
     asks_in_force: bool = False
+    # The question asks what a term means: the named law's definitions (用语的含义) answer it.
+    asks_definition: bool = False
 
 
 # "When does X take effect?", 何时施行, 生效日期: the answer is the instrument's own article on
@@ -44,6 +47,9 @@ _IN_FORCE = re.compile(
 )
 #: The words of an entry-into-force article, in both languages.
 IN_FORCE_TERMS = "施行 起施行 生效 effect force"
+#: The words of a definitions article or sentence, by language: 本法下列用语的含义：
+#: （一）网络运营者，是指…; "… means …".
+DEFINITION_TERMS = {"zh": "含义 是指 所称", "en": "means definitions defined"}
 
 
 def prepare_query(
@@ -74,4 +80,5 @@ def prepare_query(
         language=detect_language(question),
         refs=refs,
         asks_in_force=in_force,
+        asks_definition=asks_definition(question),
     )

@@ -191,6 +191,27 @@ def test_the_network_log_question_leads_with_the_item_that_says_six_months(
             "第五十九条",
             "拒不改正",
         ),
+        # A definition question is answered by the law's definitions article, item (三).
+        (
+            "How does the Cybersecurity Law define a network operator?",
+            "cn-regulations/网络安全法(2016-11-07).md",
+            "第七十六条",
+            "网络运营者，是指",
+        ),
+        # With no law named, by the sentence that defines the term (本条例所称…，是指).
+        (
+            "什么是关键信息基础设施？",
+            "cn-regulations/关键信息基础设施安全保护条例(2021-07-30).md",
+            "第二条",
+            "所称关键信息基础设施，是指",
+        ),
+        # "Within how long" asks for a time limit: 立即, not a list's 存储期限.
+        (
+            "数据处理者发生网络数据安全事件应当在多长时间内报告？",
+            "cn-regulations/网络数据安全管理条例(2024-09-24).md",
+            "第十一条",
+            "立即",
+        ),
     ],
 )
 def test_the_answering_article_leads(

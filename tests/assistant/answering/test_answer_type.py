@@ -96,7 +96,9 @@ def test_within_how_long_is_a_time_limit_and_in_good_time_is_none() -> None:
     assert states(Kind.PERIOD, "在转送声明到达权利人后的合理期限内，未收到通知的", asked)
     assert states(Kind.PERIOD, "应当立即启动预案", "发生安全事件应当在多长时间内报告？")
     assert not states(
-        Kind.PERIOD, "the operator shall promptly inform users", "Within how long must users be told?"
+        Kind.PERIOD,
+        "the operator shall promptly inform users",
+        "Within how long must users be told?",
     )
 
 
@@ -204,3 +206,21 @@ def test_questions_about_what_a_text_cites_or_where_it_appeared() -> None:
 )
 def test_the_thing_a_which_question_asks_for(question: str, thing: str | None) -> None:
     assert asked_thing(question) == thing
+
+
+def test_definition_questions_and_defining_sentences() -> None:
+    from assistant.answering.answer_type import asks_definition, defines
+
+    assert asks_definition("What counts as a 'major component' of a plant?")
+    assert asks_definition("《网络数据安全管理条例》中的大型网络平台是怎么界定的？")
+    assert asks_definition("How does the Cybersecurity Law define a network operator?")
+    assert asks_definition("什么是两用物项？")
+    # Whether one thing is inside a definition, or where it is, is another question.
+    assert not asks_definition("Does providing a service count as 'support'?")
+    assert not asks_definition("Where is 'support' defined?")
+    assert not asks_definition("What is the maximum fine under the PIPL?")
+    assert defines("（三）网络运营者，是指网络的所有者、管理者和网络服务提供者。")
+    assert defines("A major component of a plant means equipment essential to production.")
+    assert defines("数据处理，包括数据的收集、存储、使用、加工、传输、提供、公开等。")
+    assert not defines("风险评估报告应当包括处理的重要数据的种类、数量。")
+    assert not defines("处理敏感个人信息应当取得个人的单独同意。")

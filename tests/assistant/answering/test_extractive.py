@@ -167,7 +167,7 @@ def test_run_in_headings_of_one_or_two_words_are_not_answers() -> None:
 
 
 def test_a_name_alone_or_a_source_with_nothing_reported_is_not_an_answer() -> None:
-    """"Industry and Security Bureau." (an author line) does not say who heads BIS, and
+    """An author line ("Industry and Security Bureau.") does not say who heads BIS, and
     "The Financial Times reports." does not say what it reported."""
     from assistant.answering.extractive import is_content
 
@@ -280,6 +280,24 @@ def test_a_question_bounded_by_a_month_needs_a_passage_that_states_it() -> None:
     ).abstained
     zh = "2024年12月，美国商务部把哪些中国公司列入了实体清单？"
     assert answer_extractively(zh, [undated], settings).abstained
+
+
+def test_a_definition_question_is_answered_by_the_item_that_defines_the_term() -> None:
+    """In a list of definitions the item defining the asked term leads, not the list's
+    opening or the article that uses the term with more of the question's words."""
+    text = (
+        "第七十六条 本法下列用语的含义：\n"
+        "（一）网络，是指由计算机或者其他信息终端及相关设备组成的系统。\n"
+        "（二）网络安全，是指通过采取必要措施，防范对网络的攻击、侵入、干扰、破坏。\n"
+        "（三）网络运营者，是指网络的所有者、管理者和网络服务提供者。\n"
+        "第四十三条 个人发现网络运营者违反法律、行政法规的规定收集、使用其个人信息的，有权要求网络运营者删除其个人信息。"
+    )
+    p = Passage(chunk_id="c::0", doc_id="c.md", title="网络安全法", text=text, start=0,
+                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    answer = answer_extractively("网络运营者的定义是什么？", [p], AnswerSettings())
+    assert answer.text.startswith("（三）网络运营者，是指"), answer.text
+    used = answer_extractively("网络运营者违法收集个人信息怎么办？", [p], AnswerSettings())
+    assert not used.text.startswith("（三）"), used.text
 
 
 def test_follow_ratio_drops_sentences_that_answer_much_less_than_the_lead() -> None:

@@ -26,3 +26,11 @@ def test_the_statute_word_is_looked_for_in_answers_not_in_retrieval() -> None:
     prepared = prepare_query("《个人信息保护法》什么时候生效？")
     assert "施行" in prepared.answer_terms
     assert "施行" not in prepared.expanded.split("\n")[0]
+
+
+def test_a_definition_question_is_marked_for_the_definitions_search() -> None:
+    assert prepare_query(
+        "How does the Cybersecurity Law define a network operator?"
+    ).asks_definition
+    assert prepare_query("什么是两用物项？").asks_definition
+    assert not prepare_query("What is the maximum fine under the PIPL?").asks_definition
