@@ -317,15 +317,6 @@ def asks_reference(question: str) -> bool:
     return bool(_REFERENCE_ASKED.search(question.lower()))
 
 
-# "What counts as a 'major component'?", 敏感个人信息的定义是什么, 大型网络平台是怎么界定的:
-# the answer is the sentence that defines the term, not one that only uses it.
-_DEFINITION_ASKED = re.compile(
-    r"\bwhat (?:counts|qualifies|is considered|are considered) as\b|\bcounts? as\b"
-    r"|\bqualif(?:y|ies) as\b|\bdefin(?:e|ed|es|ition)\b|\bwhat does [^?]+ mean\b"
-    r"|\bmeaning of\b|\bwhat is meant by\b"
-    r"|定义|界定|是指什么|指的是什么|指什么|是什么意思|什么是|含义|所说的|所称的?"
-    r"|属于[^，。？?]{0,12}(?:吗|哪些|什么)|哪些[^，。？?]{0,12}属于|包括哪些(?:主体|人|单位|组织|信息|数据)"
-)
 # A sentence that says what a term is: 是指, 本法所称, "means", "refers to". Not "includes"
 # (包括) inside a sentence, which lists the contents of a report as often as the members of a
 # class; only a term and its comma before it (数据处理，包括…).
@@ -333,21 +324,6 @@ _DEFINITION_STATED = re.compile(
     r"^\s*(?:[（(][^）)]{1,4}[）)])?\s*[^，。\s]{1,20}，包括"  # 数据处理，包括数据的收集…
     r"|是指|指的是|所称|[^不]是一旦|属于|\bmeans\b|\bshall mean\b|\brefers? to\b"
     r"|\b(?:is|are) defined\b|\b(?:is|are) considered\b|\bcounts? as\b|\bqualif(?:y|ies) as\b"
-)
-
-
-def asks_definition(question: str) -> bool:
-    """Whether a question asks what a term means or covers. "Does providing a service count
-    as 'support'?" asks whether one thing is inside a definition, which the sentence naming
-    that thing answers, and "where is it defined?" asks for a place."""
-    lowered = question.lower()
-    if _YES_NO.match(lowered) or "where" in lowered:
-        return False
-    return bool(_DEFINITION_ASKED.search(lowered))
-
-
-_YES_NO = re.compile(
-    r"\W*(?:under [^,]+,\s*)?(?:does|do|did|is|are|was|were|can|could|would|will|should|must)\b"
 )
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from assistant.answering.answer_type import (
     Kind,
     asked_thing,
-    asks_definition,
     asks_maximum,
     asks_reference,
     defines,
@@ -30,6 +29,7 @@ from assistant.evidence.figures import evidence_figures, figures
 from assistant.evidence.markers import ABSTENTION
 from assistant.evidence.names import missing_names, missing_names_translated, passage_context
 from assistant.models import Answer, Citation, Passage
+from assistant.retrieval.query import asks_definition
 from assistant.settings import AnswerSettings
 from ingest.normalize import detect_language
 from ingest.sentences import SentenceSpan, split_sentences

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answering.answer_type import asks_definition
 from assistant.retrieval.glossary import translate, translations
 from ingest.legal_refs import ArticleRef, article_aliases, find_article_refs
 from ingest.normalize import detect_language
@@ -50,6 +49,32 @@ IN_FORCE_TERMS = "施行 起施行 生效 effect force"
 #: The words of a definitions article or sentence, by language: 本法下列用语的含义：
 #: （一）网络运营者，是指…; "… means …".
 DEFINITION_TERMS = {"zh": "含义 是指 所称", "en": "means definitions defined"}
+
+
+# "What counts as a 'major component'?", 敏感个人信息的定义是什么, 大型网络平台是怎么界定的:
+# the answer is the sentence that defines the term, not one that only uses it.
+_DEFINITION_ASKED = re.compile(
+    r"\bwhat (?:counts|qualifies|is considered|are considered) as\b|\bcounts? as\b"
+    r"|\bqualif(?:y|ies) as\b|\bdefin(?:e|ed|es|ition)\b|\bwhat does [^?]+ mean\b"
+    r"|\bmeaning of\b|\bwhat is meant by\b"
+    r"|定义|界定|是指什么|指的是什么|指什么|是什么意思|什么是|含义|所说的|所称的?"
+    r"|属于[^，。？?]{0,12}(?:吗|哪些|什么)|哪些[^，。？?]{0,12}属于|包括哪些(?:主体|人|单位|组织|信息|数据)"
+)
+
+
+def asks_definition(question: str) -> bool:
+    """Whether a question asks what a term means or covers. "Does providing a service count
+    as 'support'?" asks whether one thing is inside a definition, which the sentence naming
+    that thing answers, and "where is it defined?" asks for a place."""
+    lowered = question.lower()
+    if _YES_NO.match(lowered) or "where" in lowered:
+        return False
+    return bool(_DEFINITION_ASKED.search(lowered))
+
+
+_YES_NO = re.compile(
+    r"\W*(?:under [^,]+,\s*)?(?:does|do|did|is|are|was|were|can|could|would|will|should|must)\b"
+)
 
 
 def prepare_query(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval.query import prepare_query
+from assistant.retrieval.query import asks_definition, prepare_query
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,11 @@ def test_a_definition_question_is_marked_for_the_definitions_search() -> None:
     ).asks_definition
     assert prepare_query("什么是两用物项？").asks_definition
     assert not prepare_query("What is the maximum fine under the PIPL?").asks_definition
+
+
+def test_definition_questions() -> None:
+    assert asks_definition("What counts as a 'major component' of a plant?")
+    assert asks_definition("《网络数据安全管理条例》中的大型网络平台是怎么界定的？")
+    # Whether one thing is inside a definition, or where it is, is another question.
+    assert not asks_definition("Does providing a service count as 'support'?")
+    assert not asks_definition("Where is 'support' defined?")
