@@ -79,6 +79,10 @@ class Passage(VersionFields):
     date: str | None = None
     jurisdiction: str | None = None
     group: str | None = None
+    publisher: str | None = Field(
+        default=None,
+        description="Who published the document (its metadata's `publisher`, e.g. a newspaper)",
+    )
     source: str = Field(default="corpus", description=_SOURCE_DOC)
     relevance: float | None = Field(
         default=None,

@@ -268,4 +268,5 @@ def _passage(doc: Document, chunk: Chunk) -> Passage:
         date=doc.date,
         jurisdiction=doc.jurisdiction,
         group=doc.group,
+        publisher=doc.extra.get("publisher") or None,
     )

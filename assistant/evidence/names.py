@@ -21,10 +21,12 @@ __all__ = ["missing_names", "missing_names_translated", "passage_context", "word
 
 
 def passage_context(passage: Passage) -> str:
-    """A passage as evidence: its document's title and section heading before its text. The
-    title names its law ("Cloud Law", 网络安全法), the heading ("第二十一条", "§ 744.23") its
-    number, though the text may say neither."""
-    return "\n".join(x for x in (passage.title, passage.section or "", passage.text) if x)
+    """A passage as evidence: its document's title, publisher and section heading before its
+    text. The title names its law ("Cloud Law", 网络安全法), the heading ("第二十一条",
+    "§ 744.23") its number, and the publisher the newspaper whose report it is ("The FT
+    notes …"), though the text may say none of them."""
+    parts = (passage.title, passage.publisher or "", passage.section or "", passage.text)
+    return "\n".join(x for x in parts if x)
 
 
 def missing_names(claim: str, names: Iterable[str], source: str, lang: str) -> list[str]:

@@ -416,6 +416,7 @@ def chunk_to_passage(
         date=_opt(meta.get("date")),
         jurisdiction=_opt(meta.get("jurisdiction")),
         group=_opt(meta.get("group")),
+        publisher=_opt(meta.get("x_publisher")),
         source=source_status(meta),
     )
 

@@ -152,6 +152,17 @@ def test_missing_name_is_rejected() -> None:
     assert not verdict.supported and "tsinghua university" in verdict.reason
 
 
+def test_the_publisher_of_a_report_is_named_by_its_metadata() -> None:
+    """A claim that "the FT notes …" cites the newspaper's own report, which never names
+    itself: the document's `publisher` holds the name; another publisher's report does not."""
+    claim = "The FT notes that Shenzhen University spent approximately $27,996 via AWS."
+    assert not verifier.verify(claim, [CLOUD]).supported
+    ft = CLOUD.model_copy(update={"publisher": "Financial Times (FT.com), via ProQuest"})
+    assert verifier.verify(claim, [ft]).supported
+    other = CLOUD.model_copy(update={"publisher": "Reuters"})
+    assert not verifier.verify(claim, [other]).supported
+
+
 @pytest.mark.parametrize(
     ("claim", "source"),
     [

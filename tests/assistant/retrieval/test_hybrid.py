@@ -36,3 +36,15 @@ def test_chinese_titles_and_section_numbers_still_name_documents() -> None:
 
 def test_an_abbreviation_counts_only_as_a_whole_upper_case_word() -> None:
     assert named_documents("the csl team and pipline", MANIFEST) == ()
+
+
+def test_a_passage_carries_its_document_s_publisher() -> None:
+    """The sidecar's `publisher` (stored on each chunk as `x_publisher`) reaches the passage,
+    where the verifier and the answer layer read it as part of the passage's evidence."""
+    from assistant.retrieval.hybrid import chunk_to_passage
+    from ingest.records import StoredChunk
+
+    meta = {"doc_id": "seeds/a.txt", "title": "A", "start": 0, "end": 4, "x_publisher": "FT"}
+    assert chunk_to_passage(StoredChunk("seeds/a.txt::h::0", "text", meta), 0.1).publisher == "FT"
+    del meta["x_publisher"]
+    assert chunk_to_passage(StoredChunk("seeds/a.txt::h::0", "text", meta), 0.1).publisher is None
