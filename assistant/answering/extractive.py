@@ -392,9 +392,26 @@ def _candidates(
                 + 0.25 * context
                 + 0.1 / (rank + 1)
                 + 0.1 * passage_dense(passage, language, dense_range, shift)
+                + _HEADING_WEIGHT * _heading_asked(span.text, readings)
             )
             out.append(Candidate(rank, passage, span, terms, score))
     return out
+
+
+def _heading_asked(text: str, readings: list[dict[str, float]]) -> float:
+    """1 when the sentence opens with a run-in heading ("(c) *License exceptions.*") whose
+    words the question uses, else 0: a paragraph headed by the asked topic answers it, where
+    a longer paragraph under another heading may share more of the question's words."""
+    m = _RUN_IN_HEADING.match(text)
+    if not m:
+        return 0.0
+    heading = content_terms(m.group(1))
+    asked = set().union(*(r.keys() for r in readings))
+    return 1.0 if heading and heading <= asked else 0.0
+
+
+_RUN_IN_HEADING = re.compile(r"\s*(?:\([a-z0-9]{1,4}\)\s*)*\*([^*]{3,80})\*")
+_HEADING_WEIGHT = 0.3
 
 
 def _answer_spans(text: str, max_chars: int, *, references: bool = False) -> list[SentenceSpan]:

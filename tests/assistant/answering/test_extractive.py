@@ -300,6 +300,23 @@ def test_a_definition_question_is_answered_by_the_item_that_defines_the_term() -
     assert not used.text.startswith("（三）"), used.text
 
 
+def test_a_paragraph_headed_by_the_asked_topic_leads() -> None:
+    """The paragraph "(c) *License exceptions.*" answers "Is there a license exception …?"
+    before a longer paragraph under another heading that shares more of the question's words."""
+    text = (
+        "(i) *Directly destined to Macau.* Any item subject to the EAR and specified on the "
+        "CCL when destined to Macau for the production of items requires a license.\n"
+        "(c) *License exceptions.* No license exceptions may overcome the prohibition "
+        "described in paragraph (a) of this section."
+    )
+    p = Passage(chunk_id="e::0", doc_id="e.md", title="§ 744.23", text=text, start=0,
+                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    answer = answer_extractively(
+        "Is there a license exception for items under § 744.23?", [p], AnswerSettings()
+    )
+    assert answer.text.startswith("(c) *License exceptions.*"), answer.text
+
+
 def test_follow_ratio_drops_sentences_that_answer_much_less_than_the_lead() -> None:
     """A sentence sharing only part of the question's terms is context at a low ratio and
     padding at a high one: the lead alone answers."""
