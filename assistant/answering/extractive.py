@@ -232,7 +232,10 @@ def answer_extractively(
         lead = _stating_part(_stating_lead(typed, kind, question), kind, question)
         chosen = _select(candidates, settings, lead=lead)
     else:
-        chosen = _select(candidates, settings, lead=_defining_lead(candidates, question, readings))
+        lead = _defining_lead(candidates, question, readings)
+        if lead is None and candidates:
+            lead = _asked_item(max(candidates, key=lambda c: c.score), readings)
+        chosen = _select(candidates, settings, lead=lead)
     if not chosen:
         return abstain
     return cited_answer(question, chosen, passages, evidence.score)
@@ -473,6 +476,33 @@ _REFERENCE_ENTRY = re.compile(
     r"\[(?:EB/OL|J|M|C|D|N|R|S|Z|P|A|G|DB/OL|CP/DK)\]|\b(?:19|20)\d\d\s*[(（]\d+[)）]\s*[:：]\s*\d+"
 )
 _BARE_ADDRESS = re.compile(r"(?:https?://|www\.)\S+")
+
+
+def _asked_item(cand: Candidate, readings: list[dict[str, float]]) -> Candidate:
+    """The one list item of a sentence with its list that holds question words the opening
+    sentence lacks ("经营基础电信业务的公司对国有股权比例有什么要求？" is answered by item (一), on
+    the state-owned share, of the conditions of 第十条), else the sentence with its list:
+    a question the opening sentence covers asks for the whole list."""
+    parts = split_sentences(cand.span.text)
+    if len(parts) < 2:
+        return cand
+    opening = content_terms(parts[0].text)
+    extra = []
+    for part in parts[1:]:
+        terms = content_terms(part.text) - opening
+        extra.append(max(sum(w for t, w in r.items() if t in terms) / (sum(r.values()) or 1)
+                         for r in readings))  # fmt: skip
+    best = max(extra)
+    if best < _ITEM_SHARE or sum(1 for x in extra if x >= best / 2) > 1:
+        return cand
+    part = parts[1 + extra.index(best)]
+    start = cand.span.start + part.start
+    span = SentenceSpan(start, start + len(part.text), part.text)
+    return dataclasses.replace(cand, span=span, terms=frozenset(content_terms(part.text)))
+
+
+# The share of the question's (weighted) words an item must add to its list's opening sentence.
+_ITEM_SHARE = 0.15
 
 
 def _stating_part(cand: Candidate, kind: Kind, question: str) -> Candidate:

@@ -317,6 +317,23 @@ def test_a_paragraph_headed_by_the_asked_topic_leads() -> None:
     assert answer.text.startswith("(c) *License exceptions.*"), answer.text
 
 
+def test_the_one_list_item_a_question_asks_about_leads_and_a_whole_list_stays_whole() -> None:
+    text = (
+        "第十条 经营基础电信业务，应当具备下列条件：\n"
+        "（一）经营者为依法设立的公司，且公司中国有股权或者股份不少于51%；\n"
+        "（二）有可行性研究报告和组网技术方案；\n"
+        "（三）有与从事经营活动相适应的资金和专业人员。"
+    )
+    p = Passage(chunk_id="t::0", doc_id="t.md", title="电信条例", text=text, start=0,
+                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    item = answer_extractively(
+        "经营基础电信业务的公司对国有股权比例有什么要求？", [p], AnswerSettings()
+    )
+    assert item.text.startswith("（一）经营者为依法设立的公司"), item.text
+    whole = answer_extractively("经营基础电信业务应当具备哪些条件？", [p], AnswerSettings())
+    assert whole.text.startswith("第十条 经营基础电信业务，应当具备下列条件："), whole.text
+
+
 def test_follow_ratio_drops_sentences_that_answer_much_less_than_the_lead() -> None:
     """A sentence sharing only part of the question's terms is context at a low ratio and
     padding at a high one: the lead alone answers."""
