@@ -229,8 +229,11 @@ def answer_extractively(
         if not typed:
             # On topic, but no sentence states the amount, period or date asked for.
             return abstain
-        lead = _stating_part(_stating_lead(typed, kind, question), kind, question)
-        chosen = _select(candidates, settings, lead=lead)
+        chosen = _select(
+            candidates,
+            settings,
+            lead=_stating_part(_stating_lead(typed, kind, question), kind, question),
+        )
     else:
         lead = _defining_lead(candidates, question, readings)
         if lead is None and candidates:
