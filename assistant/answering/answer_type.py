@@ -330,3 +330,9 @@ _DEFINITION_STATED = re.compile(
 def defines(sentence: str) -> bool:
     """Whether a sentence has the form of a definition (see `_DEFINITION_STATED`)."""
     return bool(_DEFINITION_STATED.search(sentence.lower()))
+
+
+def counts_time(sentence: str) -> bool:
+    """Whether a sentence gives a length of time as a count ("不超过二年", "six months"), not
+    only a word for one (期限, "the agreed period")."""
+    return bool(_COUNTED_TIME_RE.search(sentence.lower()))

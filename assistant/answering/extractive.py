@@ -18,6 +18,7 @@ from assistant.answering.answer_type import (
     asked_thing,
     asks_maximum,
     asks_reference,
+    counts_time,
     defines,
     expected_kind,
     largest_sum,
@@ -360,10 +361,20 @@ def _stating_lead(typed: list[Candidate], kind: Kind, question: str) -> Candidat
     """The stating sentence that leads: the best-scoring one, or for "the maximum fine" the
     one of the same document with the largest sum (PIPL's 五千万元 tier, not its first)."""
     best = max(typed, key=lambda c: c.score)
+    if kind is Kind.PERIOD and not counts_time(best.span.text):
+        # "最长能持续多久？": a period counted (不超过二年) before one only named (实施期限届满前).
+        counted = [c for c in typed if c.score >= _COUNTED_SHARE * best.score]
+        counted = [c for c in counted if counts_time(c.span.text)]
+        if counted:
+            best = max(counted, key=lambda c: c.score)
     if kind is Kind.MONEY and asks_maximum(question):
         same = [c for c in typed if c.passage.doc_id == best.passage.doc_id]
         best = max(same, key=lambda c: (largest_sum(c.span.text), c.score))
     return best
+
+
+# How far below the best stating sentence one that counts the period may score and still lead.
+_COUNTED_SHARE = 0.5
 
 
 def _mark_each_sentence(text: str, marker: int) -> str:

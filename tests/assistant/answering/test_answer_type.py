@@ -216,3 +216,12 @@ def test_defining_sentences() -> None:
     assert defines("数据处理，包括数据的收集、存储、使用、加工、传输、提供、公开等。")
     assert not defines("风险评估报告应当包括处理的重要数据的种类、数量。")
     assert not defines("处理敏感个人信息应当取得个人的单独同意。")
+
+
+def test_a_counted_period_is_told_from_a_named_one() -> None:
+    from assistant.answering.answer_type import counts_time
+
+    assert counts_time("临时管制的实施期限不超过二年。")
+    assert counts_time("logs must be kept for at least six months")
+    assert not counts_time("临时管制实施期限届满前应当及时进行评估")
+    assert not counts_time("within the agreed period")

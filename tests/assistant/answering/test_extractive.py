@@ -334,6 +334,17 @@ def test_the_one_list_item_a_question_asks_about_leads_and_a_whole_list_stays_wh
     assert whole.text.startswith("第十条 经营基础电信业务，应当具备下列条件："), whole.text
 
 
+def test_a_counted_period_leads_before_one_only_named() -> None:
+    text = (
+        "临时管制实施期限届满前应当及时进行评估，根据评估结果决定取消临时管制或者延长临时管制。"
+        "临时管制的实施期限不超过二年。"
+    )
+    p = Passage(chunk_id="k::0", doc_id="k.md", title="出口管制法", text=text, start=0,
+                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    answer = answer_extractively("出口临时管制最长能持续多久？", [p], AnswerSettings())
+    assert answer.text.startswith("临时管制的实施期限不超过二年"), answer.text
+
+
 def test_follow_ratio_drops_sentences_that_answer_much_less_than_the_lead() -> None:
     """A sentence sharing only part of the question's terms is context at a low ratio and
     padding at a high one: the lead alone answers."""
