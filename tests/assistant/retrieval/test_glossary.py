@@ -64,3 +64,15 @@ def test_the_us_entity_list_is_not_china_s_control_list() -> None:
     found = translations("Which companies are on the Entity List?", entries)
     assert "实体清单" in found and "管控名单" not in found
     assert "基础电信业务" in translations("Who may operate basic telecom services?", entries)
+
+
+def test_common_english_wordings_of_chinese_statute_terms() -> None:
+    """ "Processor" is how English questions name the PIPL's 个人信息处理者 (its official
+    English says "handler")."""
+    entries = load_glossary()
+    assert "个人信息处理者" in translations(
+        "What must a personal information processor do?", entries
+    )
+    assert "自动化决策" in translations("Rights on automated decision-making", entries)
+    assert "技术资料" in translations("Does the law cover technical data?", entries)
+    assert "交纳" in translations("What if a user does not pay telecom fees?", entries)
