@@ -76,3 +76,12 @@ def test_common_english_wordings_of_chinese_statute_terms() -> None:
     assert "自动化决策" in translations("Rights on automated decision-making", entries)
     assert "技术资料" in translations("Does the law cover technical data?", entries)
     assert "交纳" in translations("What if a user does not pay telecom fees?", entries)
+
+
+def test_terms_of_art_of_chinese_data_law_have_their_english() -> None:
+    entries = load_glossary()
+    assert "境内存储" in translations("Is data localisation required?", entries)
+    assert "个人信息保护负责人" in translations(
+        "Who must appoint a personal information protection officer?", entries
+    )
+    assert "背景审查" in translations("Are background checks required?", entries)
