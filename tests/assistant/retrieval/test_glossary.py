@@ -85,3 +85,5 @@ def test_terms_of_art_of_chinese_data_law_have_their_english() -> None:
         "Who must appoint a personal information protection officer?", entries
     )
     assert "背景审查" in translations("Are background checks required?", entries)
+    assert "数据交易中介" in translations("What must data brokers do?", entries)
+    assert "网络数据处理者" in translations("duties of network data processors", entries)
