@@ -463,8 +463,29 @@ def is_content(sentence: str, *, references: bool = False) -> bool:
     if _NAME_LINE.fullmatch(stripped) or _BARE_ATTRIBUTION.fullmatch(stripped):
         return False
     return references or not (
-        _REFERENCE_ENTRY.search(stripped) or _BARE_ADDRESS.fullmatch(stripped)
+        _REFERENCE_ENTRY.search(stripped)
+        or _BARE_ADDRESS.fullmatch(stripped)
+        or _record_field(stripped)
     )
+
+
+def _record_field(line: str) -> bool:
+    """A field of a bibliographic record ("Location: China; United States--US", "Subject:
+    Bans; Surveillance; …", "Tel: +86 21 …"): a label, a colon and a list of keywords or a
+    value with no ordinary words, or a line of keywords alone, which files the text rather
+    than states anything."""
+    if _KEYWORDS.fullmatch(line):
+        return True
+    m = _FIELD.match(line)
+    if not m:
+        return False
+    value = m.group(1)
+    return ";" in value or not re.search(r"\b[a-z]{4,}\b", value)
+
+
+# Keywords continuing such a field on their own line: "Sanctions; Export controls; AI".
+_KEYWORDS = re.compile(r"(?:[A-Za-z][\w'’&.-]*(?: [\w'’&.-]+){0,3}\s*;\s*){2,}[^;。]*;?\s*")
+_FIELD = re.compile(r"[A-Z][A-Za-z /]{1,40}:\s+(?=\S)([^\u3400-\u9fff]*)$")
 
 
 # One or two Latin words with no Chinese: a run-in heading ("Security maintenance."), never a
@@ -484,10 +505,15 @@ _BARE_ATTRIBUTION = re.compile(
 )
 
 
-# GB/T 7714 document-type codes, which mark an entry of a paper's reference list, and the
-# "year(issue): pages" that ends a journal reference.
+# GB/T 7714 document-type codes, which mark an entry of a paper's reference list, the
+# "year(issue): pages" that ends a journal reference, the "date(page)" of a newspaper's and
+# the publisher and "year: page" of a book's.
 _REFERENCE_ENTRY = re.compile(
     r"\[(?:EB/OL|J|M|C|D|N|R|S|Z|P|A|G|DB/OL|CP/DK)\]|\b(?:19|20)\d\d\s*[(（]\d+[)）]\s*[:：]\s*\d+"
+    # A newspaper's: "学习时报, 2024-09-06(03).", "证券时报, 2024-09-05(A08)." (date, page).
+    r"|\b(?:19|20)\d\d-\d\d-\d\d\s*[(（][A-Z]?\d+[)）]"
+    # A book's: "北京: 中国社会科学出版社, 2024: 26." (publisher, year: page).
+    r"|出版社|\b(?:19|20)\d\d\s*[:：]\s*\d+(?:\s*[-–]\s*\d+)?\.?\s*$"
 )
 _BARE_ADDRESS = re.compile(r"(?:https?://|www\.)\S+")
 

@@ -166,6 +166,21 @@ def test_run_in_headings_of_one_or_two_words_are_not_answers() -> None:
     assert is_content("第二十二条 应当持续提供安全维护。")
 
 
+def test_record_fields_keyword_lines_and_more_reference_entries_are_not_answers() -> None:
+    """A bibliographic record's fields and a paper's newspaper and book references file a
+    text; they state nothing a question about the law could be answered with."""
+    from assistant.answering.extractive import is_content
+
+    assert not is_content("Location: China; United States--US")
+    assert not is_content("Subject: Bans; Surveillance; Semiconductors; Cloud computing;")
+    assert not is_content("Sanctions; Export controls; Artificial intelligence")
+    assert not is_content("证券时报, 2024-09-05(A08).")
+    assert not is_content("北京: 中国社会科学出版社, 2024: 26.")
+    assert is_content("Note: the licence requirement applies to all exports.")
+    assert is_content("The rule covers exports; reexports; and transfers by any person.")
+    assert is_content("北京: 中国社会科学出版社, 2024: 26.", references=True)
+
+
 def test_a_name_alone_or_a_source_with_nothing_reported_is_not_an_answer() -> None:
     """An author line ("Industry and Security Bureau.") does not say who heads BIS, and
     "The Financial Times reports." does not say what it reported."""
