@@ -484,7 +484,7 @@ def _record_field(line: str) -> bool:
 
 
 # Keywords continuing such a field on their own line: "Sanctions; Export controls; AI".
-_KEYWORDS = re.compile(r"(?:[A-Za-z][\w'’&.-]*(?: [\w'’&.-]+){0,3}\s*;\s*){2,}[^;。]*;?\s*")
+_KEYWORDS = re.compile(r"(?:[A-Z][\w'’&.-]*(?: [\w'’&.-]+){0,3}\s*;\s*){2,}(?:[A-Z][^;。]*)?;?\s*")
 _FIELD = re.compile(r"[A-Z][A-Za-z /]{1,40}:\s+(?=\S)([^\u3400-\u9fff]*)$")
 
 
