@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.evidence.cues import modality_cues
-from assistant.evidence.facts import claim_terms, negation_cues, tokens
+from assistant.evidence.facts import Token, claim_terms, negation_cues, tokens
 from assistant.evidence.scopes import cue_reach
 from assistant.retrieval.glossary import _english_pattern, load_glossary, load_laws
 from ingest.normalize import detect_language
@@ -112,9 +112,11 @@ def law_names(text: str, lang: str) -> set[int]:
     return {i for i, _, _ in concept_mentions(text, lang) if i < len(LAW_NAMES)}
 
 
-def _scopes(text: str, cues: Sequence[tuple[int, str]], window: int) -> list[tuple[int, int, str]]:
-    """Character ranges each cue governs: the next `window` tokens, up to clause punctuation."""
-    toks = tokens(text)
+def _scopes(
+    text: str, toks: Sequence[Token], cues: Sequence[tuple[int, str]], window: int
+) -> list[tuple[int, int, str]]:
+    """Character ranges each cue governs: the next `window` tokens (`toks` are `text`'s), up to
+    clause punctuation."""
     by_start = {t.start: t for t in toks}
     out: list[tuple[int, int, str]] = []
     for start, label in cues:
@@ -140,8 +142,9 @@ def _labels(text: str, lang: str, window: int) -> dict[int, set[str]]:
     where a negation's scope ends depends on the words between."""
     negs = [(s, "neg") for s in negation_cues(text, bounds=False)]
     modal = [(s, m) for s, m in modality_cues(text)]
-    scopes = _scopes(text, negs, window) + _scopes(text, modal, window)
-    edges = _scopes(text, negs, 2 * window)
+    toks = tokens(text)  # read once: each scope is measured in the same tokens
+    scopes = _scopes(text, toks, negs, window) + _scopes(text, toks, modal, window)
+    edges = _scopes(text, toks, negs, 2 * window)
     out: dict[int, set[str]] = {}
     for concept, start, _ in concept_mentions(text, lang):
         labels = {label for a, b, label in scopes if a < start < b}
