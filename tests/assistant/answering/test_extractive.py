@@ -32,6 +32,12 @@ def passage(start: int, end: int, dense: float = 0.7, doc_id: str = "d.txt") -> 
     )
 
 
+def whole_passage(text: str, title: str) -> Passage:
+    """A document of one passage, `text`, titled `title`, on topic (cosine 0.8)."""
+    return Passage(chunk_id="w::0", doc_id="w.md", title=title, text=text, start=0,
+                   end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+
+
 def test_answer_sentences_are_cited_with_document_offsets() -> None:
     p = passage(32, len(DOC))
     answer = answer_extractively(
@@ -108,8 +114,7 @@ def test_a_question_asking_for_a_period_leads_with_the_list_item_that_states_one
 
 def test_a_passage_on_topic_that_states_no_amount_does_not_answer_how_much() -> None:
     text = "Shenzhen University rented A100 servers from AWS through a cloud contract."
-    p = Passage(chunk_id="a::0", doc_id="a.md", title="AWS", text=text, start=0,
-                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    p = whole_passage(text, "AWS")
     question = "How much per hour did AWS charge Shenzhen University for A100 servers?"
     assert answer_extractively(question, [p], AnswerSettings()).abstained
     assert not answer_extractively(
@@ -208,8 +213,7 @@ def test_a_question_about_a_paper_s_references_is_answered_by_its_reference_list
         "implications for export controls[EB/OL].\n"
         "Cloud providers rent out AI chips."
     )
-    p = Passage(chunk_id="p::0", doc_id="p.md", title="Paper", text=text, start=0,
-                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    p = whole_passage(text, "Paper")
     asked = answer_extractively(
         "Which reference is on controlled AI chips via Infrastructure-as-a-Service?",
         [p],
@@ -226,8 +230,7 @@ def test_a_question_about_a_paper_s_references_is_answered_by_its_reference_list
 
 def cloud_passage(text: str) -> Passage:
     """One passage of a news article on cloud access to chips."""
-    return Passage(chunk_id="a::0", doc_id="a.md", title="Cloud", text=text, start=0,
-                   end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    return whole_passage(text, "Cloud")
 
 
 def test_a_value_about_other_names_does_not_answer() -> None:
@@ -307,8 +310,7 @@ def test_a_definition_question_is_answered_by_the_item_that_defines_the_term() -
         "（三）网络运营者，是指网络的所有者、管理者和网络服务提供者。\n"
         "第四十三条 个人发现网络运营者违反法律、行政法规的规定收集、使用其个人信息的，有权要求网络运营者删除其个人信息。"
     )
-    p = Passage(chunk_id="c::0", doc_id="c.md", title="网络安全法", text=text, start=0,
-                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    p = whole_passage(text, "网络安全法")
     answer = answer_extractively("网络运营者的定义是什么？", [p], AnswerSettings())
     assert answer.text.startswith("（三）网络运营者，是指"), answer.text
     used = answer_extractively("网络运营者违法收集个人信息怎么办？", [p], AnswerSettings())
@@ -324,8 +326,7 @@ def test_a_paragraph_headed_by_the_asked_topic_leads() -> None:
         "(c) *License exceptions.* No license exceptions may overcome the prohibition "
         "described in paragraph (a) of this section."
     )
-    p = Passage(chunk_id="e::0", doc_id="e.md", title="§ 744.23", text=text, start=0,
-                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    p = whole_passage(text, "§ 744.23")
     answer = answer_extractively(
         "Is there a license exception for items under § 744.23?", [p], AnswerSettings()
     )
@@ -339,8 +340,7 @@ def test_the_one_list_item_a_question_asks_about_leads_and_a_whole_list_stays_wh
         "（二）有可行性研究报告和组网技术方案；\n"
         "（三）有与从事经营活动相适应的资金和专业人员。"
     )
-    p = Passage(chunk_id="t::0", doc_id="t.md", title="电信条例", text=text, start=0,
-                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    p = whole_passage(text, "电信条例")
     item = answer_extractively(
         "经营基础电信业务的公司对国有股权比例有什么要求？", [p], AnswerSettings()
     )
@@ -354,8 +354,7 @@ def test_a_counted_period_leads_before_one_only_named() -> None:
         "临时管制实施期限届满前应当及时进行评估，根据评估结果决定取消临时管制或者延长临时管制。"
         "临时管制的实施期限不超过二年。"
     )
-    p = Passage(chunk_id="k::0", doc_id="k.md", title="出口管制法", text=text, start=0,
-                end=len(text), score=0.03, dense_score=0.8)  # fmt: skip
+    p = whole_passage(text, "出口管制法")
     answer = answer_extractively("出口临时管制最长能持续多久？", [p], AnswerSettings())
     assert answer.text.startswith("临时管制的实施期限不超过二年"), answer.text
 
