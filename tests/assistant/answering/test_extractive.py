@@ -159,43 +159,43 @@ def test_reference_list_entries_are_not_answers() -> None:
     assert is_content("Items in Country Group [D:5] need a licence.")
     # Unless the question asks what a text cites or where it appeared.
     assert is_content("人工智能风险治理: 模式、工具与策略[J].", references=True)
-
-
-def test_run_in_headings_of_one_or_two_words_are_not_answers() -> None:
-    from assistant.answering.extractive import is_content
-
-    assert not is_content("Security maintenance.")
-    assert not is_content("Operational licences.")
-    assert is_content("Licences are required.")
-    assert is_content("Renting is not exporting.")
-    assert is_content("第二十二条 应当持续提供安全维护。")
-
-
-def test_record_fields_keyword_lines_and_more_reference_entries_are_not_answers() -> None:
-    """A bibliographic record's fields and a paper's newspaper and book references file a
-    text; they state nothing a question about the law could be answered with."""
-    from assistant.answering.extractive import is_content
-
-    assert not is_content("Location: China; United States--US")
-    assert not is_content("Subject: Bans; Surveillance; Semiconductors; Cloud computing;")
-    assert not is_content("Sanctions; Export controls; Artificial intelligence")
-    assert not is_content("证券时报, 2024-09-05(A08).")
-    assert not is_content("北京: 中国社会科学出版社, 2024: 26.")
-    assert is_content("Note: the licence requirement applies to all exports.")
-    assert is_content("The rule covers exports; reexports; and transfers by any person.")
     assert is_content("北京: 中国社会科学出版社, 2024: 26.", references=True)
 
 
-def test_a_name_alone_or_a_source_with_nothing_reported_is_not_an_answer() -> None:
-    """An author line ("Industry and Security Bureau.") does not say who heads BIS, and
-    "The Financial Times reports." does not say what it reported."""
+@pytest.mark.parametrize(
+    ("line", "content"),
+    [
+        # Run-in headings of one or two words.
+        ("Security maintenance.", False),
+        ("Operational licences.", False),
+        ("Licences are required.", True),
+        ("Renting is not exporting.", True),
+        ("第二十二条 应当持续提供安全维护。", True),
+        # Fields of a bibliographic record, keyword lines, newspaper and book references.
+        ("Location: China; United States--US", False),
+        ("Subject: Bans; Surveillance; Semiconductors; Cloud computing;", False),
+        ("Sanctions; Export controls; Artificial intelligence", False),
+        ("证券时报, 2024-09-05(A08).", False),
+        ("北京: 中国社会科学出版社, 2024: 26.", False),
+        ("Note: the licence requirement applies to all exports.", True),
+        ("The rule covers exports; reexports; and transfers by any person.", True),
+        # A name alone (an author line), a source with nothing reported.
+        ("Industry and Security Bureau.", False),
+        ("The Financial Times reports.", False),
+        ("U.S. Department of Commerce.", False),
+        ("The Financial Times reports that SenseTime bought chips.", True),
+        ("BIS added three firms to the Entity List.", True),
+    ],
+)
+def test_what_is_not_an_answer(line: str, content: bool) -> None:
+    """Headings, record fields, references and bare names file or label a text; they state
+    nothing a question could be answered with."""
     from assistant.answering.extractive import is_content
 
-    assert not is_content("Industry and Security Bureau.")
-    assert not is_content("The Financial Times reports.")
-    assert not is_content("U.S. Department of Commerce.")
-    assert is_content("The Financial Times reports that SenseTime bought chips.")
-    assert is_content("BIS added three firms to the Entity List.")
+    assert is_content(line) is content
+
+
+def test_a_report_is_answered_by_what_it_reports_not_by_its_attribution() -> None:
     text = (
         "The Financial Times reports. SenseTime, which is under sanctions, bought equipment "
         "through subsidiaries not on the U.S. blacklist."
@@ -317,46 +317,52 @@ def test_a_definition_question_is_answered_by_the_item_that_defines_the_term() -
     assert not used.text.startswith("（三）"), used.text
 
 
-def test_a_paragraph_headed_by_the_asked_topic_leads() -> None:
-    """The paragraph "(c) *License exceptions.*" answers "Is there a license exception …?"
-    before a longer paragraph under another heading that shares more of the question's words."""
-    text = (
-        "(i) *Directly destined to Macau.* Any item subject to the EAR and specified on the "
-        "CCL when destined to Macau for the production of items requires a license.\n"
-        "(c) *License exceptions.* No license exceptions may overcome the prohibition "
-        "described in paragraph (a) of this section."
-    )
-    p = whole_passage(text, "§ 744.23")
-    answer = answer_extractively(
-        "Is there a license exception for items under § 744.23?", [p], AnswerSettings()
-    )
-    assert answer.text.startswith("(c) *License exceptions.*"), answer.text
+EXCEPTIONS = (
+    "(i) *Directly destined to Macau.* Any item subject to the EAR and specified on the "
+    "CCL when destined to Macau for the production of items requires a license.\n"
+    "(c) *License exceptions.* No license exceptions may overcome the prohibition "
+    "described in paragraph (a) of this section."
+)
+CONDITIONS = (
+    "第十条 经营基础电信业务，应当具备下列条件：\n"
+    "（一）经营者为依法设立的公司，且公司中国有股权或者股份不少于51%；\n"
+    "（二）有可行性研究报告和组网技术方案；\n"
+    "（三）有与从事经营活动相适应的资金和专业人员。"
+)
+TEMPORARY = (
+    "临时管制实施期限届满前应当及时进行评估，根据评估结果决定取消临时管制或者延长临时管制。"
+    "临时管制的实施期限不超过二年。"
+)
 
 
-def test_the_one_list_item_a_question_asks_about_leads_and_a_whole_list_stays_whole() -> None:
-    text = (
-        "第十条 经营基础电信业务，应当具备下列条件：\n"
-        "（一）经营者为依法设立的公司，且公司中国有股权或者股份不少于51%；\n"
-        "（二）有可行性研究报告和组网技术方案；\n"
-        "（三）有与从事经营活动相适应的资金和专业人员。"
-    )
-    p = whole_passage(text, "电信条例")
-    item = answer_extractively(
-        "经营基础电信业务的公司对国有股权比例有什么要求？", [p], AnswerSettings()
-    )
-    assert item.text.startswith("（一）经营者为依法设立的公司"), item.text
-    whole = answer_extractively("经营基础电信业务应当具备哪些条件？", [p], AnswerSettings())
-    assert whole.text.startswith("第十条 经营基础电信业务，应当具备下列条件："), whole.text
-
-
-def test_a_counted_period_leads_before_one_only_named() -> None:
-    text = (
-        "临时管制实施期限届满前应当及时进行评估，根据评估结果决定取消临时管制或者延长临时管制。"
-        "临时管制的实施期限不超过二年。"
-    )
-    p = whole_passage(text, "出口管制法")
-    answer = answer_extractively("出口临时管制最长能持续多久？", [p], AnswerSettings())
-    assert answer.text.startswith("临时管制的实施期限不超过二年"), answer.text
+@pytest.mark.parametrize(
+    ("text", "title", "question", "lead"),
+    [
+        # A paragraph headed by the asked topic, before a longer one under another heading
+        # that shares more of the question's words.
+        (
+            EXCEPTIONS,
+            "§ 744.23",
+            "Is there a license exception for items under § 744.23?",
+            "(c) *License exceptions.*",
+        ),
+        # The one list item the question asks about; a question the opening covers keeps
+        # the whole list.
+        (
+            CONDITIONS,
+            "电信条例",
+            "经营基础电信业务的公司对国有股权比例有什么要求？",
+            "（一）经营者",
+        ),
+        (CONDITIONS, "电信条例", "经营基础电信业务应当具备哪些条件？", "第十条 经营基础电信业务"),
+        # A counted period before one only named.
+        (TEMPORARY, "出口管制法", "出口临时管制最长能持续多久？", "临时管制的实施期限不超过二年"),
+    ],
+    ids=["run-in-heading", "asked-item", "whole-list", "counted-period"],
+)
+def test_the_answering_part_leads(text: str, title: str, question: str, lead: str) -> None:
+    answer = answer_extractively(question, [whole_passage(text, title)], AnswerSettings())
+    assert answer.text.startswith(lead), answer.text
 
 
 def test_follow_ratio_drops_sentences_that_answer_much_less_than_the_lead() -> None:
