@@ -58,7 +58,7 @@ _DEFINITION_ASKED = re.compile(
     r"|\bqualif(?:y|ies) as\b|\bdefin(?:e|ed|es|ition)\b|\bwhat does [^?]+ mean\b"
     r"|\bmeaning of\b|\bwhat is meant by\b"
     r"|定义|界定|是指什么|指的是什么|指什么|是什么意思|什么是|含义|所说的|所称的?"
-    r"|属于[^，。？?]{0,12}(?:吗|哪些|什么)|哪些[^，。？?]{0,12}属于|包括哪些(?:主体|人|单位|组织|信息|数据)"
+    r"|属于[^，。？?]{0,12}(?:哪些|什么)|哪些[^，。？?]{0,12}属于|包括哪些(?:主体|人|单位|组织|信息|数据)"
 )
 
 
@@ -67,11 +67,13 @@ def asks_definition(question: str) -> bool:
     as 'support'?" asks whether one thing is inside a definition, which the sentence naming
     that thing answers, and "where is it defined?" asks for a place."""
     lowered = question.lower()
-    if _YES_NO.match(lowered) or "where" in lowered:
+    if _YES_NO.match(lowered) or "where" in lowered or _ZH_YES_NO.search(lowered):
         return False
     return bool(_DEFINITION_ASKED.search(lowered))
 
 
+# 属于共同财产吗？ 算不算…？ asks yes or no, as "does … count as" does.
+_ZH_YES_NO = re.compile(r"吗\s*[？?]?\s*$|算不算|是不是|是否")
 _YES_NO = re.compile(
     r"\W*(?:under [^,]+,\s*)?(?:does|do|did|is|are|was|were|can|could|would|will|should|must)\b"
 )

@@ -42,3 +42,4 @@ def test_definition_questions() -> None:
     # Whether one thing is inside a definition, or where it is, is another question.
     assert not asks_definition("Does providing a service count as 'support'?")
     assert not asks_definition("Where is 'support' defined?")
+    assert not asks_definition("夫妻一方继承所得的财产属于夫妻共同财产吗？")
