@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from assistant.answering.content import is_content
 from assistant.answering.extractive import (
     LIST_ITEM,
     Candidate,
     Idf,
     best_coverage,
     cited_answer,
-    is_content,
     pick,
     question_readings,
 )

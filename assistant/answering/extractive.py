@@ -25,6 +25,7 @@ from assistant.answering.answer_type import (
     states,
     without_asking,
 )
+from assistant.answering.content import is_content
 from assistant.evidence.facts import entities
 from assistant.evidence.figures import evidence_figures, figures
 from assistant.evidence.markers import ABSTENTION
@@ -265,14 +266,13 @@ def _defining_lead(
         for part in split_sentences(cand.span.text):
             if not defines(part.text):
                 continue
-            terms = frozenset(content_terms(part.text))
             defined = _DEFINED.match(part.text)
             subject = content_terms(defined.group(1)) if defined else set()
-            score = setting + best_coverage(readings, set(terms)) + best_coverage(readings, subject)
+            item = _part_of(cand, part)
+            score = setting + best_coverage(readings, set(item.terms))
+            score += best_coverage(readings, subject)
             if best is None or score > best.score:
-                start = cand.span.start + part.start
-                span = SentenceSpan(start, start + len(part.text), part.text)
-                best = dataclasses.replace(cand, span=span, terms=terms, score=score)
+                best = dataclasses.replace(item, score=score)
     return best
 
 
@@ -452,72 +452,6 @@ def _answer_spans(text: str, max_chars: int, *, references: bool = False) -> lis
     return spans
 
 
-def is_content(sentence: str, *, references: bool = False) -> bool:
-    """Headings and bare article numbers are not answers; nor are reference-list entries
-    ("… clusters[EB/OL].", "…: 模式、工具与策略[J].", "学报, 2024(5): 1-20.") and bare web
-    addresses, which name a text rather than state a rule, unless the question asks about
-    what a text cites or where it appeared (`references`, see `answer_type.asks_reference`)."""
-    stripped = sentence.strip()
-    if len(stripped) < 8 or stripped.startswith("#") or _FRAGMENT.fullmatch(stripped):
-        return False
-    if _NAME_LINE.fullmatch(stripped) or _BARE_ATTRIBUTION.fullmatch(stripped):
-        return False
-    return references or not (
-        _REFERENCE_ENTRY.search(stripped)
-        or _BARE_ADDRESS.fullmatch(stripped)
-        or _record_field(stripped)
-    )
-
-
-def _record_field(line: str) -> bool:
-    """A field of a bibliographic record ("Location: China; United States--US", "Subject:
-    Bans; Surveillance; …", "Tel: +86 21 …"): a label, a colon and a list of keywords or a
-    value with no ordinary words, or a line of keywords alone, which files the text rather
-    than states anything."""
-    if _KEYWORDS.fullmatch(line):
-        return True
-    m = _FIELD.match(line)
-    if not m:
-        return False
-    value = m.group(1)
-    return ";" in value or not re.search(r"\b[a-z]{4,}\b", value)
-
-
-# Keywords continuing such a field on their own line: "Sanctions; Export controls; AI".
-_KEYWORDS = re.compile(r"(?:[A-Z][\w'’&.-]*(?: [\w'’&.-]+){0,3}\s*;\s*){2,}(?:[A-Z][^;。]*)?;?\s*")
-_FIELD = re.compile(r"[A-Z][A-Za-z /]{1,40}:\s+(?=\S)([^\u3400-\u9fff]*)$")
-
-
-# One or two Latin words with no Chinese: a run-in heading ("Security maintenance."), never a
-# statement.
-_FRAGMENT = re.compile(r"[^\w\u3400-\u9fff]*[A-Za-z0-9'’-]+(?:\s+[A-Za-z0-9'’-]+)?\W*")
-# A line of capitalized words only ("Industry and Security Bureau.", "Country Group D:5"): a
-# name standing alone, as in a heading or an author line, states nothing about it.
-_NAME_LINE = re.compile(
-    r"[^\w\u3400-\u9fff]*[A-Z][\w.:&'’-]*(?:\s+(?:[A-Z0-9][\w.:&'’-]*|of|and|the|for|on|in|&)){0,7}"
-    r"[^\w\u3400-\u9fff]*"
-)
-# A source and its verb with nothing reported ("The Financial Times reports."): who says, not
-# what.
-_BARE_ATTRIBUTION = re.compile(
-    r"[^\w\u3400-\u9fff]*(?:[Tt]he\s+)?(?:[A-Z][\w.&'’-]*\s+){1,5}"
-    r"(?:reports|reported|says|said|writes|wrote|notes|noted|adds|added|states|stated)\W*"
-)
-
-
-# GB/T 7714 document-type codes, which mark an entry of a paper's reference list, the
-# "year(issue): pages" that ends a journal reference, the "date(page)" of a newspaper's and
-# the publisher and "year: page" of a book's.
-_REFERENCE_ENTRY = re.compile(
-    r"\[(?:EB/OL|J|M|C|D|N|R|S|Z|P|A|G|DB/OL|CP/DK)\]|\b(?:19|20)\d\d\s*[(（]\d+[)）]\s*[:：]\s*\d+"
-    # A newspaper's: "学习时报, 2024-09-06(03).", "证券时报, 2024-09-05(A08)." (date, page).
-    r"|\b(?:19|20)\d\d-\d\d-\d\d\s*[(（][A-Z]?\d+[)）]"
-    # A book's: "北京: 中国社会科学出版社, 2024: 26." (publisher, year: page).
-    r"|出版社|\b(?:19|20)\d\d\s*[:：]\s*\d+(?:\s*[-–]\s*\d+)?\.?\s*$"
-)
-_BARE_ADDRESS = re.compile(r"(?:https?://|www\.)\S+")
-
-
 def _asked_item(cand: Candidate, readings: list[dict[str, float]]) -> Candidate:
     """The one list item of a sentence with its list that holds question words the opening
     sentence lacks ("经营基础电信业务的公司对国有股权比例有什么要求？" is answered by item (一), on
@@ -527,15 +461,15 @@ def _asked_item(cand: Candidate, readings: list[dict[str, float]]) -> Candidate:
     if len(parts) < 2:
         return cand
     opening = content_terms(parts[0].text)
-    extra = []
-    for part in parts[1:]:
-        terms = content_terms(part.text) - opening
-        extra.append(max(sum(w for t, w in r.items() if t in terms) / (sum(r.values()) or 1)
-                         for r in readings))  # fmt: skip
+    extra = [best_coverage(readings, content_terms(p.text) - opening) for p in parts[1:]]
     best = max(extra)
     if best < _ITEM_SHARE or sum(1 for x in extra if x >= best / 2) > 1:
         return cand
-    part = parts[1 + extra.index(best)]
+    return _part_of(cand, parts[1 + extra.index(best)])
+
+
+def _part_of(cand: Candidate, part: SentenceSpan) -> Candidate:
+    """`cand` narrowed to `part`, one of its sentences (offsets relative to its span)."""
     start = cand.span.start + part.start
     span = SentenceSpan(start, start + len(part.text), part.text)
     return dataclasses.replace(cand, span=span, terms=frozenset(content_terms(part.text)))
@@ -554,9 +488,7 @@ def _stating_part(cand: Candidate, kind: Kind, question: str) -> Candidate:
         return cand
     for part in parts:
         if states(kind, part.text, question):
-            start = cand.span.start + part.start
-            span = SentenceSpan(start, start + len(part.text), part.text)
-            return dataclasses.replace(cand, span=span, terms=frozenset(content_terms(part.text)))
+            return _part_of(cand, part)
     return cand
 
 
