@@ -332,6 +332,11 @@ def defines(sentence: str) -> bool:
     return bool(_DEFINITION_STATED.search(sentence.lower()))
 
 
+def asks_time_limit(question: str) -> bool:
+    """Whether a question asks how soon (`_SOON_ASKED`), which 立即 answers as well as a count."""
+    return bool(_SOON_ASKED.search(question.lower()))
+
+
 def counts_time(sentence: str) -> bool:
     """Whether a sentence gives a length of time as a count ("不超过二年", "six months"), not
     only a word for one (期限, "the agreed period")."""

@@ -18,6 +18,7 @@ from assistant.answering.answer_type import (
     asked_thing,
     asks_maximum,
     asks_reference,
+    asks_time_limit,
     counts_time,
     defines,
     expected_kind,
@@ -361,8 +362,9 @@ def _stating_lead(typed: list[Candidate], kind: Kind, question: str) -> Candidat
     """The stating sentence that leads: the best-scoring one, or for "the maximum fine" the
     one of the same document with the largest sum (PIPL's 五千万元 tier, not its first)."""
     best = max(typed, key=lambda c: c.score)
-    if kind is Kind.PERIOD and not counts_time(best.span.text):
-        # "最长能持续多久？": a period counted (不超过二年) before one only named (实施期限届满前).
+    if kind is Kind.PERIOD and not counts_time(best.span.text) and not asks_time_limit(question):
+        # "最长能持续多久？": a period counted (不超过二年) before one only named (实施期限届满前);
+        # "how soon" is answered by 立即 as well as by a count.
         counted = [c for c in typed if c.score >= _COUNTED_SHARE * best.score]
         counted = [c for c in counted if counts_time(c.span.text)]
         if counted:

@@ -310,8 +310,16 @@ TEMPORARY = (
         (CONDITIONS, "电信条例", "经营基础电信业务应当具备哪些条件？", "第十条 经营基础电信业务"),
         # A counted period before one only named.
         (TEMPORARY, "出口管制法", "出口临时管制最长能持续多久？", "临时管制的实施期限不超过二年"),
+        # Not when the question asks how soon: 立即 answers as well as a count.
+        (
+            "发生网络数据安全事件时，网络数据处理者应当立即启动预案，并向有关主管部门报告。"
+            "发现安全事件涉及公共利益的，还应当在24小时内报告。",
+            "网络数据安全管理条例",
+            "发生网络数据安全事件应当在多长时间内报告？",
+            "发生网络数据安全事件时",
+        ),
     ],
-    ids=["run-in-heading", "asked-item", "whole-list", "counted-period"],
+    ids=["run-in-heading", "asked-item", "whole-list", "counted-period", "soon-at-once"],
 )
 def test_the_answering_part_leads(text: str, title: str, question: str, lead: str) -> None:
     answer = answer_extractively(question, [whole_passage(text, title)], AnswerSettings())
