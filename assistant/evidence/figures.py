@@ -22,6 +22,7 @@ from ingest.legal_refs import chinese_numeral_to_int, find_article_refs
 __all__ = [
     "MONTHS",
     "evidence_figures",
+    "figure_spans",
     "figures",
     "implied_figures",
     "read_figures",
@@ -95,42 +96,46 @@ def figures(text: str) -> set[str]:
 
 def read_figures(text: str) -> tuple[set[str], str]:
     """The figures in `text`, and `text` with each figure blanked out."""
-    found: set[str] = set()
+    spans = figure_spans(text)
+    mask = list(text)
+    for _, start, end in spans:
+        mask[start:end] = " " * (end - start)
+    return {key for key, _, _ in spans}, "".join(mask)
+
+
+def figure_spans(text: str) -> list[tuple[str, int, int]]:
+    """Each figure of `text` as (key, start, end), read once (dates before plain numbers), in
+    the order the kinds are read: callers that ask what stands next to a figure need where."""
+    found: list[tuple[str, int, int]] = []
     mask = list(text)
 
-    def take(start: int, end: int) -> None:
+    def take(key: str, start: int, end: int) -> None:
+        found.append((key, start, end))
         mask[start:end] = " " * (end - start)
 
     for ref in find_article_refs(text):
-        found.add(("chapter:" if ref.kind == "chapter" else "ref:") + ref.number)
-        take(ref.start, ref.end)
+        take(("chapter:" if ref.kind == "chapter" else "ref:") + ref.number, ref.start, ref.end)
     for key, start, end in _dates("".join(mask)):
-        found.add(key)
-        take(start, end)
+        take(key, start, end)
     masked = "".join(mask)
     for m in _PERCENT.finditer(masked):
-        found.add("pct:" + _canonical(m.group(1)))
-        take(m.start(), m.end())
+        take("pct:" + _canonical(m.group(1)), m.start(), m.end())
     for m in _CN_PERCENT.finditer(masked):
         value = _cn_value(m.group(1))
         if value is not None:
-            found.add("pct:" + value)
-            take(m.start(), m.end())
+            take("pct:" + value, m.start(), m.end())
     masked = "".join(mask)
     for m in _SCALED.finditer(masked):
         number, scale = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         amount = _decimal(number)
         if amount is not None:
-            found.add("num:" + _fmt(amount * _SCALES[scale.lower()]))
-            take(m.start(), m.end())
+            take("num:" + _fmt(amount * _SCALES[scale.lower()]), m.start(), m.end())
     masked = "".join(mask)
     for m in _PLAIN.finditer(masked):
-        found.add("num:" + _canonical(m.group(1)))
-        take(m.start(), m.end())
+        take("num:" + _canonical(m.group(1)), m.start(), m.end())
     masked = "".join(mask)
     for m in _NUMBER_WORDS.finditer(masked):
-        found.add("num:" + str(_number_word_value(m)))
-        take(m.start(), m.end())
+        take("num:" + str(_number_word_value(m)), m.start(), m.end())
     masked = "".join(mask)
     for m in _CN_NUMERAL.finditer(masked):
         run = m.group()
@@ -140,9 +145,8 @@ def read_figures(text: str) -> tuple[set[str], str]:
             continue
         value = _cn_value(run)
         if value is not None:
-            found.add("num:" + value)
-            take(m.start(), m.end())
-    return found, "".join(mask)
+            take("num:" + value, m.start(), m.end())
+    return found
 
 
 def _number_word_value(m: re.Match[str]) -> int:

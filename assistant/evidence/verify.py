@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, Protocol
 
+from assistant.evidence.bounds import bound_mismatch
 from assistant.evidence.citations import CitationBook, supporting_span
 from assistant.evidence.crosslingual import (
     LAW_NAMES_LIST,
@@ -115,7 +116,8 @@ class LexicalVerifier:
     A claim is supported by passages when (1) every figure (number, amount, percentage, date,
     article or section number) and every name (capitalized names, acronyms, codes, a name
     opening the sentence), party (operator, 提供者 …) and 《law》 in it appears in them, title
-    and section included; (2) the best supporting quote contains at least `min_overlap` of
+    and section included, and no figure is bounded on the other side than the source bounds
+    it (`assistant.evidence.bounds`: "less than" against 不少于); (2) the best supporting quote contains at least `min_overlap` of
     the claim's content terms; and (3) negation and modality agree with the quote, term by
     term and clause by clause (`assistant.evidence.scopes`; cues govern `window` tokens in the
     same clause). A claim in the other language than every cited passage is compared by
@@ -139,6 +141,9 @@ class LexicalVerifier:
         if missing:
             shown = ", ".join(f.partition(":")[2] for f in missing)
             return Verdict(False, f"figure not in the cited passage: {shown}")
+        flipped_bound = bound_mismatch(claim, "\n".join(p.text for p in passages))
+        if flipped_bound:
+            return Verdict(False, f"the cited passage bounds {flipped_bound} on the other side")
         if translated:
             return self._verify_translation(claim, lang, other.pop(), facts, passages)
         contexts = "\n".join(passage_context(p) for p in passages)
