@@ -98,16 +98,40 @@ def _polarity(
                     break
                 scaled = step * window // reach
                 distance[follower.index] = min(distance.get(follower.index, scaled), scaled)
+    # A word shortly before "not" in its own clause is not clearly un-negated: "access is
+    # not banned" says what "do not ban access" says. (A negating verb, "ban access", is
+    # read forward only.)
+    before_cue: set[int] = set()
+    for tok in toks:
+        if tok.start in cue_starts and _AUXILIARY_NOT.match(text, tok.start):
+            for back in reversed(toks[max(0, tok.index - window) : tok.index]):
+                if back.clause_end:
+                    break
+                before_cue.add(back.index)
     near: dict[str, list[int | None]] = {}
+    free: dict[str, bool] = {}
     for t in toks:
-        if t.term and t.term in shared:
+        if t.term and t.term in shared and not _part_of_cue(text, t.start, cue_starts):
             near.setdefault(t.term, []).append(distance.get(t.index))
+            free[t.term] = free.get(t.term, True) and t.index not in before_cue
     neg = {term for term, ds in near.items() if all(d is not None and d < window for d in ds)}
-    pos = {term for term, ds in near.items() if all(d is None for d in ds)}
+    pos = {term for term, ds in near.items() if all(d is None for d in ds) and free[term]}
     return neg, pos
 
 
+def _part_of_cue(text: str, start: int, cue_starts: set[int]) -> bool:
+    """A Chinese bigram that holds part of a negation word (不足; 得不 in 所得不足; 有违 in
+    没有违法): its polarity is the cue's own, which the clause rules compare, not a word's."""
+    if not "\u3400" <= text[start] <= "\u9fff":
+        return False
+    if start in cue_starts or start + 1 in cue_starts:
+        return True
+    return start - 1 in cue_starts and text[start - 1 : start + 1] in _TWO_CHARACTER_CUES
+
+
+_TWO_CHARACTER_CUES = frozenset({"没有", "禁止", "严禁"})
 _COMMAS = frozenset(",，")
+_AUXILIARY_NOT = re.compile(r"(?:not|[a-z]+n['’]t)\b", re.IGNORECASE)
 #: Chinese cues that forbid: 不得 X，Y forbids Y too, where 不是 X，Y does not negate Y.
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不能|不可|不应")
 

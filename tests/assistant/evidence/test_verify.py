@@ -794,3 +794,26 @@ def test_a_sentence_citing_two_passages_is_refused_for_what_both_together_lack()
     raw = "Tsinghua University pays a fine of $12 per day for cloud access to US AI chips. [1][2]"
     (unverified,) = verify_answer(raw, [CLOUD, FINE]).unverified
     assert "tsinghua" in unverified.reason and "figure" not in unverified.reason
+
+
+def test_a_passive_restatement_of_a_negation_is_kept_and_its_flip_removed() -> None:
+    # The object stands before "not" in the passive and after it in the active voice.
+    source = en_passage(
+        "The rule does not cover foundry services for integrated circuits made abroad.",
+        doc_id="ear/734.txt",
+    )
+    kept = "Foundry services for integrated circuits made abroad are not covered by the rule."
+    assert verifier.verify(kept, [source]).supported
+    flipped = "Foundry services for integrated circuits made abroad are covered by the rule."
+    assert not verifier.verify(flipped, [source]).supported
+    active = "The rule covers foundry services for integrated circuits made abroad."
+    assert "negation" in verifier.verify(active, [source]).reason
+
+
+def test_half_of_a_negation_word_is_not_a_negated_term() -> None:
+    # 不足 is a cue and a bigram term: under 没有 in the source, standing alone in the claim.
+    source = zh_passage(
+        "违反本法规定，没有违法所得或者违法所得不足一万元的，处五万元以上五十万元以下罚款。"
+    )
+    assert verifier.verify("不足一万元的，处五万元以上五十万元以下罚款。", [source]).supported
+    assert not verifier.verify("不足一万元的，不处五万元以上五十万元以下罚款。", [source]).supported
