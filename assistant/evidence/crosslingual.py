@@ -67,7 +67,10 @@ def _inflected(term: str) -> re.Pattern[str]:
     # a claim writes "suspended" and "fined" where the glossary lists "suspend" and "fine".
     base = _english_pattern(term).pattern.removesuffix(r"(?![\w-])")
     flags = 0 if term.isupper() else re.IGNORECASE
-    return re.compile(base + r"(?:s|es|d|ed|ing)?(?![\w-])", flags)
+    # A name still names its entity inside a hyphenated compound ("PRC-headquartered",
+    # "US-made"); a lower-case word there is part of another word ("data-driven").
+    end = r"(?!\w)" if term[:1].isupper() else r"(?![\w-])"
+    return re.compile(base + r"(?:s|es|d|ed|ing)?" + end, flags)
 
 
 def _find(term: str, text: str, english: bool) -> list[tuple[int, int]]:

@@ -817,3 +817,16 @@ def test_half_of_a_negation_word_is_not_a_negated_term() -> None:
     )
     assert verifier.verify("不足一万元的，处五万元以上五十万元以下罚款。", [source]).supported
     assert not verifier.verify("不足一万元的，不处五万元以上五十万元以下罚款。", [source]).supported
+
+
+def test_a_name_inside_a_hyphenated_compound_is_named() -> None:
+    source = en_passage(
+        "Exports to a PRC-headquartered cloud provider located elsewhere need a licence."
+    )
+    assert verifier.verify(
+        "Exports to a cloud provider headquartered in China need a licence.", [source]
+    ).supported
+    verdict = verifier.verify(
+        "Exports to a cloud provider headquartered in Russia need a licence.", [source]
+    )
+    assert not verdict.supported and "russia" in verdict.reason
