@@ -367,6 +367,7 @@ def negation_cues(text: str, *, bounds: bool = True) -> list[int]:
     ]
     masked = _blank(_CN_NOT_NEGATION, text)
     masked = _DOUBLE_NEGATIVE.sub(lambda m: _blank_groups(m), masked)
+    masked = _blank(_HAVE_TO, masked)
     cues.extend(m.start() for m in _CN_NEGATION.finditer(masked))
     return sorted(cues)
 
@@ -375,9 +376,15 @@ def negation_cues(text: str, *, bounds: bool = True) -> list[int]:
 _DOUBLE_NEGATIVE = re.compile(r"(未经|非经)([^。；;，,]*[，,][^。；;]*?)(不得|不能|不准)")
 
 
+# 不得不 ("cannot not") = "has to": one obligation, no negation.
+_HAVE_TO = re.compile(r"不得不|不能不|不可不")
+
+
 def double_negatives(text: str) -> list[int]:
-    """Offsets of 未经/非经 opening a double negative (未经批准，不得出口): an obligation."""
-    return [m.start() for m in _DOUBLE_NEGATIVE.finditer(text)]
+    """Offsets of double negatives, which state an obligation: 未经/非经 opening one (未经批准，
+    不得出口) and 不得不 ("has to")."""
+    found = [m.start() for m in _DOUBLE_NEGATIVE.finditer(text)]
+    return sorted(found + [m.start() for m in _HAVE_TO.finditer(text)])
 
 
 def _blank_groups(m: re.Match[str]) -> str:

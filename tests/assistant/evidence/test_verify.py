@@ -830,3 +830,12 @@ def test_a_name_inside_a_hyphenated_compound_is_named() -> None:
         "Exports to a cloud provider headquartered in Russia need a licence.", [source]
     )
     assert not verdict.supported and "russia" in verdict.reason
+
+
+def test_have_to_is_an_obligation_not_a_prohibition() -> None:
+    # 不得不要求 ("has to require") turns 不得要求 ("must not require") around.
+    source = zh_passage("监督检查不得要求被检查单位购买指定品牌的产品和服务。")
+    assert negation_cues("监督检查不得不要求被检查单位购买") == []
+    claim = "监督检查不得不要求被检查单位购买指定品牌的产品和服务。"
+    assert not verifier.verify(claim, [source]).supported
+    assert verifier.verify("检查时不得要求被检查单位购买指定品牌的产品。", [source]).supported
