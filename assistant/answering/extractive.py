@@ -402,7 +402,7 @@ def _candidates(
     for rank, passage in enumerate(passages[: settings.passages_considered]):
         context = best_coverage(readings, passage_terms(passage))
         for span in _answer_spans(passage.text, settings.max_chars, references=references):
-            terms = frozenset(content_terms(span.text))
+            terms = frozenset(content_terms(_ARTICLE_LABEL.sub("", span.text, count=1)))
             own = best_coverage(readings, set(terms))
             if own <= 0:
                 continue
@@ -415,6 +415,12 @@ def _candidates(
             )
             out.append(Candidate(rank, passage, span, terms, score))
     return out
+
+
+# The label that opens an article ("第十二条 "): it names where every sentence of the article
+# stands, so it is no reason to prefer the first one ("第十二条规定谁可以提起诉讼？" is
+# answered by its second paragraph).
+_ARTICLE_LABEL = re.compile(r"^\s*第[零〇一二三四五六七八九十百千\d]+条(?:之[一二三四五六七八九十]+)?\s+")
 
 
 def _heading_asked(text: str, readings: list[dict[str, float]]) -> float:

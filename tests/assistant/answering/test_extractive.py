@@ -366,3 +366,16 @@ def test_a_passage_in_the_other_language_reads_its_cosine_on_a_lower_range() -> 
     assert passage_dense(en, "en", (0.80, 0.93), 0.02) == 0.0
     assert passage_dense(zh, "en", (0.80, 0.93), 0.02) == pytest.approx(0.01 / 0.13)
     assert passage_dense(zh, "en", (0.80, 0.93), 0.0) == 0.0
+
+
+def test_an_article_label_does_not_make_its_first_sentence_the_answer() -> None:
+    """The question names 第十二条 to say where to look; its second paragraph answers."""
+    text = (
+        "第十二条 任何组织和个人均不得执行或者协助执行外国国家对我国公民、组织采取的歧视性限制措施。\n\n"
+        "组织和个人违反前款规定，侵害我国公民、组织合法权益的，我国公民、组织可以依法向人民法院提起诉讼，"
+        "要求其停止侵害、赔偿损失。"
+    )
+    answer = answer_extractively(
+        "第十二条规定谁可以提起诉讼？", [whole_passage(text, "反外国制裁法")], AnswerSettings()
+    )
+    assert answer.citations[0].quote.startswith("组织和个人违反前款规定"), answer.text
