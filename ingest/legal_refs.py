@@ -80,6 +80,10 @@ _SECTION_SIGN = re.compile(rf"§§?\s*([0-9]+(?:\.[0-9]+)*[a-z]?)({_PARAGRAPH})"
 _SECTION_WORD = re.compile(
     rf"\bsections?\s+([0-9]+(?:\.[0-9]+)+[a-z]?|[0-9]+[a-z]?)\b({_PARAGRAPH})", re.IGNORECASE
 )
+# A Code of Federal Regulations citation: "15 CFR 744.6", "15 C.F.R. 744.23(a)".
+_CFR_SECTION = re.compile(
+    rf"\b[0-9]+\s*C\.?\s?F\.?\s?R\.?\s*(?:§§?\s*)?([0-9]+\.[0-9]+[a-z]?)\b({_PARAGRAPH})"
+)
 # A dotted section number written the Chinese way: EAR 第744.23条, 744.23节 (= § 744.23).
 _CN_SECTION = re.compile(rf"第?\s*([0-9]+(?:\.[0-9]+)+[a-z]?)({_PARAGRAPH})\s*[条节]")
 
@@ -109,7 +113,7 @@ def find_article_refs(text: str) -> list[ArticleRef]:
             refs.append(ArticleRef(str(value), m.start(), m.end(), "chapter"))
     for m in _EN_ARTICLE.finditer(text):
         refs.append(ArticleRef(m.group(1).lower(), m.start(), m.end(), "article"))
-    for pattern in (_SECTION_SIGN, _SECTION_WORD, _CN_SECTION):
+    for pattern in (_SECTION_SIGN, _SECTION_WORD, _CFR_SECTION, _CN_SECTION):
         for m in pattern.finditer(text):
             paragraph = m.group(2).replace("*", "") or None
             refs.append(ArticleRef(m.group(1), m.start(), m.end(), "section", paragraph))

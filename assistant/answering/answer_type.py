@@ -17,6 +17,7 @@ import re
 from enum import StrEnum
 
 from assistant.evidence.figures import figures
+from assistant.retrieval.query import asks_yes_no
 from ingest.normalize import detect_language
 from ingest.tokenize import tokenize
 
@@ -330,6 +331,30 @@ _DEFINITION_STATED = re.compile(
 def defines(sentence: str) -> bool:
     """Whether a sentence has the form of a definition (see `_DEFINITION_STATED`)."""
     return bool(_DEFINITION_STATED.search(sentence.lower()))
+
+
+def asks_prohibition(question: str) -> bool:
+    """Whether a question asks what a rule forbids ("What does § 744.6 prohibit?", 禁止哪些
+    行为？), not whether one thing is forbidden (a yes/no question)."""
+    return not asks_yes_no(question) and bool(_PROHIBITION_ASKED.search(question.lower()))
+
+
+def prohibits(sentence: str) -> bool:
+    """Whether a sentence states a prohibition ("No U.S. person may …", "shall not", 不得, 禁止),
+    as opposed to naming prohibitions ("the prohibitions in this section apply …")."""
+    return bool(_PROHIBITION_STATED.search(sentence.lower()))
+
+
+_PROHIBITION_ASKED = re.compile(
+    r"\bwhat\b[^?]*\b(?:prohibit(?:s|ed)?|forbid(?:s|den)?|bans?|banned|bar(?:s|red)?)\b"
+    r"|\bwhat are the prohibitions\b|禁止(?:什么|哪些)|不得(?:做|从事|实施)?(?:什么|哪些)"
+    r"|(?:哪些|什么)(?:行为|活动|事项)[^？?]{0,10}(?:禁止|不得|不准)"
+)
+_PROHIBITION_STATED = re.compile(
+    r"\bno\b[^;:]{0,40}?\b(?:may|shall)\b|\b(?:may|shall|must) not\b|\bcannot\b"
+    r"|\b(?:is|are) (?:prohibited|forbidden|banned)\b|\b(?:prohibits|forbids|bans)\b"
+    r"|不得|禁止|严禁|不准"
+)
 
 
 def asks_time_limit(question: str) -> bool:

@@ -17,12 +17,14 @@ from assistant.answering.answer_type import (
     Kind,
     asked_thing,
     asks_maximum,
+    asks_prohibition,
     asks_reference,
     asks_time_limit,
     counts_time,
     defines,
     expected_kind,
     largest_sum,
+    prohibits,
     states,
     without_asking,
 )
@@ -238,7 +240,9 @@ def answer_extractively(
             lead=_stating_part(_stating_lead(typed, kind, question), kind, question),
         )
     else:
-        lead = _defining_lead(candidates, question, readings)
+        lead = _defining_lead(candidates, question, readings) or _prohibiting_lead(
+            candidates, question
+        )
         if lead is None and candidates:
             lead = _asked_item(max(candidates, key=lambda c: c.score), readings)
         chosen = _select(candidates, settings, lead=lead)
@@ -278,6 +282,18 @@ def _defining_lead(
 
 
 _DEFINITION_SHARE = 0.6
+
+
+def _prohibiting_lead(candidates: list[Candidate], question: str) -> Candidate | None:
+    """For a question asking what a rule forbids, the best sentence that states a prohibition
+    ("No U.S. person may, without a license from BIS, 'support': …") among those scoring at
+    least `_DEFINITION_SHARE` of the best: "What does § 744.6 prohibit?" is not answered by
+    its scope paragraph, which names "the general prohibitions in this section"."""
+    if not candidates or not asks_prohibition(question):
+        return None
+    floor = _DEFINITION_SHARE * max(c.score for c in candidates)
+    stating = [c for c in candidates if c.score >= floor and prohibits(c.span.text)]
+    return max(stating, key=lambda c: c.score, default=None)
 # The term a definition defines: what stands before 是指 / "means", after a list marker or
 # 所称 ("（三）网络运营者，是指…", "本条例所称两用物项，是指…", "A major component … means").
 _DEFINED = re.compile(

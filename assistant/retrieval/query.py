@@ -67,9 +67,15 @@ def asks_definition(question: str) -> bool:
     as 'support'?" asks whether one thing is inside a definition, which the sentence naming
     that thing answers, and "where is it defined?" asks for a place."""
     lowered = question.lower()
-    if _YES_NO.match(lowered) or "where" in lowered or _ZH_YES_NO.search(lowered):
+    if asks_yes_no(question) or "where" in lowered:
         return False
     return bool(_DEFINITION_ASKED.search(lowered))
+
+
+def asks_yes_no(question: str) -> bool:
+    """Whether a question asks yes or no ("Does …", "Under the CSL, is …", …吗？, 是否)."""
+    lowered = question.lower()
+    return bool(_YES_NO.match(lowered) or _ZH_YES_NO.search(lowered))
 
 
 # 属于共同财产吗？ 算不算…？ asks yes or no, as "does … count as" does.

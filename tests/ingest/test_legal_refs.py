@@ -65,3 +65,11 @@ def test_refs_are_ordered_and_do_not_overlap() -> None:
     refs = find_article_refs("第二十一条之一 and Article 3")
     assert refs == sorted(refs, key=lambda r: r.start)
     assert refs[0] == ArticleRef("21-1", 0, 7, "article")
+
+
+def test_cfr_citations_name_their_section() -> None:
+    text = "What does 15 CFR 744.6 prohibit? See 15 C.F.R. § 744.23(a)(1), not 15 CFR part 744."
+    refs = find_article_refs(text)
+    assert [(r.number, r.kind, r.paragraph) for r in refs] == [
+        ("744.6", "section", None), ("744.23", "section", "(a)(1)"),
+    ]  # fmt: skip

@@ -225,3 +225,18 @@ def test_a_counted_period_is_told_from_a_named_one() -> None:
     assert counts_time("logs must be kept for at least six months")
     assert not counts_time("临时管制实施期限届满前应当及时进行评估")
     assert not counts_time("within the agreed period")
+
+
+def test_questions_asking_what_is_forbidden_and_sentences_forbidding() -> None:
+    from assistant.answering.answer_type import asks_prohibition, prohibits
+
+    assert asks_prohibition("What does 15 CFR 744.6 prohibit US persons from doing?")
+    assert asks_prohibition("What are algorithm recommendation providers prohibited from doing?")
+    assert asks_prohibition("个人信息保护法禁止哪些行为？")
+    assert not asks_prohibition("Does the EAR prohibit cloud access?")
+    assert not asks_prohibition("What fine applies to a late filing?")
+    assert prohibits(
+        "(b) *General prohibitions.* No “U.S. person” may, without a license, 'support':"
+    )
+    assert prohibits("网络运营者不得收集与其提供的服务无关的个人信息。")
+    assert not prohibits("The general prohibitions in this section apply only to the extent that …")

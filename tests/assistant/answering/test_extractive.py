@@ -379,3 +379,18 @@ def test_an_article_label_does_not_make_its_first_sentence_the_answer() -> None:
         "第十二条规定谁可以提起诉讼？", [whole_passage(text, "反外国制裁法")], AnswerSettings()
     )
     assert answer.citations[0].quote.startswith("组织和个人违反前款规定"), answer.text
+
+
+def test_a_question_asking_what_is_forbidden_leads_with_the_prohibition() -> None:
+    text = (
+        "(a) *Scope.* The general prohibitions in this section on activities of U.S. persons apply "
+        "only where no other agency requires a license for those activities.\n\n"
+        "(b) *General prohibitions.* No U.S. person may, without a license, support the "
+        "development of missiles in a listed country."
+    )
+    answer = answer_extractively(
+        "What does this section prohibit U.S. persons from doing?",
+        [whole_passage(text, "§ 744.6 Restrictions on specific activities of U.S. persons")],
+        AnswerSettings(),
+    )
+    assert answer.citations[0].quote.startswith("(b) *General prohibitions.*"), answer.text
