@@ -234,11 +234,11 @@ def answer_extractively(
         if not typed:
             # On topic, but no sentence states the amount, period or date asked for.
             return abstain
-        chosen = _select(
-            candidates,
-            settings,
-            lead=_stating_part(_stating_lead(typed, kind, question), kind, question),
-        )
+        lead = _stating_part(_stating_lead(typed, kind, question), kind, question)
+        chosen = _select(candidates, settings, lead=lead)
+        # The sentences after the lead state the kind of value asked for too (another fine,
+        # another period), or they are padding around it.
+        chosen = [lead, *(c for c in chosen[1:] if states(kind, c.span.text, question))]
     else:
         lead = _defining_lead(candidates, question, readings) or _prohibiting_lead(
             candidates, question

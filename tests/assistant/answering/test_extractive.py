@@ -394,3 +394,18 @@ def test_a_question_asking_what_is_forbidden_leads_with_the_prohibition() -> Non
         AnswerSettings(),
     )
     assert answer.citations[0].quote.startswith("(b) *General prohibitions.*"), answer.text
+
+
+def test_a_value_question_drops_sentences_that_state_no_such_value() -> None:
+    text = (
+        "第七十五条 违反本条例的规定，擅自经营电信业务的，处1万元以上10万元以下的罚款。"
+        "电信业务经营者应当按照国家规定的电信服务标准向电信用户提供服务。"
+        "情节严重的，处10万元以上100万元以下的罚款。"
+    )
+    answer = answer_extractively(
+        "擅自经营电信业务的，电信业务经营者要被处多少罚款？",
+        [whole_passage(text, "电信条例")],
+        AnswerSettings(follow_ratio=0.0),
+    )
+    quotes = [c.quote for c in answer.citations]
+    assert quotes and all("罚款" in q for q in quotes), answer.text
