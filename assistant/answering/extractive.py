@@ -240,12 +240,17 @@ def answer_extractively(
         # another period), or they are padding around it.
         chosen = [lead, *(c for c in chosen[1:] if states(kind, c.span.text, question))]
     else:
-        lead = _defining_lead(candidates, question, readings) or _prohibiting_lead(
-            candidates, question
-        )
+        # A question asking what a term means, or what a rule forbids, is answered by sentences
+        # of that form: the definition (or prohibition) leads, and only others of its form follow.
+        form: Callable[[str], bool] | None = defines
+        lead = _defining_lead(candidates, question, readings)
+        if lead is None:
+            lead, form = _prohibiting_lead(candidates, question), prohibits
         if lead is None and candidates:
-            lead = _asked_item(max(candidates, key=lambda c: c.score), readings)
+            lead, form = _asked_item(max(candidates, key=lambda c: c.score), readings), None
         chosen = _select(candidates, settings, lead=lead)
+        if form is not None and lead is not None:
+            chosen = [lead, *(c for c in chosen[1:] if form(c.span.text))]
     if not chosen:
         return abstain
     return cited_answer(question, chosen, passages, evidence.score)

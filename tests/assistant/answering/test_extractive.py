@@ -409,3 +409,17 @@ def test_a_value_question_drops_sentences_that_state_no_such_value() -> None:
     )
     quotes = [c.quote for c in answer.citations]
     assert quotes and all("罚款" in q for q in quotes), answer.text
+
+
+def test_a_definition_question_keeps_only_definitions_after_the_lead() -> None:
+    text = (
+        "第七十三条 本法下列用语的含义：（一）个人信息处理者，是指在个人信息处理活动中自主决定处理目的、处理方式的组织、个人。\n"
+        "第五十一条 个人信息处理者应当采取措施确保个人信息处理活动符合法律规定，并防止未经授权的访问以及个人信息泄露。"
+    )
+    answer = answer_extractively(
+        "什么是个人信息处理者？",
+        [whole_passage(text, "个人信息保护法")],
+        AnswerSettings(follow_ratio=0.0),
+    )
+    assert "是指" in answer.citations[0].quote
+    assert all("防止未经授权" not in c.quote for c in answer.citations), answer.text
