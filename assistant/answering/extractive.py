@@ -234,11 +234,11 @@ def answer_extractively(
         if not typed:
             # On topic, but no sentence states the amount, period or date asked for.
             return abstain
-        lead = _stating_part(_stating_lead(typed, kind, question), kind, question)
-        chosen = _select(candidates, settings, lead=lead)
+        stating = _stating_part(_stating_lead(typed, kind, question), kind, question)
+        chosen = _select(candidates, settings, lead=stating)
         # The sentences after the lead state the kind of value asked for too (another fine,
         # another period), or they are padding around it.
-        chosen = [lead, *(c for c in chosen[1:] if states(kind, c.span.text, question))]
+        chosen = [stating, *(c for c in chosen[1:] if states(kind, c.span.text, question))]
     else:
         # A question asking what a term means, or what a rule forbids, is answered by sentences
         # of that form: the definition (or prohibition) leads, and only others of its form follow.
