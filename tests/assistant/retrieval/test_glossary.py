@@ -87,3 +87,11 @@ def test_terms_of_art_of_chinese_data_law_have_their_english() -> None:
     assert "背景审查" in translations("Are background checks required?", entries)
     assert "数据交易中介" in translations("What must data brokers do?", entries)
     assert "网络数据处理者" in translations("duties of network data processors", entries)
+
+
+def test_penalty_clause_and_platform_words_have_their_chinese() -> None:
+    entries = load_glossary()
+    found = translations("the penalty for refusing to cooperate with an investigation", entries)
+    assert "拒不配合" in found
+    assert "不正当手段" in translations("a licence obtained by improper means", entries)
+    assert "注册用户" in translations("platforms with 50 million registered users", entries)
