@@ -234,7 +234,7 @@ def answer_extractively(
         if not typed:
             # On topic, but no sentence states the amount, period or date asked for.
             return abstain
-        stating = _stating_part(_stating_lead(typed, kind, question), kind, question)
+        stating = _stating_part(_stating_lead(typed, kind, question), kind, question, readings)
         chosen = _select(candidates, settings, lead=stating)
         # The sentences after the lead state the kind of value asked for too (another fine,
         # another period), or they are padding around it.
@@ -508,17 +508,19 @@ def _part_of(cand: Candidate, part: SentenceSpan) -> Candidate:
 _ITEM_SHARE = 0.15
 
 
-def _stating_part(cand: Candidate, kind: Kind, question: str) -> Candidate:
+def _stating_part(
+    cand: Candidate, kind: Kind, question: str, readings: list[dict[str, float]]
+) -> Candidate:
     """The list item of `cand` that states the `kind` of value asked for, when `cand` is a
     sentence with its list: "how long must logs be kept" is answered by item (三), not by the
-    whole list of duties."""
-    parts = split_sentences(cand.span.text)
-    if len(parts) < 2:
+    whole list of duties. Of several such items, the one holding most of the question's words
+    ("how many registered users make a large platform": the item defining 大型网络平台, not an
+    earlier one that says 两个以上)."""
+    parts = [p for p in split_sentences(cand.span.text) if states(kind, p.text, question)]
+    if len(split_sentences(cand.span.text)) < 2 or not parts:
         return cand
-    for part in parts:
-        if states(kind, part.text, question):
-            return _part_of(cand, part)
-    return cand
+    best = max(parts, key=lambda p: best_coverage(readings, content_terms(p.text)))
+    return _part_of(cand, best)
 
 
 def _select(

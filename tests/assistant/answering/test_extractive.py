@@ -423,3 +423,17 @@ def test_a_definition_question_keeps_only_definitions_after_the_lead() -> None:
     )
     assert "是指" in answer.citations[0].quote
     assert all("防止未经授权" not in c.quote for c in answer.citations), answer.text
+
+
+def test_of_several_items_stating_a_count_the_one_on_the_question_leads() -> None:
+    text = (
+        "第六十二条 本条例下列用语的含义：\n"
+        "（六）共同处理，是指两个以上的网络数据处理者共同决定网络数据的处理目的和处理方式的网络数据处理活动。\n"
+        "（八）大型网络平台，是指注册用户5000万以上或者月活跃用户1000万以上的网络平台。"
+    )
+    answer = answer_extractively(
+        "大型网络平台的注册用户要达到多少？",
+        [whole_passage(text, "网络数据安全管理条例")],
+        AnswerSettings(),
+    )
+    assert answer.citations[0].quote.startswith("（八）大型网络平台"), answer.text
