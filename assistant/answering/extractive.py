@@ -422,9 +422,10 @@ def _candidates(
     out = []
     for rank, passage in enumerate(passages[: settings.passages_considered]):
         context = best_coverage(readings, passage_terms(passage))
+        label = _article_label(passage)
         for span in _answer_spans(passage.text, settings.max_chars, references=references):
             terms = frozenset(content_terms(_ARTICLE_LABEL.sub("", span.text, count=1)))
-            own = best_coverage(readings, set(terms))
+            own = best_coverage(readings, terms | label)
             if own <= 0:
                 continue
             score = (
@@ -439,9 +440,17 @@ def _candidates(
 
 
 # The label that opens an article ("第十二条 "): it names where every sentence of the article
-# stands, so it is no reason to prefer the first one ("第十二条规定谁可以提起诉讼？" is
-# answered by its second paragraph).
-_ARTICLE_LABEL = re.compile(r"^\s*第[零〇一二三四五六七八九十百千\d]+条(?:之[一二三四五六七八九十]+)?\s+")
+# stands, so every sentence of the article counts it, not only the first one
+# ("第十二条规定谁可以提起诉讼？" is answered by its second paragraph; "what about Article
+# 22?" by 第二十二条, not by 第六十条, which refers to it).
+_ARTICLE = r"第[零〇一二三四五六七八九十百千\d]+条(?:之[一二三四五六七八九十]+)?"
+_ARTICLE_LABEL = re.compile(rf"^\s*{_ARTICLE}\s+")
+
+
+def _article_label(passage: Passage) -> frozenset[str]:
+    """The terms of the article label the passage's section ends with (第二十二条), if any."""
+    last = (passage.section or "").rsplit(">", 1)[-1].strip()
+    return frozenset(content_terms(last)) if re.fullmatch(_ARTICLE, last) else frozenset()
 
 
 def _heading_asked(text: str, readings: list[dict[str, float]]) -> float:
