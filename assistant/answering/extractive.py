@@ -425,7 +425,7 @@ def _candidates(
         label = _article_label(passage)
         for span in _answer_spans(passage.text, settings.max_chars, references=references):
             terms = frozenset(content_terms(_ARTICLE_LABEL.sub("", span.text, count=1)))
-            own = best_coverage(readings, terms | label)
+            own = best_coverage(readings, set(terms | label))
             if own <= 0:
                 continue
             score = (
