@@ -289,6 +289,14 @@ def _defining_lead(
 _DEFINITION_SHARE = 0.6
 
 
+# The term a definition defines: what stands before 是指 / "means", after a list marker or
+# 所称 ("（三）网络运营者，是指…", "本条例所称两用物项，是指…", "A major component … means").
+_DEFINED = re.compile(
+    r"\s*(?:[（(][^）)]{1,4}[）)])?\s*(?:第[^条\s]{1,8}条\s*)?(?:[^，。]*?所称)?([^，。]{1,60}?)[，,]?\s*"
+    r"(?:是指|指的是|是一旦|包括|\bmeans\b|\bshall mean\b|\brefers? to\b|\bis defined as\b)"
+)
+
+
 def _prohibiting_lead(candidates: list[Candidate], question: str) -> Candidate | None:
     """For a question asking what a rule forbids, the best sentence that states a prohibition
     ("No U.S. person may, without a license from BIS, 'support': …") among those scoring at
@@ -299,12 +307,6 @@ def _prohibiting_lead(candidates: list[Candidate], question: str) -> Candidate |
     floor = _DEFINITION_SHARE * max(c.score for c in candidates)
     stating = [c for c in candidates if c.score >= floor and prohibits(c.span.text)]
     return max(stating, key=lambda c: c.score, default=None)
-# The term a definition defines: what stands before 是指 / "means", after a list marker or
-# 所称 ("（三）网络运营者，是指…", "本条例所称两用物项，是指…", "A major component … means").
-_DEFINED = re.compile(
-    r"\s*(?:[（(][^）)]{1,4}[）)])?\s*(?:第[^条\s]{1,8}条\s*)?(?:[^，。]*?所称)?([^，。]{1,60}?)[，,]?\s*"
-    r"(?:是指|指的是|是一旦|包括|\bmeans\b|\bshall mean\b|\brefers? to\b|\bis defined as\b)"
-)
 
 
 def _in_asked_time(question: str, candidates: list[Candidate]) -> list[Candidate]:
@@ -525,10 +527,11 @@ def _stating_part(
     whole list of duties. Of several such items, the one holding most of the question's words
     ("how many registered users make a large platform": the item defining 大型网络平台, not an
     earlier one that says 两个以上)."""
-    parts = [p for p in split_sentences(cand.span.text) if states(kind, p.text, question)]
-    if len(split_sentences(cand.span.text)) < 2 or not parts:
+    parts = split_sentences(cand.span.text)
+    stating = [p for p in parts if states(kind, p.text, question)]
+    if len(parts) < 2 or not stating:
         return cand
-    best = max(parts, key=lambda p: best_coverage(readings, content_terms(p.text)))
+    best = max(stating, key=lambda p: best_coverage(readings, content_terms(p.text)))
     return _part_of(cand, best)
 
 
