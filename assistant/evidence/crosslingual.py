@@ -33,6 +33,7 @@ __all__ = [
     "concept_mismatch",
     "language_of",
     "law_names",
+    "names_missing_in_translation",
 ]
 
 #: Chinese short name -> English names, from the glossary's laws table.
@@ -108,6 +109,24 @@ def bridge_terms(text: str, lang: str) -> frozenset[str]:
         concept = _concepts()[i]
         words.extend(concept.zh if other == "zh" else concept.en)
     return frozenset(claim_terms(" ".join(words))) if words else frozenset()
+
+
+def names_missing_in_translation(claim: str, claim_lang: str, source: str) -> list[str]:
+    """The claim's words for named concepts (an agency, a company, a law: glossary entries
+    whose English is a proper name, "Ministry of Industry and Information Technology") that
+    its source, in the other language, names in neither language: 工业和信息化部 cited to a
+    passage on the Commerce Department."""
+    other = "zh" if claim_lang == "en" else "en"
+    stated = {i for i, _, _ in concept_mentions(source, other)}
+    stated |= {i for i, _, _ in concept_mentions(source, claim_lang)}
+    concepts = _concepts()
+    return sorted(
+        {
+            claim[s:e]
+            for i, s, e in concept_mentions(claim, claim_lang)
+            if i not in stated and all(en[:1].isupper() for en in concepts[i].en)
+        }
+    )
 
 
 def law_names(text: str, lang: str) -> set[int]:

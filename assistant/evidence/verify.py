@@ -26,6 +26,7 @@ from assistant.evidence.crosslingual import (
     concept_mismatch,
     language_of,
     law_names,
+    names_missing_in_translation,
 )
 from assistant.evidence.cues import (
     law_titles,
@@ -203,6 +204,9 @@ class LexicalVerifier:
         unnamed = _laws_not_named(claim, lang, contexts)
         if unnamed:
             return Verdict(False, f"law not in the cited passage: {unnamed}")
+        agencies = names_missing_in_translation(claim, lang, contexts)
+        if agencies:
+            return Verdict(False, f"name not in the cited passage: {', '.join(agencies)}")
         others = sorted(roles_missing_in_translation(claim, lang, contexts))
         if others:
             return Verdict(False, f"party not in the cited passage: {', '.join(others)}")

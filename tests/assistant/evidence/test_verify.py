@@ -839,3 +839,15 @@ def test_have_to_is_an_obligation_not_a_prohibition() -> None:
     claim = "监督检查不得不要求被检查单位购买指定品牌的产品和服务。"
     assert not verifier.verify(claim, [source]).supported
     assert verifier.verify("检查时不得要求被检查单位购买指定品牌的产品。", [source]).supported
+
+
+def test_an_agency_the_passage_does_not_name_is_caught_across_languages() -> None:
+    source = en_passage(
+        "The Department of Commerce said it is investigating violations of export controls.",
+        doc_id="seeds/ft.txt",
+        title="FT report",
+    )
+    kept = verifier.verify("商务部称其正在调查违反出口管制的行为。", [source])
+    assert kept.supported, kept.reason
+    swapped = verifier.verify("国家网信部门称其正在调查违反出口管制的行为。", [source])
+    assert not swapped.supported and "国家网信部门" in swapped.reason
