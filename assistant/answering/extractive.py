@@ -278,9 +278,11 @@ def _defining_lead(
                 continue
             defined = _DEFINED.match(part.text)
             subject = content_terms(defined.group(1)) if defined else set()
+            on_subject = best_coverage(readings, subject)
+            if subject and on_subject <= 0:
+                continue  # it defines another term (关键信息基础设施 for "important data")
             item = _part_of(cand, part)
-            score = setting + best_coverage(readings, set(item.terms))
-            score += best_coverage(readings, subject)
+            score = setting + best_coverage(readings, set(item.terms)) + on_subject
             if best is None or score > best.score:
                 best = dataclasses.replace(item, score=score)
     return best

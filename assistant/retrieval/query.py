@@ -65,11 +65,28 @@ _DEFINITION_ASKED = re.compile(
 def asks_definition(question: str) -> bool:
     """Whether a question asks what a term means or covers. "Does providing a service count
     as 'support'?" asks whether one thing is inside a definition, which the sentence naming
-    that thing answers, and "where is it defined?" asks for a place."""
+    that thing answers, and "where is it defined?" asks for a place. "What is sensitive
+    personal information under the PIPL?" asks for a definition too: a bare term after "what
+    is" (no "the", no possessive), where "What is the maximum fine?" asks for a value."""
     lowered = question.lower()
     if asks_yes_no(question) or "where" in lowered:
         return False
-    return bool(_DEFINITION_ASKED.search(lowered))
+    if _DEFINITION_ASKED.search(lowered):
+        return True
+    bare = _WHAT_IS_TERM.match(lowered)
+    return bool(bare and not set(bare.group("term").split()) & _NOT_TERMS)
+
+
+# "What is sensitive personal information (under the PIPL)?", "What are important data?"
+_WHAT_IS_TERM = re.compile(
+    r"\W*what (?:is|are) (?:an? )?(?P<term>(?!the\b)[a-z][a-z -]{2,60}?)"
+    r"(?:\s+(?:under|in|according to)\s+[^?]{2,80})?\s*\?\s*$"
+)
+# Words that make "what is …" ask for something other than a term's meaning.
+_NOT_TERMS = frozenset(
+    "maximum minimum fine fines penalty penalties deadline time period amount number date "
+    "required prohibited allowed permitted needed going happening new next latest".split()
+)
 
 
 def asks_yes_no(question: str) -> bool:

@@ -437,3 +437,14 @@ def test_of_several_items_stating_a_count_the_one_on_the_question_leads() -> Non
         AnswerSettings(),
     )
     assert answer.citations[0].quote.startswith("（八）大型网络平台"), answer.text
+
+
+def test_a_definition_of_another_term_does_not_lead() -> None:
+    text = (
+        "第二十九条 国家数据安全工作协调机制统筹协调有关部门制定重要数据目录，加强对重要数据的保护。\n"
+        "第二条 本条例所称关键信息基础设施，是指一旦遭到破坏或者数据泄露，可能严重危害国家安全的重要网络设施。"
+    )
+    answer = answer_extractively(
+        "什么是重要数据？", [whole_passage(text, "网络数据安全管理条例")], AnswerSettings()
+    )
+    assert not answer.citations[0].quote.startswith("第二条"), answer.text

@@ -43,3 +43,19 @@ def test_definition_questions() -> None:
     assert not asks_definition("Does providing a service count as 'support'?")
     assert not asks_definition("Where is 'support' defined?")
     assert not asks_definition("夫妻一方继承所得的财产属于夫妻共同财产吗？")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What is sensitive personal information under the PIPL?", True),
+        ("What are important data?", True),
+        ("What is a network operator?", True),
+        ("What is the maximum fine under the PIPL?", False),
+        ("What is China's maximum fine?", False),
+        ("What are US persons prohibited from doing?", False),
+        ("What is required to export 3A090 items?", False),
+    ],
+)
+def test_what_is_a_bare_term_asks_for_its_definition(question: str, asks: bool) -> None:
+    assert asks_definition(question) is asks
