@@ -84,9 +84,12 @@ _WHAT_IS_TERM = re.compile(
 )
 # Words that make "what is …" ask for something other than a term's meaning.
 _NOT_TERMS = frozenset(
-    "maximum minimum fine fines penalty penalties deadline time period amount number date "
-    "required prohibited allowed permitted needed going happening new next latest".split()
-)
+    {
+        "maximum", "minimum", "fine", "fines", "penalty", "penalties", "deadline", "time",
+        "period", "amount", "number", "date", "required", "prohibited", "allowed", "permitted",
+        "needed", "going", "happening", "new", "next", "latest",
+    }
+)  # fmt: skip
 
 
 def asks_yes_no(question: str) -> bool:
