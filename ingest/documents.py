@@ -87,10 +87,15 @@ def _version_hash(doc_id: str, text: str, meta: dict[str, str]) -> str:
     every chunk carries, so it must re-index the document like an edit of its text would.
     """
     digest = content_hash(text)
-    claims = stated(meta)
+    claims: dict[str, str] = stated(meta)
+    if claims:
+        facts_of(doc_id, text, meta)  # a malformed date is this file's error, reported at load
+    # The names a question may call the document by (`aliases`) are stored with it, so
+    # editing them must re-index it too.
+    if meta.get("aliases"):
+        claims = {**claims, "aliases": meta["aliases"]}
     if not claims:
         return digest
-    facts_of(doc_id, text, meta)  # a malformed date is this file's error, reported at load
     return hashlib.sha256(
         f"{digest}\n{json.dumps(claims, sort_keys=True, ensure_ascii=False)}".encode()
     ).hexdigest()

@@ -341,10 +341,17 @@ def name_table(manifest: dict[str, Any]) -> list[DocumentNames]:
     table = []
     for d, meta in manifest.items():
         names = _names(d, meta)
-        table.append(
-            DocumentNames(d, tuple(n.lower() for n in names), tuple(_english_names(names)))
-        )
+        english = tuple(_english_names(names)) + _aliases(meta)
+        table.append(DocumentNames(d, tuple(n.lower() for n in names), english))
     return table
+
+
+def _aliases(meta: dict[str, Any]) -> tuple[str, ...]:
+    """The names a document's metadata gives it besides its title (`"aliases": "EAR; Export
+    Administration Regulations"` in a sidecar or `_group.meta.json`), matched as whole words,
+    acronyms by case: "What does the EAR say …" names every section of the group."""
+    raw = str(meta.get("x_aliases", "") or "")
+    return tuple(a.strip() for a in raw.split(";") if a.strip())
 
 
 def named_documents(

@@ -52,3 +52,16 @@ def test_broken_sidecar_is_reported(tmp_path: Path) -> None:
     write_text(tmp_path / "a.md.meta.json", "{not json")
     with pytest.raises(DocumentParseError, match=r"a\.md\.meta\.json.*not valid JSON"):
         load_file(path, tmp_path)
+
+
+def test_aliases_are_kept_and_editing_them_re_indexes(tmp_path: Path) -> None:
+    folder = tmp_path / "ear"
+    path = write_text(folder / "section-744.6.md", "# § 744.6 Restrictions\n\n(a) Scope.\n")
+    plain = load_one(path, tmp_path).content_hash
+    write_text(
+        folder / "_group.meta.json",
+        json.dumps({"aliases": "EAR; Export Administration Regulations"}),
+    )
+    named = load_one(path, tmp_path)
+    assert named.extra["aliases"] == "EAR; Export Administration Regulations"
+    assert named.content_hash != plain

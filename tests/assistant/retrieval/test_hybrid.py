@@ -48,3 +48,19 @@ def test_a_passage_carries_its_document_s_publisher() -> None:
     assert chunk_to_passage(StoredChunk("seeds/a.txt::h::0", "text", meta), 0.1).publisher == "FT"
     del meta["x_publisher"]
     assert chunk_to_passage(StoredChunk("seeds/a.txt::h::0", "text", meta), 0.1).publisher is None
+
+
+def test_aliases_from_metadata_name_every_document_that_has_them() -> None:
+    aliased = {"aliases": "EAR; Export Administration Regulations"}
+    manifest = {
+        "us-ear/section-744.6.md": {
+            "title": "§ 744.6 U.S. persons",
+            "x_aliases": aliased["aliases"],
+        },
+        "us-ear/section-734.9.md": {"title": "§ 734.9 FDP rules", "x_aliases": aliased["aliases"]},
+        "cn-regulations/数据安全法(2021-06-10).md": {"title": "中华人民共和国数据安全法"},
+    }
+    both = ("us-ear/section-734.9.md", "us-ear/section-744.6.md")
+    assert named_documents("What is the penalty under the EAR?", manifest) == both
+    assert named_documents("Does the Export Administration Regulations cover it?", manifest) == both
+    assert named_documents("What did he hear this year?", manifest) == ()
