@@ -96,3 +96,4 @@ def test_penalty_clause_and_platform_words_have_their_chinese() -> None:
     assert "不正当手段" in translations("a licence obtained by improper means", entries)
     assert "注册用户" in translations("platforms with 50 million registered users", entries)
     assert "指定" in translations("when must an officer be appointed", entries)
+    assert "检测" in translations("how often must it be tested", entries)
