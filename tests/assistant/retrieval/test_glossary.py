@@ -97,3 +97,5 @@ def test_penalty_clause_and_platform_words_have_their_chinese() -> None:
     assert "注册用户" in translations("platforms with 50 million registered users", entries)
     assert "指定" in translations("when must an officer be appointed", entries)
     assert "检测" in translations("how often must it be tested", entries)
+    assert "备案" in translations("what must a provider file with the CAC", entries)
+    assert "发布" in translations("information published by users", entries)
