@@ -13,6 +13,7 @@ source bounds it only on the other. Pure.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.evidence.figures import figure_spans
 
@@ -86,12 +87,18 @@ def figure_bounds(text: str) -> dict[str, set[str | None]]:
     return out
 
 
+@lru_cache(maxsize=1024)
+def _stated_bounds(source: str) -> dict[str, frozenset[str | None]]:
+    """`figure_bounds` of a source, read once: every sentence citing a passage asks again."""
+    return {key: frozenset(sides) for key, sides in figure_bounds(source).items()}
+
+
 def bound_mismatch(claim: str, source: str) -> str:
     """A figure the claim bounds on one side where the source bounds it only on the other
     ("" if none): 少于六个月 against 不少于六个月. A source that also states the figure
     unbounded, or on both sides, is not evidence of a flip."""
     said = figure_bounds(claim)
-    stated = figure_bounds(source)
+    stated = _stated_bounds(source)
     for key in sorted(said):
         sides = stated.get(key)
         if not sides:

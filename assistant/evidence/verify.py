@@ -118,10 +118,10 @@ class LexicalVerifier:
     article or section number) and every name (capitalized names, acronyms, codes, a name
     opening the sentence), party (operator, 提供者 …) and 《law》 in it appears in them, title
     and section included, and no figure is bounded on the other side than the source bounds
-    it (`assistant.evidence.bounds`: "less than" against 不少于); (2) the best supporting quote contains at least `min_overlap` of
-    the claim's content terms; and (3) negation and modality agree with the quote, term by
-    term and clause by clause (`assistant.evidence.scopes`; cues govern `window` tokens in the
-    same clause). A claim in the other language than every cited passage is compared by
+    it (`assistant.evidence.bounds`: "less than" against 不少于); (2) the best supporting
+    quote contains at least `min_overlap` of the claim's content terms; and (3) negation and
+    modality agree with the quote, term by term and clause by clause
+    (`assistant.evidence.scopes`; cues govern `window` tokens in the same clause). A claim in the other language than every cited passage is compared by
     glossary concepts instead of words (`assistant.evidence.crosslingual`). docs/llm.md has the
     rules and their measured effect.
     """
