@@ -27,6 +27,7 @@ __all__ = [
     "evidence_facts",
     "extract_facts",
     "name_text",
+    "chinese_cue_length",
     "negation_cues",
     "opening_word",
     "tokens",
@@ -370,6 +371,13 @@ def negation_cues(text: str, *, bounds: bool = True) -> list[int]:
     masked = _blank(_HAVE_TO, masked)
     cues.extend(m.start() for m in _CN_NEGATION.finditer(masked))
     return sorted(cues)
+
+
+def chinese_cue_length(text: str, start: int) -> int:
+    """How many characters the Chinese negation cue at `start` spans (没有 2, 不 1; 0 if
+    none starts there)."""
+    m = _CN_NEGATION.match(text, start)
+    return m.end() - start if m else 0
 
 
 # 未经批准，不得出口 = 出口须经批准: the two negations cancel, the sentence states a condition.

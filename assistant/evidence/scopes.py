@@ -15,7 +15,14 @@ from functools import lru_cache
 from typing import TypeVar
 
 from assistant.evidence.cues import modality_cues
-from assistant.evidence.facts import Token, bound_ends, extract_facts, negation_cues, tokens
+from assistant.evidence.facts import (
+    Token,
+    bound_ends,
+    chinese_cue_length,
+    extract_facts,
+    negation_cues,
+    tokens,
+)
 
 __all__ = [
     "clause_polarity_mismatch",
@@ -126,10 +133,9 @@ def _part_of_cue(text: str, start: int, cue_starts: set[int]) -> bool:
         return False
     if start in cue_starts or start + 1 in cue_starts:
         return True
-    return start - 1 in cue_starts and text[start - 1 : start + 1] in _TWO_CHARACTER_CUES
+    return start - 1 in cue_starts and chinese_cue_length(text, start - 1) > 1
 
 
-_TWO_CHARACTER_CUES = frozenset({"没有", "禁止", "严禁"})
 _COMMAS = frozenset(",，")
 _AUXILIARY_NOT = re.compile(r"(?:not|[a-z]+n['’]t)\b", re.IGNORECASE)
 #: Chinese cues that forbid: 不得 X，Y forbids Y too, where 不是 X，Y does not negate Y.
