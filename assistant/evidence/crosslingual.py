@@ -71,7 +71,13 @@ def _inflected(term: str) -> re.Pattern[str]:
     # A name still names its entity inside a hyphenated compound ("PRC-headquartered",
     # "US-made"); a lower-case word there is part of another word ("data-driven").
     end = r"(?!\w)" if term[:1].isupper() else r"(?![\w-])"
+    if _CONSONANT_Y.search(term):
+        # "notify" is "notified", "notifies" too; "apply", "applied".
+        return re.compile(base[:-1] + r"(?:y|ys|ies|ied|ying)" + end, flags)
     return re.compile(base + r"(?:s|es|d|ed|ing)?" + end, flags)
+
+
+_CONSONANT_Y = re.compile(r"[a-z][b-df-hj-np-tv-xz]y$")
 
 
 def _find(term: str, text: str, english: bool) -> list[tuple[int, int]]:

@@ -851,3 +851,33 @@ def test_an_agency_the_passage_does_not_name_is_caught_across_languages() -> Non
     assert kept.supported, kept.reason
     swapped = verifier.verify("国家网信部门称其正在调查违反出口管制的行为。", [source])
     assert not swapped.supported and "国家网信部门" in swapped.reason
+
+
+def test_a_glossary_verb_in_y_is_found_in_its_past_form() -> None:
+    # "notified" names 告知 (glossary: notify), so a dropped "not" before it is caught.
+    source = zh_passage("网络数据处理者未被有关部门告知为重要数据的，不需要将其作为重要数据申报安全评估。")
+    kept = verifier.verify(
+        "Data not notified as important data need not be declared for a security assessment.",
+        [source],
+    )
+    assert kept.supported, kept.reason
+    flipped = verifier.verify(
+        "Data notified as important data need not be declared for a security assessment.",
+        [source],
+    )
+    assert not flipped.supported and "notify" in flipped.reason
+
+
+def test_need_not_governs_its_whole_chinese_clause() -> None:
+    # 不需要 reaches 安全评估 seventeen characters on, as 不得 does; the claim's "need not"
+    # there is the source's own negation, not a flip.
+    source = zh_passage(
+        "重要数据确需向境外提供的，应当通过数据出境安全评估。"
+        "未被告知为重要数据的，不需要将其作为重要数据申报数据出境安全评估。"
+    )
+    verdict = verifier.verify(
+        "Data not notified as important data need not be declared for the outbound "
+        "security assessment.",
+        [source],
+    )
+    assert verdict.supported, verdict.reason
