@@ -25,6 +25,7 @@ from assistant.evidence.facts import (
 )
 
 __all__ = [
+    "answer_contradicts_its_rule",
     "clause_polarity_mismatch",
     "cue_reach",
     "modality_mismatch",
@@ -321,3 +322,27 @@ def sentence_modality_mismatch(claim: str, quotes: Sequence[str]) -> str:
 
 def _modes(text: str) -> frozenset[str]:
     return frozenset(m for _, m in modality_cues(text))
+
+
+def answer_contradicts_its_rule(claim: str) -> bool:
+    """A Chinese answer that opens "yes, it may" (能，/ 可以，/ 能实施X：) and then states a rule
+    forbidding what it allowed: "能，条例禁止在个人明确表示不同意后频繁征求同意。" The opening
+    echoes the question's verb, so the rule that follows decides it; no source can support
+    both halves. A "but" or "unless" (可以，但不得超出…) makes the prohibition a condition."""
+    m = _PERMITTING_ANSWER.match(claim)
+    if not m or _CONDITION.search(claim):
+        return False
+    body = claim[m.end() :]
+    forbids = [p.end() for p in _PROHIBITION.finditer(body)]
+    if not forbids:
+        return False
+    allowed = m.group(1)
+    if not allowed.strip():
+        return True  # a bare particle: whatever was asked, the rule forbids it
+    forbidden = body[forbids[0] :]
+    return any(allowed[i : i + 2] in forbidden for i in range(len(allowed) - 1))
+
+
+# An opening that grants: 能 / 可以 / 允许, bare or with what it allows, before a comma or colon.
+_PERMITTING_ANSWER = re.compile(r"\s*(?:能|可以|可|允许|准许)(?![否不])([^，,：:。；;]{0,30})[，,：:]")
+_CONDITION = re.compile(r"但|除非|除外|不过|只要|只有|前提是")

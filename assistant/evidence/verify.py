@@ -50,6 +50,7 @@ from assistant.evidence.names import (
     word_stems,
 )
 from assistant.evidence.scopes import (
+    answer_contradicts_its_rule,
     clause_polarity_mismatch,
     modality_mismatch,
     negation_mismatch,
@@ -142,6 +143,8 @@ class LexicalVerifier:
         if missing:
             shown = ", ".join(f.partition(":")[2] for f in missing)
             return Verdict(False, f"figure not in the cited passage: {shown}")
+        if answer_contradicts_its_rule(claim):
+            return Verdict(False, "it answers 'may' and then states a rule that forbids it")
         flipped_bound = bound_mismatch(claim, "\n".join(p.text for p in passages))
         if flipped_bound:
             return Verdict(False, f"the cited passage bounds {flipped_bound} on the other side")

@@ -7,6 +7,7 @@ import pytest
 from assistant.evidence.facts import entities, extract_facts, negation_cues
 from assistant.evidence.figures import evidence_figures, figures
 from assistant.evidence.markers import ABSTENTION, parse_answer
+from assistant.evidence.scopes import answer_contradicts_its_rule
 from assistant.evidence.verify import (
     UNVERIFIED_MARK,
     LexicalVerifier,
@@ -881,3 +882,25 @@ def test_need_not_governs_its_whole_chinese_clause() -> None:
         [source],
     )
     assert verdict.supported, verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("claim", "contradicts"),
+    [
+        ("能，本规定禁止向未成年人推送此类信息。", True),
+        ("可以收取检查费用：条例明确不得收取检查费用。", True),
+        ("不能，本规定禁止向未成年人推送此类信息。", False),
+        ("可以，但不得超出评估时明确的出境目的。", False),
+        ("可以在境内存储，不得向境外提供。", False),
+        ("可以申请行政复议。", False),
+    ],
+)
+def test_an_answer_that_allows_what_its_rule_forbids(claim: str, contradicts: bool) -> None:
+    assert answer_contradicts_its_rule(claim) is contradicts
+
+
+def test_a_yes_that_its_own_rule_forbids_is_removed() -> None:
+    source = zh_passage("检查工作不得收取费用，不得要求被检查单位购买指定品牌的产品。")
+    assert verifier.verify("不能，检查工作不得收取费用。", [source]).supported
+    verdict = verifier.verify("能，检查工作不得收取费用。", [source])
+    assert not verdict.supported and "forbids" in verdict.reason
