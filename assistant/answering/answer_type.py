@@ -48,6 +48,9 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             rf"\bhow long\b|\bhow soon\b|\bhow many {_TIME_UNIT_EN}\b"
             rf"|\bhow often\b|多久|多长时间|多长|(?:多少|几){_TIME_UNIT_ZH}(?!底)"
+            # "What is the filing deadline …", "the maximum prison sentence", "retention period".
+            r"|\b(?:what|which) (?:is|are|was) the (?:[a-z-]+ ){0,2}(?:deadlines?|time limits?|"
+            r"(?:retention|validity) periods?|(?:prison|jail) (?:sentences?|terms?))\b"
         ),
     ),
     (
@@ -64,7 +67,7 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             r"\bhow much\b(?! (?:time|data|power|computing|compute|capacity|information))"
             r"|\b(?:what|which) (?:is the |are the |was the )?(?:maximum |minimum |highest |"
-            r"lowest |largest )?(?:fines?|fine range|amount of the fine|price|cost|fee|"
+            r"lowest |largest )?(?:[a-z]+ )?(?:fines?|fine range|amount of the fine|price|cost|fees?|"
             r"(?:registered |paid-in )?capital|damages)\b"
             r"|\bhow (?:large|high|big) (?:a |is the |was the )?(?:fine|penalty)"
             r"|罚多少|罚款多少|多少罚款|多少元|多少钱|多少美元|多少万|(?:金额|资本|价格|费用|收入|"

@@ -344,5 +344,7 @@ def answer_contradicts_its_rule(claim: str) -> bool:
 
 
 # An opening that grants: 能 / 可以 / 允许, bare or with what it allows, before a comma or colon.
-_PERMITTING_ANSWER = re.compile(r"\s*(?:能|可以|可|允许|准许)(?![否不])([^，,：:。；;]{0,30})[，,：:]")
+_PERMITTING_ANSWER = re.compile(
+    r"\s*(?:能|可以|可|允许|准许)(?![否不])([^，,：:。；;]{0,30})[，,：:]"
+)
 _CONDITION = re.compile(r"但|除非|除外|不过|只要|只有|前提是")

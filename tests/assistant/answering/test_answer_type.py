@@ -33,6 +33,9 @@ from assistant.answering.answer_type import (
         ("网络安全等级保护制度一共分为几个等级？", "number"),
         ("How many Chinese entities were found in the tender documents?", "number"),
         ("What computing threshold, in operations, triggers BIS reporting?", "number"),
+        ("What is the application fee for a value-added telecom licence?", "money"),
+        ("What is the filing deadline for the annual report?", "period"),
+        ("What is the maximum prison sentence for smuggling controlled chips?", "period"),
     ],
 )
 def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
@@ -47,6 +50,7 @@ def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
         "Which permit does a provider need in China to offer IaaS services?",
         "网络运营者应当履行哪些安全保护义务？",
         "How much computing power does a provider need?",  # not an amount of money
+        "What is the legal basis for the fine?",  # asks for a rule, not the amount
     ],
 )
 def test_other_questions_ask_for_no_kind(question: str) -> None:

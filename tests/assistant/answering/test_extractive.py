@@ -448,3 +448,36 @@ def test_a_definition_of_another_term_does_not_lead() -> None:
         "什么是重要数据？", [whole_passage(text, "网络数据安全管理条例")], AnswerSettings()
     )
     assert not answer.citations[0].quote.startswith("第二条"), answer.text
+
+
+def test_a_value_question_naming_one_party_needs_it_in_the_passage() -> None:
+    """A question naming one agency is not answered by another agency's time limit: the
+    passage must name it somewhere (its title counts), in either language."""
+    text = "第十七条 国务院商务主管部门应当自受理出口许可申请之日起45个工作日内作出决定。"
+    p = whole_passage(text, "两用物项出口管制条例")
+    settings = AnswerSettings()
+    bis = "How many working days does BIS take to decide on a licence application?"
+    terms = QuestionTerms(alternate="工作日 出口许可 申请 作出决定")
+    assert answer_extractively(bis, [p], settings, terms).abstained
+    own = answer_extractively("商务主管部门多少个工作日内对出口许可申请作出决定？", [p], settings)
+    assert not own.abstained and "45个工作日" in own.text
+
+
+def test_a_value_from_a_passage_that_barely_touches_the_question_does_not_answer() -> None:
+    """Sharing the party asked about is not enough: 提前90日 on changing a licence does not
+    say how long call records are kept."""
+    text = (
+        "第十五条 电信业务经营者变更经营主体、业务范围或者停止经营的，应当提前90日向原颁发"
+        "许可证的机关提出申请。"
+    )
+    p = whole_passage(text, "电信条例")
+    settings = AnswerSettings()
+    # Every article of the telecom regulations names the operator: its words weigh little.
+    common = {"电信", "电信业", "电信业务", "业务", "经营", "经营者"}
+    terms = QuestionTerms(
+        alternate="电信业务经营者 通话记录 保存", idf=lambda t: 0.1 if t in common else 1.0
+    )
+    asked = "How long must telecom operators keep call records?"
+    assert answer_extractively(asked, [p], settings, terms).abstained
+    notice = answer_extractively("电信业务经营者停止经营的，应当提前多久提出申请？", [p], settings)
+    assert not notice.abstained and "提前90日" in notice.text

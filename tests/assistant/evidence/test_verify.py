@@ -856,7 +856,9 @@ def test_an_agency_the_passage_does_not_name_is_caught_across_languages() -> Non
 
 def test_a_glossary_verb_in_y_is_found_in_its_past_form() -> None:
     # "notified" names 告知 (glossary: notify), so a dropped "not" before it is caught.
-    source = zh_passage("网络数据处理者未被有关部门告知为重要数据的，不需要将其作为重要数据申报安全评估。")
+    source = zh_passage(
+        "网络数据处理者未被有关部门告知为重要数据的，不需要将其作为重要数据申报安全评估。"
+    )
     kept = verifier.verify(
         "Data not notified as important data need not be declared for a security assessment.",
         [source],

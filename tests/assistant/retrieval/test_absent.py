@@ -165,3 +165,14 @@ def test_a_paragraph_the_indexed_section_lacks_is_absent(
     question: str, missing: tuple[str, ...]
 ) -> None:
     assert paragraphs(question) == missing
+
+
+def test_a_law_title_nothing_indexed_holds_is_absent_unless_it_only_says_whose_law() -> None:
+    held = ("中华人民共和国网络安全法",)
+    never = lambda _: False  # noqa: E731
+    missing = absent_names(
+        "What is the maximum penalty under China's Anti-Monopoly Law?", held, never
+    )
+    assert missing == ("Anti-Monopoly Law",)
+    assert absent_names("What does Chinese Law say about encryption exports?", held, never) == ()
+    assert absent_names("What fine does the Cybersecurity Law set?", held, never) == ()
