@@ -78,7 +78,8 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
         Kind.NUMBER,
         re.compile(
             r"\bhow many\b|\b(?:what|which) (?:[a-z-]+ ){0,2}(?:number|threshold|thresholds)\b"
-            r"|多少|几(?:个|家|台|颗|项|条|种|级|类|次|名|人)"
+            r"|\b(?:what|which) age\b|\bhow old\b"
+            r"|多少|几(?:个|家|台|颗|项|条|种|级|类|次|名|人|岁)|多大年龄"
         ),
     ),
 ]
@@ -213,6 +214,8 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
         return bool(_SOON_STATED.search(text))
     if kind is Kind.PERIOD and _TIME_COUNT_ASKED.search(lowered):
         return bool(_COUNTED_TIME_RE.search(text))
+    if kind is Kind.NUMBER and _AGE_ASKED.search(lowered):
+        return bool(_AGE_STATED.search(text))
     if not _STATES[kind].search(text):
         return False
     if kind is Kind.MONEY:
@@ -224,6 +227,13 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     if kind is Kind.NUMBER:
         return _counts(lowered, text)
     return True
+
+
+# "Under what age …", 几岁: an age, which a count of years elsewhere (保存三年) is not.
+_AGE_ASKED = re.compile(r"\b(?:what|which) age\b|\bhow old\b|几岁|多少岁|多大年龄")
+_AGE_STATED = re.compile(
+    rf"[\d{_NUMERAL_ZH}]+\s*周?岁|\b\d+\s+years? (?:old|of age)\b|\baged? (?:under |over )?\d+"
+)
 
 
 # "How soon must a breach be reported?" is answered by "immediately" (立即) as well as by a

@@ -461,7 +461,8 @@ def _candidates(
         label = _article_label(passage)
         for span in _answer_spans(passage.text, settings.max_chars, references=references):
             terms = frozenset(content_terms(_ARTICLE_LABEL.sub("", span.text, count=1)))
-            own = best_coverage(readings, set(terms | label))
+            listed = _listed_terms(passage.text, span)
+            own = best_coverage(readings, set(terms | label | listed))
             if own <= 0:
                 continue
             score = (
@@ -481,6 +482,26 @@ def _candidates(
 # 22?" by 第二十二条, not by 第六十条, which refers to it).
 _ARTICLE = r"第[零〇一二三四五六七八九十百千\d]+条(?:之[一二三四五六七八九十]+)?"
 _ARTICLE_LABEL = re.compile(rf"^\s*{_ARTICLE}\s+")
+
+
+def _listed_terms(text: str, span: SentenceSpan) -> frozenset[str]:
+    """The terms of the list a sentence refers to ("有下列行为之一的，…并处…罚款" followed, a
+    sentence or two later, by "（一）未经许可擅自出口管制物项"): the acts listed are what its
+    fine is for, though its own words do not say them. Empty when the sentence names no
+    list or holds its list itself."""
+    if not _REFERS_TO_LIST.search(span.text) or _HOLDS_LIST.search(span.text):
+        return frozenset()
+    items: list[str] = []
+    for sentence in split_sentences(text[span.end :]):
+        if LIST_ITEM.match(sentence.text):
+            items.append(sentence.text)
+        elif items:
+            break
+    return frozenset(content_terms(" ".join(items))) if items else frozenset()
+
+
+_REFERS_TO_LIST = re.compile(r"下列|以下(?:情形|行为|事项|条件)|\bthe following\b", re.IGNORECASE)
+_HOLDS_LIST = re.compile(r"\n\s*(?:[（(][一二三四五六七八九十\dA-Za-z]{1,4}[）)]|\d{1,2}[.、])")
 
 
 def _article_label(passage: Passage) -> frozenset[str]:

@@ -36,6 +36,8 @@ from assistant.answering.answer_type import (
         ("What is the application fee for a value-added telecom licence?", "money"),
         ("What is the filing deadline for the annual report?", "period"),
         ("What is the maximum prison sentence for smuggling controlled chips?", "period"),
+        ("Under what age is a child's personal information sensitive?", "number"),
+        ("不满几岁的未成年人的个人信息属于敏感个人信息？", "number"),
     ],
 )
 def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
@@ -244,3 +246,10 @@ def test_questions_asking_what_is_forbidden_and_sentences_forbidding() -> None:
     )
     assert prohibits("网络运营者不得收集与其提供的服务无关的个人信息。")
     assert not prohibits("The general prohibitions in this section apply only to the extent that …")
+
+
+def test_an_age_is_stated_by_an_age_not_by_another_count_of_years() -> None:
+    asked = "Under what age is a child's personal information sensitive?"
+    assert states(Kind.NUMBER, "以及不满十四周岁未成年人的个人信息。", asked)
+    assert states(Kind.NUMBER, "Children under 14 years of age need consent.", asked)
+    assert not states(Kind.NUMBER, "记录应当至少保存三年。", asked)

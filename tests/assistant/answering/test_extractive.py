@@ -481,3 +481,17 @@ def test_a_value_from_a_passage_that_barely_touches_the_question_does_not_answer
     assert answer_extractively(asked, [p], settings, terms).abstained
     notice = answer_extractively("电信业务经营者停止经营的，应当提前多久提出申请？", [p], settings)
     assert not notice.abstained and "提前90日" in notice.text
+
+
+def test_a_penalty_counts_the_acts_its_list_names() -> None:
+    """ "有下列行为之一的，…罚款" is the fine for each act listed after it, though its own words
+    name none of them: the question on one listed act is answered by it, not by a fine for a
+    different act whose sentence shares more words with the question."""
+    text = (
+        "第三十四条 出口经营者有下列行为之一的，责令停止违法行为，并处违法经营额五倍以上十倍以下罚款；"
+        "情节严重的，责令停业整顿：\n（一）未经许可擅自出口管制物项；\n（二）出口禁止出口的管制物项。\n"
+        "第三十五条 以欺骗手段获取管制物项出口许可证件的，撤销许可，并处违法经营额二倍以上五倍以下罚款。"
+    )
+    p = whole_passage(text, "出口管制法")
+    answer = answer_extractively("未经许可擅自出口管制物项的，罚款多少？", [p], AnswerSettings())
+    assert answer.text.startswith("第三十四条"), answer.text
