@@ -216,6 +216,11 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
         return bool(_COUNTED_TIME_RE.search(text))
     if kind is Kind.NUMBER and _AGE_ASKED.search(lowered):
         return bool(_AGE_STATED.search(text))
+    if kind is Kind.PERIOD and _PRISON.search(lowered) and not _PRISON.search(text):
+        return False  # "the maximum prison sentence" is not 5年内 of a ban
+    if kind is Kind.PERIOD and _KEEPING_ASKED.search(lowered) and not _OFTEN_ASKED.search(lowered):
+        # "How long must records be kept?" is not answered by a yearly report (每年度).
+        text = _FREQUENCY.sub(" ", text)
     if not _STATES[kind].search(text):
         return False
     if kind is Kind.MONEY:
@@ -227,6 +232,22 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     if kind is Kind.NUMBER:
         return _counts(lowered, text)
     return True
+
+
+# A prison term is asked for, and stated, with its kind of detention, in either language.
+_PRISON = re.compile(r"\b(?:prison|jail)\b|\bimprisonment\b|\bdetention\b|徒刑|拘役|拘留|监禁")
+
+
+# "How long must X be kept": a length of time, which how often something is done is not.
+_KEEPING_ASKED = re.compile(
+    r"\b(?:keep|kept|retain|retained|store|stored|preserve|preserved|hold|held)\b"
+    r"|保存|留存|保留|存储"
+)
+_OFTEN_ASKED = re.compile(r"\bhow (?:often|frequently)\b|一次|频率|每隔")
+_FREQUENCY = re.compile(
+    r"\bannual(?:ly)?\b|\bevery (?:\w+ )?(?:day|week|month|quarter|year)\b"
+    r"|每(?:年度|年|月|季度|半年|周)"
+)
 
 
 # "Under what age …", 几岁: an age, which a count of years elsewhere (保存三年) is not.
@@ -367,6 +388,55 @@ _PROHIBITION_STATED = re.compile(
     r"\bno\b[^;:]{0,40}?\b(?:may|shall)\b|\b(?:may|shall|must) not\b|\bcannot\b"
     r"|\b(?:is|are) (?:prohibited|forbidden|banned)\b|\b(?:prohibits|forbids|bans)\b"
     r"|不得|禁止|严禁|不准"
+)
+
+
+def asks_sanction(question: str) -> bool:
+    """Whether a question asks what befalls a breach ("What is the penalty for …?", 会受到
+    什么处罚？, 承担什么法律责任？): a sentence stating a sanction answers it, not the rule
+    that was breached."""
+    return not asks_yes_no(question) and bool(_SANCTION_ASKED.search(question.lower()))
+
+
+def sanctions(sentence: str) -> bool:
+    """Whether a sentence states a sanction: a fine, a warning, a licence revoked, detention."""
+    return bool(_SANCTION_STATED.search(sentence.lower()))
+
+
+_SANCTION_ASKED = re.compile(
+    r"\bwhat (?:is|are|was|were) the (?:[a-z-]+ ){0,2}(?:penalt(?:y|ies)|punishments?|sanctions?"
+    r"|(?:legal )?consequences?|liabilit(?:y|ies))\b"
+    r"|\bwhat (?:penalt(?:y|ies)|punishments?|sanctions?|(?:legal )?consequences?)\b"
+    r"|\bhow (?:is|are|will|would|can|could)\b[^?]*\b(?:punished|penali[sz]ed|sanctioned)\b"
+    r"|(?:什么|哪些|何种|怎样的?)(?:处罚|行政处罚|法律责任|责任|后果)|怎么罚|如何处罚|怎样处罚"
+)
+_SANCTION_STATED = re.compile(
+    r"罚款|罚金|警告|没收|吊销|责令(?:停|暂停|关闭|改正)|拘留|处分|刑事责任|停业整顿"
+    r"|\bfined?\b|\bfines\b|\bpenalt(?:y|ies)\b|\bimprisonment\b|\brevok|\bwarning\b"
+    r"|\bconfiscat|\bdenial of export privileges\b"
+)
+
+
+def asks_obligation(question: str) -> bool:
+    """Whether a question asks what someone must do ("What must network operators do when
+    …?", 应当怎么做？, 有哪些义务？): a sentence stating a duty answers it, not one stating a
+    right of the other party (有权要求…删除)."""
+    return not asks_yes_no(question) and bool(_OBLIGATION_ASKED.search(question.lower()))
+
+
+def obliges(sentence: str) -> bool:
+    """Whether a sentence states a positive duty (应当, 必须, "shall", "must", "is required to")."""
+    return bool(_OBLIGATION_STATED.search(sentence.lower()))
+
+
+_OBLIGATION_ASKED = re.compile(
+    r"\bwhat (?:must|shall|should)\b|\bwhat (?:obligations|duties)\b"
+    r"|\bwhat (?:is|are) [^?]{0,60}\b(?:required|obliged|obligated) to do\b"
+    r"|(?:应当|应该|必须|需要)(?:做|履行|采取)?(?:什么|哪些|怎么做|如何做|如何处理)"
+    r"|(?:有|负有|承担)(?:什么|哪些)(?:义务|职责)"
+)
+_OBLIGATION_STATED = re.compile(
+    r"应当|必须|\bmust\b(?! not)|\bshall\b(?! not)|\b(?:is|are) required to\b"
 )
 
 

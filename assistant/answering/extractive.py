@@ -17,14 +17,18 @@ from assistant.answering.answer_type import (
     Kind,
     asked_thing,
     asks_maximum,
+    asks_obligation,
     asks_prohibition,
     asks_reference,
+    asks_sanction,
     asks_time_limit,
     counts_time,
     defines,
     expected_kind,
     largest_sum,
+    obliges,
     prohibits,
+    sanctions,
     states,
     without_asking,
 )
@@ -245,8 +249,9 @@ def answer_extractively(
         # of that form: the definition (or prohibition) leads, and only others of its form follow.
         form: Callable[[str], bool] | None = defines
         lead = _defining_lead(candidates, question, readings)
-        if lead is None:
-            lead, form = _prohibiting_lead(candidates, question), prohibits
+        for asked, stated in _FORMS:
+            if lead is None:
+                lead, form = _form_lead(candidates, asked(question), stated), stated
         if lead is None and candidates:
             lead, form = _asked_item(max(candidates, key=lambda c: c.score), readings), None
         chosen = _select(candidates, settings, lead=lead)
@@ -300,16 +305,28 @@ _DEFINED = re.compile(
 )
 
 
-def _prohibiting_lead(candidates: list[Candidate], question: str) -> Candidate | None:
-    """For a question asking what a rule forbids, the best sentence that states a prohibition
-    ("No U.S. person may, without a license from BIS, 'support': …") among those scoring at
-    least `_DEFINITION_SHARE` of the best: "What does § 744.6 prohibit?" is not answered by
-    its scope paragraph, which names "the general prohibitions in this section"."""
-    if not candidates or not asks_prohibition(question):
+def _form_lead(
+    candidates: list[Candidate], asked: bool, stated: Callable[[str], bool]
+) -> Candidate | None:
+    """For a question asking for a form of rule (`_FORMS`), the best sentence of that form
+    among those scoring at least `_DEFINITION_SHARE` of the best: "What does § 744.6
+    prohibit?" is answered by "No U.S. person may … 'support'", not by its scope paragraph,
+    which names "the general prohibitions in this section"; "What is the penalty for …?" by
+    the fine, not by the rule that was broken; "What must operators do …?" by a duty, not by
+    the data subject's right."""
+    if not candidates or not asked:
         return None
     floor = _DEFINITION_SHARE * max(c.score for c in candidates)
-    stating = [c for c in candidates if c.score >= floor and prohibits(c.span.text)]
+    stating = [c for c in candidates if c.score >= floor and stated(c.span.text)]
     return max(stating, key=lambda c: c.score, default=None)
+
+
+# The forms of rule a question may ask for, in order (a definition comes first, above).
+_FORMS: tuple[tuple[Callable[[str], bool], Callable[[str], bool]], ...] = (
+    (asks_prohibition, prohibits),
+    (asks_sanction, sanctions),
+    (asks_obligation, obliges),
+)
 
 
 def _in_asked_time(question: str, candidates: list[Candidate]) -> list[Candidate]:

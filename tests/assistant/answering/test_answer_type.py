@@ -6,9 +6,13 @@ from assistant.answering.answer_type import (
     Kind,
     asked_thing,
     asks_maximum,
+    asks_obligation,
     asks_reference,
+    asks_sanction,
     expected_kind,
     largest_sum,
+    obliges,
+    sanctions,
     states,
     without_asking,
 )
@@ -253,3 +257,46 @@ def test_an_age_is_stated_by_an_age_not_by_another_count_of_years() -> None:
     assert states(Kind.NUMBER, "以及不满十四周岁未成年人的个人信息。", asked)
     assert states(Kind.NUMBER, "Children under 14 years of age need consent.", asked)
     assert not states(Kind.NUMBER, "记录应当至少保存三年。", asked)
+
+
+def test_how_long_something_is_kept_is_not_how_often_it_is_done() -> None:
+    kept = "How long must a platform keep user identity information?"
+    assert not states(Kind.PERIOD, "平台应当每年度发布个人信息保护社会责任报告。", kept)
+    assert states(Kind.PERIOD, "相关资料保存期限不少于5年。", kept)
+    often = "重要数据处理者应当多久开展一次风险评估？"
+    assert states(Kind.PERIOD, "重要数据的处理者应当每年度开展风险评估。", often)
+
+
+def test_a_prison_term_is_stated_with_its_kind_of_detention() -> None:
+    asked = "What is the maximum prison sentence for illegal exports?"
+    assert not states(Kind.PERIOD, "5年内因出口管制违法行为受过行政处罚的。", asked)
+    assert states(Kind.PERIOD, "情节较重的，处五日以上十五日以下拘留。", asked)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        (
+            "What is the penalty for a network operator that refuses to delete information?",
+            "sanction",
+        ),
+        ("网络服务不核验用户真实身份的，平台会面临什么处罚？", "sanction"),
+        ("How are violations of the export rules punished?", "sanction"),
+        ("What must network operators do when personal information leaks?", "obligation"),
+        ("数据交易中介机构在撮合交易时需要履行哪些义务？", "obligation"),
+        ("数据处理者发生数据安全事件时应当怎么做？", "obligation"),
+        ("Is there a penalty for late filing?", None),  # yes/no
+        ("Which permit does a provider need?", None),
+    ],
+)
+def test_questions_asking_for_a_sanction_or_a_duty(question: str, asked: str | None) -> None:
+    assert asks_sanction(question) is (asked == "sanction")
+    assert asks_obligation(question) is (asked == "obligation")
+
+
+def test_sentences_that_state_a_sanction_or_a_duty() -> None:
+    assert sanctions("由有关主管部门责令改正，处一万元以上十万元以下罚款。")
+    assert sanctions("Violators face a civil penalty and denial of export privileges.")
+    assert not sanctions("个人有权要求网络运营者删除其个人信息。")
+    assert obliges("网络运营者应当采取技术措施。") and obliges("Exporters shall keep records.")
+    assert not obliges("Exporters shall not ship the items.") and not obliges("个人有权要求删除。")
