@@ -399,7 +399,8 @@ def asks_sanction(question: str) -> bool:
 
 
 def sanctions(sentence: str) -> bool:
-    """Whether a sentence states a sanction: a fine, a warning, a licence revoked, detention."""
+    """Whether a sentence states a sanction: a fine, a warning, a licence revoked, detention,
+    or a liability (承担连带责任)."""
     return bool(_SANCTION_STATED.search(sentence.lower()))
 
 
@@ -412,6 +413,7 @@ _SANCTION_ASKED = re.compile(
 )
 _SANCTION_STATED = re.compile(
     r"罚款|罚金|警告|没收|吊销|责令(?:停|暂停|关闭|改正)|拘留|处分|刑事责任|停业整顿"
+    r"|承担[^，。；]{0,8}责任|\bliable\b|\bliabilit(?:y|ies)\b"
     r"|\bfined?\b|\bfines\b|\bpenalt(?:y|ies)\b|\bimprisonment\b|\brevok|\bwarning\b"
     r"|\bconfiscat|\bdenial of export privileges\b"
 )

@@ -253,7 +253,7 @@ def answer_extractively(
             if lead is None:
                 lead, form = _form_lead(candidates, asked(question), stated), stated
         if lead is None and candidates:
-            lead, form = _asked_item(max(candidates, key=lambda c: c.score), readings), None
+            lead, form = _asked_item(_best(candidates), readings), None
         chosen = _select(candidates, settings, lead=lead)
         if form is not None and lead is not None:
             chosen = [lead, *(c for c in chosen[1:] if form(c.span.text))]
@@ -476,10 +476,13 @@ def _candidates(
     for rank, passage in enumerate(passages[: settings.passages_considered]):
         context = best_coverage(readings, passage_terms(passage))
         label = _article_label(passage)
+        before: frozenset[str] = frozenset()
         for span in _answer_spans(passage.text, settings.max_chars, references=references):
             terms = frozenset(content_terms(_ARTICLE_LABEL.sub("", span.text, count=1)))
             listed = _listed_terms(passage.text, span)
-            own = best_coverage(readings, set(terms | label | listed))
+            inherited = before if _continues(passage.text, span) else frozenset()
+            before = terms
+            own = best_coverage(readings, set(terms | label | listed | inherited))
             if own <= 0:
                 continue
             score = (
@@ -499,6 +502,14 @@ def _candidates(
 # 22?" by 第二十二条, not by 第六十条, which refers to it).
 _ARTICLE = r"第[零〇一二三四五六七八九十百千\d]+条(?:之[一二三四五六七八九十]+)?"
 _ARTICLE_LABEL = re.compile(rf"^\s*{_ARTICLE}\s+")
+
+
+def _continues(text: str, span: SentenceSpan) -> bool:
+    """Whether `span` goes on from a clause that ends in a semicolon on the same line: "网络
+    服务提供者接到通知后，应当…采取必要措施；未及时采取必要措施的，…承担连带责任" says
+    whose failure costs what only in its first half, so the second counts the first's words."""
+    head = text[: span.start].rstrip(" \t")
+    return head.endswith(("；", ";")) and not LIST_ITEM.match(span.text)
 
 
 def _listed_terms(text: str, span: SentenceSpan) -> frozenset[str]:
@@ -616,12 +627,22 @@ def _select(
     ranked = sorted(candidates, key=lambda c: -c.score)
     floor = settings.follow_ratio * ranked[0].score if ranked else 0.0
     if lead is None and ranked:
-        lead = ranked[0]
+        lead = _best(ranked)
     if lead is not None:
         ranked = [lead, *(c for c in ranked if c is not lead)]
     chosen = pick(ranked, floor, settings)
     rest = sorted((c for c in chosen if c is not lead), key=lambda c: (c.rank, c.span.start))
     return [lead, *rest] if lead is not None else rest
+
+
+def _best(candidates: Sequence[Candidate]) -> Candidate:
+    """The best-scoring candidate that can lead: a bare exception (个人明确拒绝的除外。)
+    qualifies the rule before it, so it never leads unless nothing else is there."""
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    return next((c for c in ranked if not _EXCEPTION_ONLY.match(c.span.text)), ranked[0])
+
+
+_EXCEPTION_ONLY = re.compile(r"\s*[^，。；,;]{0,40}(?:的除外|除外)\s*[。；;.]?\s*$")
 
 
 def pick(ranked: list[Candidate], floor: float, settings: AnswerSettings) -> list[Candidate]:

@@ -495,3 +495,31 @@ def test_a_penalty_counts_the_acts_its_list_names() -> None:
     p = whole_passage(text, "出口管制法")
     answer = answer_extractively("未经许可擅自出口管制物项的，罚款多少？", [p], AnswerSettings())
     assert answer.text.startswith("第三十四条"), answer.text
+
+
+def test_a_clause_after_a_semicolon_counts_the_words_of_the_clause_before_it() -> None:
+    """ "…应当…采取必要措施；未及时采取必要措施的，…承担连带责任" names whose failure it is only
+    in its first half: asked what the provider is liable for, the second half answers."""
+    text = (
+        "第一千一百九十五条 网络服务提供者接到通知后，应当及时将该通知转送相关网络用户，并采取必要"
+        "措施；未及时采取必要措施的，对损害的扩大部分与该网络用户承担连带责任。\n"
+        "权利人因错误通知造成网络用户或者网络服务提供者损害的，应当承担侵权责任。"
+    )
+    p = whole_passage(text, "民法典")
+    answer = answer_extractively(
+        "网络服务提供者接到通知后没有及时采取措施，要承担什么责任？", [p], AnswerSettings()
+    )
+    assert answer.text.startswith("未及时采取必要措施的"), answer.text
+
+
+def test_a_bare_exception_does_not_lead() -> None:
+    text = (
+        "第二十一条 网络数据处理者不得在个人明确表示不同意后频繁征求同意；"
+        "个人明确拒绝频繁征求同意的除外。"
+    )
+    answer = answer_extractively(
+        "个人明确拒绝频繁征求同意后，还能征求同意吗？",
+        [whole_passage(text, "条例")],
+        AnswerSettings(),
+    )
+    assert answer.text.startswith("第二十一条"), answer.text
