@@ -247,6 +247,9 @@ def answer_extractively(
     else:
         # A question asking what a term means, or what a rule forbids, is answered by sentences
         # of that form: the definition (or prohibition) leads, and only others of its form follow.
+        if asks_sanction(question) and not any(sanctions(c.span.text) for c in candidates):
+            # "What is the penalty for …?" from passages that state no sanction at all.
+            return abstain
         form: Callable[[str], bool] | None = defines
         lead = _defining_lead(candidates, question, readings)
         for asked, stated in _FORMS:

@@ -523,3 +523,16 @@ def test_a_bare_exception_does_not_lead() -> None:
         AnswerSettings(),
     )
     assert answer.text.startswith("第二十一条"), answer.text
+
+
+def test_a_penalty_question_abstains_when_no_passage_states_a_sanction() -> None:
+    text = (
+        "It should also be noted that part 764 of the EAR prohibits exports to denied parties. "
+        "Exporters must screen parties against the Entity List before export."
+    )
+    p = whole_passage(text, "EAR 744.1")
+    settings = AnswerSettings()
+    asked = "What is the penalty under part 764 of the EAR for exports to denied parties?"
+    assert answer_extractively(asked, [p], settings).abstained
+    stated = whole_passage(text + " Violators face a civil penalty for each export.", "EAR 744.1")
+    assert not answer_extractively(asked, [stated], settings).abstained
