@@ -68,7 +68,7 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
             r"\bhow much\b(?! (?:time|data|power|computing|compute|capacity|information))"
             r"|\b(?:what|which) (?:is the |are the |was the )?(?:maximum |minimum |highest |"
             r"lowest |largest )?(?:[a-z]+ )?(?:fines?|fine range|amount of the fine|price|cost|fees?|"
-            r"(?:registered |paid-in )?capital|damages)\b"
+            r"(?:registered |paid-in )?capital|damages|compensation)\b"
             r"|\bhow (?:large|high|big) (?:a |is the |was the )?(?:fine|penalty)"
             r"|罚多少|罚款多少|多少罚款|多少元|多少钱|多少美元|多少万|(?:金额|资本|价格|费用|收入|"
             r"赔偿|罚款|罚金|销售额)[^，。？?]{0,6}(?:多少|几)"

@@ -341,15 +341,19 @@ def name_table(manifest: dict[str, Any]) -> list[DocumentNames]:
     table = []
     for d, meta in manifest.items():
         names = _names(d, meta)
-        english = tuple(_english_names(names)) + _aliases(meta)
+        aliases = _aliases(meta)
+        # A Chinese alias (美国出口管制条例) is matched as the titles are, inside running text.
+        english = tuple(_english_names(names)) + tuple(a for a in aliases if a.isascii())
+        names |= {a for a in aliases if not a.isascii()}
         table.append(DocumentNames(d, tuple(n.lower() for n in names), english))
     return table
 
 
 def _aliases(meta: dict[str, Any]) -> tuple[str, ...]:
     """The names a document's metadata gives it besides its title (`"aliases": "EAR; Export
-    Administration Regulations"` in a sidecar or `_group.meta.json`), matched as whole words,
-    acronyms by case: "What does the EAR say …" names every section of the group."""
+    Administration Regulations; 美国出口管制条例"` in a sidecar or `_group.meta.json`); English
+    ones are matched as whole words, acronyms by case: "What does the EAR say …" names every
+    section of the group."""
     raw = str(meta.get("x_aliases", "") or "")
     return tuple(a.strip() for a in raw.split(";") if a.strip())
 

@@ -41,6 +41,7 @@ from assistant.answering.answer_type import (
         ("What is the filing deadline for the annual report?", "period"),
         ("What is the maximum prison sentence for smuggling controlled chips?", "period"),
         ("Under what age is a child's personal information sensitive?", "number"),
+        ("What is the maximum compensation for an infringement of personal information?", "money"),
         ("不满几岁的未成年人的个人信息属于敏感个人信息？", "number"),
     ],
 )

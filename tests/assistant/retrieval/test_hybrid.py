@@ -51,7 +51,7 @@ def test_a_passage_carries_its_document_s_publisher() -> None:
 
 
 def test_aliases_from_metadata_name_every_document_that_has_them() -> None:
-    aliased = {"aliases": "EAR; Export Administration Regulations"}
+    aliased = {"aliases": "EAR; Export Administration Regulations; 美国出口管制条例"}
     manifest = {
         "us-ear/section-744.6.md": {
             "title": "§ 744.6 U.S. persons",
@@ -64,3 +64,5 @@ def test_aliases_from_metadata_name_every_document_that_has_them() -> None:
     assert named_documents("What is the penalty under the EAR?", manifest) == both
     assert named_documents("Does the Export Administration Regulations cover it?", manifest) == both
     assert named_documents("What did he hear this year?", manifest) == ()
+    # A Chinese alias stands inside running text, as Chinese titles do.
+    assert named_documents("美国出口管制条例对加密物项有哪些许可例外？", manifest) == both
