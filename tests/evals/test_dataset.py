@@ -41,6 +41,12 @@ def dev() -> Dataset:
     return load_dataset(DEV_DATASET, CORPUS)
 
 
+def test_the_probe_set_loads_without_problems() -> None:
+    probes = load_dataset(DEV_DATASET.with_name("probes.jsonl"), CORPUS)
+    assert [str(p) for p in probes.problems] == []
+    assert sum(not c.answerable for c in probes.cases) >= 30
+
+
 def test_dev_set_loads_without_problems(dev: Dataset) -> None:
     assert [str(p) for p in dev.problems] == []
     assert len(dev.cases) >= 80
