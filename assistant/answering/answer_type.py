@@ -210,14 +210,16 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     if given:
         text = _TOKEN.sub(lambda m: " " if m.group().lower() in given else m.group(), text)
     lowered = question.lower()
+    for what in _PERIOD_OF:
+        # "How long is the licence valid?" is not answered by 提前90日 of a notice.
+        if kind is Kind.PERIOD and what.search(lowered) and not what.search(text):
+            return False
     if kind is Kind.PERIOD and _SOON_ASKED.search(lowered):
         return bool(_SOON_STATED.search(text))
     if kind is Kind.PERIOD and _TIME_COUNT_ASKED.search(lowered):
         return bool(_COUNTED_TIME_RE.search(text))
     if kind is Kind.NUMBER and _AGE_ASKED.search(lowered):
         return bool(_AGE_STATED.search(text))
-    if kind is Kind.PERIOD and _PRISON.search(lowered) and not _PRISON.search(text):
-        return False  # "the maximum prison sentence" is not 5年内 of a ban
     if kind is Kind.PERIOD and _KEEPING_ASKED.search(lowered) and not _OFTEN_ASKED.search(lowered):
         # "How long must records be kept?" is not answered by a yearly report (每年度).
         text = _FREQUENCY.sub(" ", text)
@@ -234,8 +236,12 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     return True
 
 
-# A prison term is asked for, and stated, with its kind of detention, in either language.
-_PRISON = re.compile(r"\b(?:prison|jail)\b|\bimprisonment\b|\bdetention\b|徒刑|拘役|拘留|监禁")
+# Periods of a kind a question may name, and the sentence that answers must name too: a
+# validity (有效期, "valid for", 届满), a prison term (with its kind of detention).
+_PERIOD_OF: list[re.Pattern[str]] = [
+    re.compile(r"有效期|有效|届满|失效|\bvalid(?:ity)?\b|\bexpir"),
+    re.compile(r"\b(?:prison|jail)\b|\bimprisonment\b|\bdetention\b|徒刑|拘役|拘留|监禁"),
+]
 
 
 # "How long must X be kept": a length of time, which how often something is done is not.

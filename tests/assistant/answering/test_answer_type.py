@@ -301,3 +301,9 @@ def test_sentences_that_state_a_sanction_or_a_duty() -> None:
     assert not sanctions("个人有权要求网络运营者删除其个人信息。")
     assert obliges("网络运营者应当采取技术措施。") and obliges("Exporters shall keep records.")
     assert not obliges("Exporters shall not ship the items.") and not obliges("个人有权要求删除。")
+
+
+def test_a_validity_is_stated_as_one() -> None:
+    asked = "电信业务经营许可证的有效期是几年？"
+    assert not states(Kind.PERIOD, "应当提前90日向原颁发许可证的机关提出申请。", asked)
+    assert states(Kind.PERIOD, "单项许可的有效期不超过1年。", asked)
