@@ -17,7 +17,7 @@ import re
 from enum import StrEnum
 
 from assistant.evidence.figures import figures
-from assistant.retrieval.query import asks_yes_no
+from assistant.retrieval.query import SANCTION_ASKED, asks_yes_no
 from ingest.normalize import detect_language
 from ingest.tokenize import tokenize
 
@@ -401,7 +401,7 @@ def asks_sanction(question: str) -> bool:
     """Whether a question asks what befalls a breach ("What is the penalty for …?", 会受到
     什么处罚？, 承担什么法律责任？): a sentence stating a sanction answers it, not the rule
     that was breached."""
-    return not asks_yes_no(question) and bool(_SANCTION_ASKED.search(question.lower()))
+    return not asks_yes_no(question) and bool(SANCTION_ASKED.search(question.lower()))
 
 
 def sanctions(sentence: str) -> bool:
@@ -410,13 +410,6 @@ def sanctions(sentence: str) -> bool:
     return bool(_SANCTION_STATED.search(sentence.lower()))
 
 
-_SANCTION_ASKED = re.compile(
-    r"\bwhat (?:is|are|was|were) the (?:[a-z-]+ ){0,2}(?:penalt(?:y|ies)|punishments?|sanctions?"
-    r"|(?:legal )?consequences?|liabilit(?:y|ies))\b"
-    r"|\bwhat (?:penalt(?:y|ies)|punishments?|sanctions?|(?:legal )?consequences?)\b"
-    r"|\bhow (?:is|are|will|would|can|could)\b[^?]*\b(?:punished|penali[sz]ed|sanctioned)\b"
-    r"|(?:什么|哪些|何种|怎样的?)(?:处罚|行政处罚|法律责任|责任|后果)|怎么罚|如何处罚|怎样处罚"
-)
 _SANCTION_STATED = re.compile(
     r"罚款|罚金|警告|没收|吊销|责令(?:停|暂停|关闭|改正)|拘留|处分|刑事责任|停业整顿"
     r"|承担[^，。；]{0,8}责任|\bliable\b|\bliabilit(?:y|ies)\b"

@@ -27,6 +27,7 @@ from assistant.retrieval.index import Index
 from assistant.retrieval.query import (
     DEFINITION_TERMS,
     IN_FORCE_TERMS,
+    PENALTY_TERMS,
     PreparedQuery,
     prepare_query,
 )
@@ -181,6 +182,15 @@ class HybridSearch:
             if defining:
                 rankings.append(defining[:3])
                 weights.append(weight)
+        if query.asks_penalty and not named:
+            # "算法推荐服务提供者违反规定的，最高可以处多少罚款？": every article of the rules names
+            # the provider; the liability articles are those that also fine, warn and order.
+            own = query.standalone if query.language == "zh" else query.expanded
+            wording = f"{own} {PENALTY_TERMS[query.language]}"
+            liable = lexical_index.search(wording, 3, lexical_where(filters))
+            if liable:
+                rankings.append([h.chunk_id for h in liable])
+                weights.append(self.settings.lexical_weight)
         in_named = [c for c in structural if str(c.metadata.get("doc_id")) in named]
         if structural:
             # An article of a document the user named (or is discussing) is what they asked

@@ -35,6 +35,8 @@ class PreparedQuery:
     asks_in_force: bool = False
     # The question asks what a term means: the named law's definitions (用语的含义) answer it.
     asks_definition: bool = False
+    # The question asks what a breach costs: a law's liability articles (法律责任) answer it.
+    asks_penalty: bool = False
 
 
 # "When does X take effect?", 何时施行, 生效日期: the answer is the instrument's own article on
@@ -46,6 +48,24 @@ _IN_FORCE = re.compile(
 )
 #: The words of an entry-into-force article, in both languages.
 IN_FORCE_TERMS = "施行 起施行 生效 effect force"
+#: The words of a liability article, by language: "…的，由有关主管部门责令改正，给予警告，…
+#: 处…罚款", "… is subject to a civil penalty".
+PENALTY_TERMS = {"zh": "罚款 处罚 警告 责令改正", "en": "penalty penalties fine sanctions"}
+# "What is the penalty for …?", 会受到什么处罚？, 承担什么法律责任？: what befalls a breach.
+# (`assistant.answering.answer_type.asks_sanction` reads it too.)
+SANCTION_ASKED = re.compile(
+    r"\bwhat (?:is|are|was|were) the (?:[a-z-]+ ){0,2}(?:penalt(?:y|ies)|punishments?|sanctions?"
+    r"|(?:legal )?consequences?|liabilit(?:y|ies))\b"
+    r"|\bwhat (?:penalt(?:y|ies)|punishments?|sanctions?|(?:legal )?consequences?)\b"
+    r"|\bhow (?:is|are|will|would|can|could)\b[^?]*\b(?:punished|penali[sz]ed|sanctioned)\b"
+    r"|(?:什么|哪些|何种|怎样的?)(?:处罚|行政处罚|法律责任|责任|后果)|怎么罚|如何处罚|怎样处罚"
+)
+# "What is the maximum fine …", "What fine can …", 罚多少, 罚款幅度: the amount of a fine.
+_FINE_ASKED = re.compile(
+    r"\bwhat (?:is the |are the |was the )?(?:[a-z]+ )?fines?\b|\bhow (?:much|large|high) "
+    r"(?:is |was |a )?(?:the )?(?:fine|penalty)\b|罚多少|可罚多少|罚款多少|多少罚款"
+    r"|罚款(?:幅度|上限|数额|金额|倍数)|(?:最高|最多)(?:可以?)?(?:处|罚)"
+)
 #: The words of a definitions article or sentence, by language: 本法下列用语的含义：
 #: （一）网络运营者，是指…; "… means …".
 DEFINITION_TERMS = {"zh": "含义 是指 所称", "en": "means definitions defined"}
@@ -105,6 +125,13 @@ _YES_NO = re.compile(
 )
 
 
+def asks_penalty(question: str) -> bool:
+    """Whether a question asks what a breach costs (a sanction, or the amount of a fine), not
+    one that names a penalty as its setting ("受过出口管制处罚的企业，多长时间内…")."""
+    lowered = question.lower()
+    return bool(SANCTION_ASKED.search(lowered) or _FINE_ASKED.search(lowered))
+
+
 def prepare_query(
     question: str,
     standalone: str | None = None,
@@ -134,4 +161,5 @@ def prepare_query(
         refs=refs,
         asks_in_force=in_force,
         asks_definition=asks_definition(question),
+        asks_penalty=asks_penalty(question),
     )

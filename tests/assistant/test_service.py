@@ -212,6 +212,28 @@ def test_the_network_log_question_leads_with_the_item_that_says_six_months(
             "第十一条",
             "立即",
         ),
+        # A fine asked for with no law named: the rules' liability articles are looked for.
+        (
+            "算法推荐服务提供者违反规定的，最高可以处多少罚款？",
+            "cn-regulations/互联网信息服务算法推荐管理规定(2021-11-16).md",
+            "第三十三条",
+            "十万元",
+        ),
+        # The fine of 第三十四条 is for the acts its list names (未经许可擅自出口管制物项).
+        (
+            "What is the fine under the Export Control Law for exporting controlled items "
+            "without a licence?",
+            "cn-regulations/出口管制法(2020-10-17).md",
+            "第三十四条",
+            "罚款",
+        ),
+        # An age is answered by an age (十四周岁), read across languages.
+        (
+            "Under what age is a child's personal information sensitive under the PIPL?",
+            "cn-regulations/个人信息保护法(2021-08-20).md",
+            "第二十八条",
+            "十四周岁",
+        ),
     ],
 )
 def test_the_answering_article_leads(
@@ -226,6 +248,28 @@ def test_a_question_for_an_amount_the_corpus_never_states_abstains(corpus_qa: Co
     """The corpus names the B11 permit but never a capital requirement for it."""
     answer = corpus_qa.ask("What is the capital requirement for a B11 licence?")
     assert answer.abstained and not answer.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # 提前90日 is the notice for changing a licence, not how long records are kept.
+        "How long must telecom operators keep call records?",
+        # 商务部's 45 working days are not BIS's.
+        "How long does BIS take on average to process a licence application?",
+        # The EAR sections indexed state no penalty; the dual-use regulations' fines are not it.
+        "What are the penalties for violating the EAR?",
+        # A law the corpus does not hold, named the way Chinese laws are in English.
+        "What is the maximum penalty under China's Anti-Monopoly Law?",
+        # The telecom regulations never state a licence's validity.
+        "电信业务经营许可证的有效期是几年？",
+    ],
+)
+def test_a_value_or_penalty_from_a_passage_about_something_else_abstains(
+    corpus_qa: ComplyQA, question: str
+) -> None:
+    answer = corpus_qa.ask(question)
+    assert answer.abstained and not answer.citations, answer.text
 
 
 @pytest.mark.parametrize(

@@ -534,5 +534,6 @@ def test_a_penalty_question_abstains_when_no_passage_states_a_sanction() -> None
     settings = AnswerSettings()
     asked = "What is the penalty under part 764 of the EAR for exports to denied parties?"
     assert answer_extractively(asked, [p], settings).abstained
-    stated = whole_passage(text + " Violators face a civil penalty for each export.", "EAR 744.1")
+    fined = " Exports to denied parties in breach of part 764 are subject to a civil penalty."
+    stated = whole_passage(text + fined, "EAR 744.1")
     assert not answer_extractively(asked, [stated], settings).abstained

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval.query import asks_definition, prepare_query
+from assistant.retrieval.query import asks_definition, asks_penalty, prepare_query
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,13 @@ def test_definition_questions() -> None:
 )
 def test_what_is_a_bare_term_asks_for_its_definition(question: str, asks: bool) -> None:
     assert asks_definition(question) is asks
+
+
+def test_a_question_asking_what_a_breach_costs_asks_for_a_penalty() -> None:
+    assert asks_penalty("算法推荐服务提供者违反规定的，最高可以处多少罚款？")
+    assert asks_penalty("What fine can regulators impose on a provider that refuses to comply?")
+    assert asks_penalty("网络服务不核验用户真实身份的，平台会面临什么处罚？")
+    assert prepare_query("What are the penalties for violating the EAR?").asks_penalty
+    # A penalty as the question's setting, not what it asks.
+    assert not asks_penalty("受过出口管制处罚的企业，多长时间内主管部门可以不受理其出口许可申请？")
+    assert not asks_penalty("Which permit does a provider need in China?")
