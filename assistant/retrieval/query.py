@@ -60,6 +60,13 @@ SANCTION_ASKED = re.compile(
     r"|\bhow (?:is|are|will|would|can|could)\b[^?]*\b(?:punished|penali[sz]ed|sanctioned)\b"
     r"|(?:什么|哪些|何种|怎样的?)(?:处罚|行政处罚|法律责任|责任|后果)|怎么罚|如何处罚|怎样处罚"
 )
+# The sanction forms that ask for a penalty, not a civil liability or "consequences".
+_PENALTY_ASKED = re.compile(
+    r"\bwhat (?:is|are|was|were) the (?:[a-z-]+ ){0,2}(?:penalt(?:y|ies)|punishments?|sanctions?)\b"
+    r"|\bwhat (?:penalt(?:y|ies)|punishments?|sanctions?)\b"
+    r"|\bhow (?:is|are|will|would|can|could)\b[^?]*\b(?:punished|penali[sz]ed|sanctioned)\b"
+    r"|(?:什么|哪些|何种|怎样的?)(?:处罚|行政处罚)|怎么罚|如何处罚|怎样处罚"
+)
 # "What is the maximum fine …", "What fine can …", 罚多少, 罚款幅度: the amount of a fine.
 _FINE_ASKED = re.compile(
     r"\bwhat (?:is the |are the |was the )?(?:[a-z]+ )?fines?\b|\bhow (?:much|large|high) "
@@ -126,10 +133,12 @@ _YES_NO = re.compile(
 
 
 def asks_penalty(question: str) -> bool:
-    """Whether a question asks what a breach costs (a sanction, or the amount of a fine), not
-    one that names a penalty as its setting ("受过出口管制处罚的企业，多长时间内…")."""
+    """Whether a question asks for an administrative penalty (a fine, a sanction), not one
+    that names a penalty as its setting ("受过出口管制处罚的企业，多长时间内…"), nor one that
+    asks for a civil liability (承担什么责任, 有什么后果), which liability articles of another
+    kind answer."""
     lowered = question.lower()
-    return bool(SANCTION_ASKED.search(lowered) or _FINE_ASKED.search(lowered))
+    return bool(_PENALTY_ASKED.search(lowered) or _FINE_ASKED.search(lowered))
 
 
 def prepare_query(
