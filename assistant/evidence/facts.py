@@ -360,6 +360,7 @@ def negation_cues(text: str, *, bounds: bool = True) -> list[int]:
     text = _blank(_NOT_NEGATING, text)
     if not bounds:
         text = _blank(_BOUNDS, text)
+    text = _blank(_EN_DOUBLE_NEGATIVE, text)
     cues = [
         m.start()
         for m in _EN_WORD.finditer(text)
@@ -382,6 +383,14 @@ def chinese_cue_length(text: str, start: int) -> int:
 
 # 未经批准，不得出口 = 出口须经批准: the two negations cancel, the sentence states a condition.
 _DOUBLE_NEGATIVE = re.compile(r"(未经|非经)([^。；;，,]*[，,][^。；;]*?)(不得|不能|不准)")
+
+
+# "No exceptions do not apply", "need not not be": a negated verb negated again a few words
+# after a "no" or "not" of its own clause says the opposite of either negation alone.
+_EN_DOUBLE_NEGATIVE = re.compile(
+    r"\b(?:[Nn]o|not)\b(?:\s+[\w()-]+){0,3}?\s+(?:do|does|did|need|may|must|shall|will|can)"
+    r"\s+not\b"
+)
 
 
 # 不得不 ("cannot not") = "has to": one obligation, no negation.

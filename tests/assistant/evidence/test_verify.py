@@ -906,3 +906,16 @@ def test_a_yes_that_its_own_rule_forbids_is_removed() -> None:
     assert verifier.verify("不能，检查工作不得收取费用。", [source]).supported
     verdict = verifier.verify("能，检查工作不得收取费用。", [source])
     assert not verdict.supported and "forbids" in verdict.reason
+
+
+def test_a_negated_verb_negated_again_is_not_a_negation() -> None:
+    # "No exceptions do not apply" says every exception applies.
+    assert negation_cues("No licence exceptions do not apply to these prohibitions.") == []
+    assert len(negation_cues("It does not apply to items that may not be exported.")) == 2
+    source = en_passage("No License Exceptions apply to the prohibitions in paragraph (b).")
+    assert verifier.verify(
+        "No licence exceptions apply to the prohibitions in paragraph (b).", [source]
+    ).supported
+    assert not verifier.verify(
+        "No licence exceptions do not apply to the prohibitions in paragraph (b).", [source]
+    ).supported
