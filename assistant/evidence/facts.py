@@ -123,6 +123,12 @@ _OPENERS = _words(
 )
 
 
+# A capitalized -ing word before a lower-case one opens a gerund phrase ("Holding licences",
+# "Renting chips"). A name in -ing before a lower-case verb ("Beijing requires") passes too:
+# its absence from the source is then not caught by this rule.
+_GERUND_OPENING = re.compile(r"[A-Z][a-z]{2,}ing\s+[a-z]")
+
+
 def opening_word(text: str) -> str | None:
     """The capitalized word that opens `text` when it may be a name ("Bloomberg found …").
 
@@ -134,6 +140,8 @@ def opening_word(text: str) -> str | None:
     if not m:
         return None
     word = m.group(1).lower()
+    if _GERUND_OPENING.match(text, m.start(1)):
+        return None  # "Holding licences … is required": a gerund, not a name
     if word in _STOPWORDS or word in _OPENERS or word in _NOT_NAMES or word in _NEGATION_WORDS:
         return None
     return word

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evidence.facts import entities, extract_facts, negation_cues
+from assistant.evidence.facts import entities, extract_facts, negation_cues, opening_word
 from assistant.evidence.figures import evidence_figures, figures
 from assistant.evidence.markers import ABSTENTION, parse_answer
 from assistant.evidence.scopes import answer_contradicts_its_rule
@@ -919,3 +919,9 @@ def test_a_negated_verb_negated_again_is_not_a_negation() -> None:
     assert not verifier.verify(
         "No licence exceptions do not apply to the prohibitions in paragraph (b).", [source]
     ).supported
+
+
+def test_a_gerund_opening_a_sentence_is_not_a_name() -> None:
+    assert opening_word("Holding licences under the regulations is required of providers.") is None
+    assert opening_word("Renting chips through the cloud is not an export.") is None
+    assert opening_word("Bloomberg found at least 11 entities.") == "bloomberg"
