@@ -412,7 +412,7 @@ def sanctions(sentence: str) -> bool:
 
 _SANCTION_STATED = re.compile(
     r"罚款|罚金|警告|没收|吊销|责令(?:停|暂停|关闭|改正)|拘留|处分|刑事责任|停业整顿"
-    r"|承担[^，。；]{0,8}责任|\bliable\b|\bliabilit(?:y|ies)\b"
+    r"|承担[^，。；]{0,8}责任|追究[^，。；]{0,4}责任|\bliable\b|\bliabilit(?:y|ies)\b"
     r"|\bfined?\b|\bfines\b|\bpenalt(?:y|ies)\b|\bimprisonment\b|\brevok|\bwarning\b"
     r"|\bconfiscat|\bdenial of export privileges\b"
 )

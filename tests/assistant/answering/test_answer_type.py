@@ -299,6 +299,7 @@ def test_sentences_that_state_a_sanction_or_a_duty() -> None:
     assert sanctions("由有关主管部门责令改正，处一万元以上十万元以下罚款。")
     assert sanctions("Violators face a civil penalty and denial of export privileges.")
     assert not sanctions("个人有权要求网络运营者删除其个人信息。")
+    assert sanctions("任何组织和个人不执行、不配合实施反制措施的，依法追究法律责任。")
     assert obliges("网络运营者应当采取技术措施。") and obliges("Exporters shall keep records.")
     assert not obliges("Exporters shall not ship the items.") and not obliges("个人有权要求删除。")
 
