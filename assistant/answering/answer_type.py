@@ -14,6 +14,7 @@ may ask for a condition): a question without one is answered as before.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 
 from assistant.evidence.figures import figures
@@ -373,18 +374,26 @@ def defines(sentence: str) -> bool:
     return bool(_DEFINITION_STATED.search(sentence.lower()))
 
 
-def asks_prohibition(question: str) -> bool:
-    """Whether a question asks what a rule forbids ("What does § 744.6 prohibit?", 禁止哪些
-    行为？), not whether one thing is forbidden (a yes/no question)."""
-    return not asks_yes_no(question) and bool(_PROHIBITION_ASKED.search(question.lower()))
+@dataclass(frozen=True)
+class RuleForm:
+    """A form of rule a question may ask for, and the sentences that state one: "What does
+    § 744.6 prohibit?" is answered by a prohibition, not by the scope paragraph that names
+    "the general prohibitions"; "What is the penalty for …?" by a sanction, not by the rule
+    that was broken; "What must operators do …?" by a duty, not by the other party's right
+    (有权要求…删除). A yes/no question ("Is … prohibited?") asks for none of them."""
+
+    asked: re.Pattern[str]
+    stated: re.Pattern[str]
+
+    def asked_by(self, question: str) -> bool:
+        return not asks_yes_no(question) and bool(self.asked.search(question.lower()))
+
+    def stated_by(self, sentence: str) -> bool:
+        return bool(self.stated.search(sentence.lower()))
 
 
-def prohibits(sentence: str) -> bool:
-    """Whether a sentence states a prohibition ("No U.S. person may …", "shall not", 不得, 禁止),
-    as opposed to naming prohibitions ("the prohibitions in this section apply …")."""
-    return bool(_PROHIBITION_STATED.search(sentence.lower()))
-
-
+# What a rule forbids ("What does § 744.6 prohibit?", 禁止哪些行为？); stated as "No U.S.
+# person may …", "shall not", 不得, 禁止 (not by naming "the prohibitions in this section").
 _PROHIBITION_ASKED = re.compile(
     r"\bwhat\b[^?]*\b(?:prohibit(?:s|ed)?|forbid(?:s|den)?|bans?|banned|bar(?:s|red)?)\b"
     r"|\bwhat are the prohibitions\b|禁止(?:什么|哪些)|不得(?:做|从事|实施)?(?:什么|哪些)"
@@ -396,20 +405,7 @@ _PROHIBITION_STATED = re.compile(
     r"|不得|禁止|严禁|不准"
 )
 
-
-def asks_sanction(question: str) -> bool:
-    """Whether a question asks what befalls a breach ("What is the penalty for …?", 会受到
-    什么处罚？, 承担什么法律责任？): a sentence stating a sanction answers it, not the rule
-    that was breached."""
-    return not asks_yes_no(question) and bool(SANCTION_ASKED.search(question.lower()))
-
-
-def sanctions(sentence: str) -> bool:
-    """Whether a sentence states a sanction: a fine, a warning, a licence revoked, detention,
-    or a liability (承担连带责任)."""
-    return bool(_SANCTION_STATED.search(sentence.lower()))
-
-
+# A fine, a warning, a licence revoked, detention, or a liability (承担连带责任, 追究法律责任).
 _SANCTION_STATED = re.compile(
     r"罚款|罚金|警告|没收|吊销|责令(?:停|暂停|关闭|改正)|拘留|处分|刑事责任|停业整顿"
     r"|承担[^，。；]{0,8}责任|追究[^，。；]{0,4}责任|\bliable\b|\bliabilit(?:y|ies)\b"
@@ -417,19 +413,8 @@ _SANCTION_STATED = re.compile(
     r"|\bconfiscat|\bdenial of export privileges\b"
 )
 
-
-def asks_obligation(question: str) -> bool:
-    """Whether a question asks what someone must do ("What must network operators do when
-    …?", 应当怎么做？, 有哪些义务？): a sentence stating a duty answers it, not one stating a
-    right of the other party (有权要求…删除)."""
-    return not asks_yes_no(question) and bool(_OBLIGATION_ASKED.search(question.lower()))
-
-
-def obliges(sentence: str) -> bool:
-    """Whether a sentence states a positive duty (应当, 必须, "shall", "must", "is required to")."""
-    return bool(_OBLIGATION_STATED.search(sentence.lower()))
-
-
+# What someone must do ("What must network operators do when …?", 应当怎么做？, 有哪些义务？);
+# stated as a positive duty (应当, 必须, "shall", "must", "is required to").
 _OBLIGATION_ASKED = re.compile(
     r"\bwhat (?:must|shall|should)\b|\bwhat (?:obligations|duties)\b"
     r"|\bwhat (?:is|are) [^?]{0,60}\b(?:required|obliged|obligated) to do\b"
@@ -439,6 +424,13 @@ _OBLIGATION_ASKED = re.compile(
 _OBLIGATION_STATED = re.compile(
     r"应当|必须|\bmust\b(?! not)|\bshall\b(?! not)|\b(?:is|are) required to\b"
 )
+
+PROHIBITION = RuleForm(_PROHIBITION_ASKED, _PROHIBITION_STATED)
+SANCTION = RuleForm(SANCTION_ASKED, _SANCTION_STATED)
+OBLIGATION = RuleForm(_OBLIGATION_ASKED, _OBLIGATION_STATED)
+asks_prohibition, prohibits = PROHIBITION.asked_by, PROHIBITION.stated_by
+asks_sanction, sanctions = SANCTION.asked_by, SANCTION.stated_by
+asks_obligation, obliges = OBLIGATION.asked_by, OBLIGATION.stated_by
 
 
 def asks_time_limit(question: str) -> bool:

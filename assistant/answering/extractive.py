@@ -14,21 +14,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answering.answer_type import (
+    OBLIGATION,
+    PROHIBITION,
+    SANCTION,
     Kind,
+    RuleForm,
     asked_thing,
     asks_maximum,
-    asks_obligation,
-    asks_prohibition,
     asks_reference,
-    asks_sanction,
     asks_time_limit,
     counts_time,
     defines,
     expected_kind,
     largest_sum,
-    obliges,
-    prohibits,
-    sanctions,
     states,
     without_asking,
 )
@@ -249,10 +247,10 @@ def answer_extractively(
         # of that form: the definition (or prohibition) leads, and only others of its form follow.
         form: Callable[[str], bool] | None = defines
         lead = _defining_lead(candidates, question, readings)
-        for asked, stated in _FORMS:
+        for rule in _FORMS:
             if lead is None:
-                lead, form = _form_lead(candidates, asked(question), stated), stated
-        if asks_sanction(question) and (lead is None or not _about_names(question, lead)):
+                lead, form = _form_lead(candidates, question, rule), rule.stated_by
+        if SANCTION.asked_by(question) and (lead is None or not _about_names(question, lead)):
             # "What is the penalty for …?" where no sentence near the best states a sanction,
             # or only one in a passage that does not name what the question names ("the
             # penalty for violating the EAR" is not a fine of China's dual-use regulations).
@@ -310,28 +308,20 @@ _DEFINED = re.compile(
 )
 
 
-def _form_lead(
-    candidates: list[Candidate], asked: bool, stated: Callable[[str], bool]
-) -> Candidate | None:
-    """For a question asking for a form of rule (`_FORMS`), the best sentence of that form
-    among those scoring at least `_DEFINITION_SHARE` of the best: "What does § 744.6
-    prohibit?" is answered by "No U.S. person may … 'support'", not by its scope paragraph,
-    which names "the general prohibitions in this section"; "What is the penalty for …?" by
-    the fine, not by the rule that was broken; "What must operators do …?" by a duty, not by
-    the data subject's right."""
-    if not candidates or not asked:
+def _form_lead(candidates: list[Candidate], question: str, form: RuleForm) -> Candidate | None:
+    """For a question asking for a form of rule (`RuleForm`: a prohibition, a sanction, a
+    duty), the best sentence of that form among those scoring at least `_DEFINITION_SHARE` of
+    the best: "What does § 744.6 prohibit?" is answered by "No U.S. person may … 'support'",
+    not by its scope paragraph, which names "the general prohibitions in this section"."""
+    if not candidates or not form.asked_by(question):
         return None
     floor = _DEFINITION_SHARE * max(c.score for c in candidates)
-    stating = [c for c in candidates if c.score >= floor and stated(c.span.text)]
+    stating = [c for c in candidates if c.score >= floor and form.stated_by(c.span.text)]
     return max(stating, key=lambda c: c.score, default=None)
 
 
 # The forms of rule a question may ask for, in order (a definition comes first, above).
-_FORMS: tuple[tuple[Callable[[str], bool], Callable[[str], bool]], ...] = (
-    (asks_prohibition, prohibits),
-    (asks_sanction, sanctions),
-    (asks_obligation, obliges),
-)
+_FORMS = (PROHIBITION, SANCTION, OBLIGATION)
 
 
 def _in_asked_time(question: str, candidates: list[Candidate]) -> list[Candidate]:

@@ -51,22 +51,27 @@ IN_FORCE_TERMS = "施行 起施行 生效 effect force"
 #: The words of a liability article, by language: "…的，由有关主管部门责令改正，给予警告，…
 #: 处…罚款", "… is subject to a civil penalty".
 PENALTY_TERMS = {"zh": "罚款 处罚 警告 责令改正", "en": "penalty penalties fine sanctions"}
-# "What is the penalty for …?", 会受到什么处罚？, 承担什么法律责任？: what befalls a breach.
-# (`assistant.answering.answer_type.asks_sanction` reads it too.)
-SANCTION_ASKED = re.compile(
-    r"\bwhat (?:is|are|was|were) the (?:[a-z-]+ ){0,2}(?:penalt(?:y|ies)|punishments?|sanctions?"
-    r"|(?:legal )?consequences?|liabilit(?:y|ies))\b"
-    r"|\bwhat (?:penalt(?:y|ies)|punishments?|sanctions?|(?:legal )?consequences?)\b"
-    r"|\bhow (?:is|are|will|would|can|could)\b[^?]*\b(?:punished|penali[sz]ed|sanctioned)\b"
-    r"|(?:什么|哪些|何种|怎样的?)(?:处罚|行政处罚|法律责任|责任|后果)|怎么罚|如何处罚|怎样处罚"
+
+
+def _asking_for(en: str, zh: str) -> re.Pattern[str]:
+    """A question asking for one of the English nouns `en` or the Chinese `zh` (alternations):
+    "What is the penalty for …?", "How are violations punished?", 会受到什么处罚？"""
+    return re.compile(
+        rf"\bwhat (?:is|are|was|were) the (?:[a-z-]+ ){{0,2}}(?:{en})\b|\bwhat (?:{en})\b"
+        r"|\bhow (?:is|are|will|would|can|could)\b[^?]*\b(?:punished|penali[sz]ed|sanctioned)\b"
+        rf"|(?:什么|哪些|何种|怎样的?)(?:{zh})|怎么罚|如何处罚|怎样处罚"
+    )
+
+
+_PENALTY_NOUNS = r"penalt(?:y|ies)|punishments?|sanctions?"
+# What befalls a breach, a penalty or a liability ("What are the legal consequences …?",
+# 承担什么法律责任？); `assistant.answering.answer_type.SANCTION` reads it.
+SANCTION_ASKED = _asking_for(
+    rf"{_PENALTY_NOUNS}|(?:legal )?consequences?|liabilit(?:y|ies)",
+    "处罚|行政处罚|法律责任|责任|后果",
 )
-# The sanction forms that ask for a penalty, not a civil liability or "consequences".
-_PENALTY_ASKED = re.compile(
-    r"\bwhat (?:is|are|was|were) the (?:[a-z-]+ ){0,2}(?:penalt(?:y|ies)|punishments?|sanctions?)\b"
-    r"|\bwhat (?:penalt(?:y|ies)|punishments?|sanctions?)\b"
-    r"|\bhow (?:is|are|will|would|can|could)\b[^?]*\b(?:punished|penali[sz]ed|sanctioned)\b"
-    r"|(?:什么|哪些|何种|怎样的?)(?:处罚|行政处罚)|怎么罚|如何处罚|怎样处罚"
-)
+# A penalty only: the retrieval of liability articles leaves civil liability out.
+_PENALTY_ASKED = _asking_for(_PENALTY_NOUNS, "处罚|行政处罚")
 # "What is the maximum fine …", "What fine can …", 罚多少, 罚款幅度: the amount of a fine.
 _FINE_ASKED = re.compile(
     r"\bwhat (?:is the |are the |was the )?(?:[a-z]+ )?fines?\b|\bhow (?:much|large|high) "
