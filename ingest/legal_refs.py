@@ -71,7 +71,9 @@ class ArticleRef:
 
 
 _CN_NUM = f"[{CN_NUMERAL_CHARS}]+|[0-9]+"
-_CN_ARTICLE = re.compile(rf"第\s*({_CN_NUM})\s*条(?:之([{CN_NUMERAL_CHARS}]+|[0-9]+))?")
+# An article number as Chinese statutes write it (第二十一条, 第十二条之一); also read by
+# `assistant.answering.extractive` for the label that opens an article.
+CN_ARTICLE = re.compile(rf"第\s*({_CN_NUM})\s*条(?:之([{CN_NUMERAL_CHARS}]+|[0-9]+))?")
 _CN_CHAPTER = re.compile(rf"第\s*({_CN_NUM})\s*章")
 _EN_ARTICLE = re.compile(r"\b(?:article|art\.)\s*([0-9]+[a-z]?)\b", re.IGNORECASE)
 # Paragraph designators like (a)(1)(i)(B); eCFR markdown sometimes italicizes them: (*1*).
@@ -103,7 +105,7 @@ def _cn_number(main: str, sub: str | None) -> str | None:
 def find_article_refs(text: str) -> list[ArticleRef]:
     """All article, section and chapter references in `text`, in order, without overlaps."""
     refs: list[ArticleRef] = []
-    for m in _CN_ARTICLE.finditer(text):
+    for m in CN_ARTICLE.finditer(text):
         number = _cn_number(m.group(1), m.group(2))
         if number is not None:
             refs.append(ArticleRef(number, m.start(), m.end(), "article"))

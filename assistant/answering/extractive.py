@@ -39,6 +39,7 @@ from assistant.evidence.names import missing_names, missing_names_translated, pa
 from assistant.models import Answer, Citation, Passage
 from assistant.retrieval.query import asks_definition
 from assistant.settings import AnswerSettings
+from ingest.legal_refs import CN_ARTICLE
 from ingest.normalize import detect_language
 from ingest.sentences import SentenceSpan, split_sentences
 from ingest.tokenize import content_terms
@@ -500,8 +501,7 @@ def _candidates(
 # stands, so every sentence of the article counts it, not only the first one
 # ("第十二条规定谁可以提起诉讼？" is answered by its second paragraph; "what about Article
 # 22?" by 第二十二条, not by 第六十条, which refers to it).
-_ARTICLE = r"第[零〇一二三四五六七八九十百千\d]+条(?:之[一二三四五六七八九十]+)?"
-_ARTICLE_LABEL = re.compile(rf"^\s*{_ARTICLE}\s+")
+_ARTICLE_LABEL = re.compile(rf"^\s*(?:{CN_ARTICLE.pattern})\s+")
 
 
 def _continues(text: str, span: SentenceSpan) -> bool:
@@ -535,7 +535,7 @@ _HOLDS_LIST = re.compile(r"\n\s*(?:[（(][一二三四五六七八九十\dA-Za-z
 def _article_label(passage: Passage) -> frozenset[str]:
     """The terms of the article label the passage's section ends with (第二十二条), if any."""
     last = (passage.section or "").rsplit(">", 1)[-1].strip()
-    return frozenset(content_terms(last)) if re.fullmatch(_ARTICLE, last) else frozenset()
+    return frozenset(content_terms(last)) if CN_ARTICLE.fullmatch(last) else frozenset()
 
 
 def _heading_asked(text: str, readings: list[dict[str, float]]) -> float:
