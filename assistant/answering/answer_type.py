@@ -211,10 +211,8 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     if given:
         text = _TOKEN.sub(lambda m: " " if m.group().lower() in given else m.group(), text)
     lowered = question.lower()
-    for what in _PERIOD_OF:
-        # "How long is the licence valid?" is not answered by 提前90日 of a notice.
-        if kind is Kind.PERIOD and what.search(lowered) and not what.search(text):
-            return False
+    if kind is Kind.PERIOD and any(w.search(lowered) and not w.search(text) for w in _PERIOD_OF):
+        return False  # "How long is the licence valid?" is not answered by 提前90日 of a notice
     if kind is Kind.PERIOD and _SOON_ASKED.search(lowered):
         return bool(_SOON_STATED.search(text))
     if kind is Kind.PERIOD and _TIME_COUNT_ASKED.search(lowered):

@@ -186,6 +186,8 @@ class Candidate:
     span: SentenceSpan
     terms: frozenset[str]
     score: float
+    # The share of the question's weighted terms the sentence's whole passage holds.
+    context: float = 0.0
 
 
 def answer_extractively(
@@ -234,7 +236,7 @@ def answer_extractively(
     candidates = _in_asked_time(question, candidates)
     kind = expected_kind(question)
     if kind is not None:
-        typed = _stating(candidates, kind, question, readings)
+        typed = _stating(candidates, kind, question)
         if not typed:
             # On topic, but no sentence states the amount, period or date asked for.
             return abstain
@@ -350,26 +352,20 @@ def _month_of_a_year(key: str) -> bool:
     return len(parts) >= 2 and parts[0] != "*"
 
 
-def _stating(
-    candidates: list[Candidate], kind: Kind, question: str, readings: list[dict[str, float]]
-) -> list[Candidate]:
+def _stating(candidates: list[Candidate], kind: Kind, question: str) -> list[Candidate]:
     """The candidates that state the kind of value asked for, about what the question names,
     in a passage that is about the question: "How long must telecom operators keep call
     records?" is not answered by 提前90日 from an article on changing a licence, which shares
     only "telecom operators" with it (`_STATING_CONTEXT`)."""
     names = entities(question)
     lang = detect_language(question)
-    context: dict[int, float] = {}
-    kept = []
-    for c in candidates:
-        if not states(kind, c.span.text, question) or not _about(question, lang, names, c):
-            continue
-        key = id(c.passage)
-        if key not in context:
-            context[key] = best_coverage(readings, passage_terms(c.passage))
-        if context[key] >= _STATING_CONTEXT:
-            kept.append(c)
-    return kept
+    return [
+        c
+        for c in candidates
+        if c.context >= _STATING_CONTEXT
+        and states(kind, c.span.text, question)
+        and _about(question, lang, names, c)
+    ]
 
 
 # The share of the question's weighted terms the passage of a stated value must hold. On the
@@ -392,9 +388,6 @@ def _about(question: str, lang: str, names: set[str], cand: Candidate) -> bool:
     a question with one name needs it only in the sentence's passage, since a sentence often
     leaves its section's subject unsaid ("BIS" in "it will be followed by a written notice
     within two working days")."""
-    text = cand.span.text
-    same = detect_language(text) == lang
-    find_missing = missing_names if same else missing_names_translated
     if len(names) == 1:
         # The one name must be in the passage somewhere (its title, heading, text): "How long
         # does BIS take to decide on a licence?" is not answered by 商务部's 45 working days.
@@ -407,6 +400,9 @@ def _about(question: str, lang: str, names: set[str], cand: Candidate) -> bool:
         return all(m.strip().lower() in _JURISDICTIONS for m in missing)
     if not names:
         return True
+    text = cand.span.text
+    same = detect_language(text) == lang
+    find_missing = missing_names if same else missing_names_translated
     missing = find_missing(question, names, text, lang)
     if 2 * len(missing) > len(names):
         return False
@@ -493,7 +489,7 @@ def _candidates(
                 + 0.1 * passage_dense(passage, language, dense_range, shift)
                 + _HEADING_WEIGHT * _heading_asked(span.text, readings)
             )
-            out.append(Candidate(rank, passage, span, terms, score))
+            out.append(Candidate(rank, passage, span, terms, score, context))
     return out
 
 

@@ -96,16 +96,18 @@ def figures(text: str) -> set[str]:
 
 def read_figures(text: str) -> tuple[set[str], str]:
     """The figures in `text`, and `text` with each figure blanked out."""
-    spans = figure_spans(text)
-    mask = list(text)
-    for _, start, end in spans:
-        mask[start:end] = " " * (end - start)
-    return {key for key, _, _ in spans}, "".join(mask)
+    spans, masked = _scan(text)
+    return {key for key, _, _ in spans}, masked
 
 
 def figure_spans(text: str) -> list[tuple[str, int, int]]:
     """Each figure of `text` as (key, start, end), read once (dates before plain numbers), in
     the order the kinds are read: callers that ask what stands next to a figure need where."""
+    return _scan(text)[0]
+
+
+def _scan(text: str) -> tuple[list[tuple[str, int, int]], str]:
+    """The figures of `text` with where each stands, and `text` with every figure blanked."""
     found: list[tuple[str, int, int]] = []
     mask = list(text)
 
@@ -146,7 +148,7 @@ def figure_spans(text: str) -> list[tuple[str, int, int]]:
         value = _cn_value(run)
         if value is not None:
             take("num:" + value, m.start(), m.end())
-    return found
+    return found, "".join(mask)
 
 
 def _number_word_value(m: re.Match[str]) -> int:

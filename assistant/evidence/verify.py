@@ -122,9 +122,10 @@ class LexicalVerifier:
     it (`assistant.evidence.bounds`: "less than" against 不少于); (2) the best supporting
     quote contains at least `min_overlap` of the claim's content terms; and (3) negation and
     modality agree with the quote, term by term and clause by clause
-    (`assistant.evidence.scopes`; cues govern `window` tokens in the same clause). A claim in the other language than every cited passage is compared by
-    glossary concepts instead of words (`assistant.evidence.crosslingual`). docs/llm.md has the
-    rules and their measured effect.
+    (`assistant.evidence.scopes`; cues govern `window` tokens in the same clause). A claim in
+    the other language than every cited passage is compared by glossary concepts instead of
+    words (`assistant.evidence.crosslingual`). docs/llm.md has the rules and their measured
+    effect.
     """
 
     min_overlap: float = DEFAULT_MIN_OVERLAP

@@ -174,10 +174,7 @@ class HybridSearch:
                 defining = self._within(lexical_index, wording, named, manifest, filters)
                 weight = self.settings.structural_weight
             else:
-                own = query.standalone if query.language == "zh" else query.expanded
-                wording = f"{own} {DEFINITION_TERMS['zh']}"
-                hits = lexical_index.search(wording, 3, lexical_where(filters))
-                defining = [h.chunk_id for h in hits]
+                defining = _searched_with(lexical_index, query, DEFINITION_TERMS["zh"], filters)
                 weight = self.settings.lexical_weight
             if defining:
                 rankings.append(defining[:3])
@@ -185,11 +182,9 @@ class HybridSearch:
         if query.asks_penalty and not named:
             # "算法推荐服务提供者违反规定的，最高可以处多少罚款？": every article of the rules names
             # the provider; the liability articles are those that also fine, warn and order.
-            own = query.standalone if query.language == "zh" else query.expanded
-            wording = f"{own} {PENALTY_TERMS[query.language]}"
-            liable = lexical_index.search(wording, 3, lexical_where(filters))
+            liable = _searched_with(lexical_index, query, PENALTY_TERMS[query.language], filters)
             if liable:
-                rankings.append([h.chunk_id for h in liable])
+                rankings.append(liable)
                 weights.append(self.settings.lexical_weight)
         in_named = [c for c in structural if str(c.metadata.get("doc_id")) in named]
         if structural:
@@ -315,6 +310,16 @@ class HybridSearch:
             )
         )
         return visible[:20]
+
+
+def _searched_with(
+    lexical: LexicalIndex, query: PreparedQuery, words: str, filters: Filters | None, k: int = 3
+) -> list[str]:
+    """The `k` best chunks for the question with the words of the kind of article that answers
+    it (definitions, liability): a Chinese question in its own words, an English one with its
+    glossary terms, which reach the Chinese articles."""
+    own = query.standalone if query.language == "zh" else query.expanded
+    return [h.chunk_id for h in lexical.search(f"{own} {words}", k, lexical_where(filters))]
 
 
 def _names(doc_id: str, meta: dict[str, Any]) -> set[str]:
