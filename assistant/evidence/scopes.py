@@ -139,9 +139,12 @@ def _part_of_cue(text: str, start: int, cue_starts: set[int]) -> bool:
 
 _COMMAS = frozenset(",，")
 _AUXILIARY_NOT = re.compile(r"(?:not|[a-z]+n['’]t)\b", re.IGNORECASE)
-#: Chinese cues that forbid or exempt: 不得 X，Y forbids Y too, where 不是 X，Y does not negate
-#: Y; 不需要 (need not), like 不得, governs its whole clause (不需要将其作为重要数据申报数据出境安全评估).
-_PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不能|不可|不应|不需|无需|无须|不必")
+#: Chinese cues that forbid: 不得 X，Y forbids Y too, where 不是 X，Y does not negate Y.
+_FORBIDDING = r"不得|禁止|严禁|不准|不能|不可|不应"
+_FORBIDS = re.compile(_FORBIDDING)
+#: ... and those that forbid or exempt: 不需要 (need not), like 不得, governs its whole clause
+#: (不需要将其作为重要数据申报数据出境安全评估), but an exemption does not contradict a "yes".
+_PROHIBITION = re.compile(_FORBIDDING + r"|不需|无需|无须|不必")
 
 
 def _blur_sentence(
@@ -333,7 +336,7 @@ def answer_contradicts_its_rule(claim: str) -> bool:
     if not m or _CONDITION.search(claim):
         return False
     body = claim[m.end() :]
-    forbids = [p.end() for p in _PROHIBITION.finditer(body)]
+    forbids = [p.end() for p in _FORBIDS.finditer(body)]
     if not forbids:
         return False
     allowed = m.group(1)

@@ -895,6 +895,8 @@ def test_need_not_governs_its_whole_chinese_clause() -> None:
         ("可以，但不得超出评估时明确的出境目的。", False),
         ("可以在境内存储，不得向境外提供。", False),
         ("可以申请行政复议。", False),
+        ("能，企业无需申报数据出境安全评估。", False),
+        ("可以，个人不必另行取得同意。", False),
     ],
 )
 def test_an_answer_that_allows_what_its_rule_forbids(claim: str, contradicts: bool) -> None:
