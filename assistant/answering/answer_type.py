@@ -79,6 +79,7 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
         Kind.NUMBER,
         re.compile(
             r"\bhow many\b|\b(?:what|which) (?:[a-z-]+ ){0,2}(?:number|threshold|thresholds)\b"
+            r"|\bwhat (?:is|are) the (?:[a-z-]+ )?(?:number|threshold|thresholds)\b"
             r"|\b(?:what|which) age\b|\bhow old\b"
             r"|多少|几(?:个|家|台|颗|项|条|种|级|类|次|名|人|岁)|多大年龄"
         ),
@@ -423,12 +424,28 @@ _OBLIGATION_STATED = re.compile(
     r"应当|必须|\bmust\b(?! not)|\bshall\b(?! not)|\b(?:is|are) required to\b"
 )
 
+# Which authority acts ("Which agency approves …?", 由哪个部门备案？): answered only by a
+# sentence that names one (a department, a ministry, BIS, 网信部门), never by a rule on the
+# same topic that names none ("报告应当至少保存三年" does not say where a report is filed).
+_AUTHORITY_ASKED = re.compile(
+    r"\b(?:which|what) (?:[a-z-]+ ){0,2}(?:department|agency|agencies|authority|authorities"
+    r"|ministry|ministries|regulators?|courts?|bureau|government body|body|bodies)\b"
+    r"|(?:哪个|哪些|哪一?级|什么|何)(?:[\u4e00-\u9fff]{0,4})?(?:部门|机关|机构|法院)"
+)
+_AUTHORITY_STATED = re.compile(
+    r"部门|机关|机构|委员会|国务院|网信|公安|商务部|工业和信息化部|法院|检察院|人民政府|主管"
+    r"|\b(?:department|ministry|bureau|bis|cac|miit|mofcom|administration|authority|authorities"
+    r"|commission|court|agency|regulators?|council|secretary|government|office)\b"
+)
+
 PROHIBITION = RuleForm(_PROHIBITION_ASKED, _PROHIBITION_STATED)
+AUTHORITY = RuleForm(_AUTHORITY_ASKED, _AUTHORITY_STATED)
 SANCTION = RuleForm(SANCTION_ASKED, _SANCTION_STATED)
 OBLIGATION = RuleForm(_OBLIGATION_ASKED, _OBLIGATION_STATED)
 asks_prohibition, prohibits = PROHIBITION.asked_by, PROHIBITION.stated_by
 asks_sanction, sanctions = SANCTION.asked_by, SANCTION.stated_by
 asks_obligation, obliges = OBLIGATION.asked_by, OBLIGATION.stated_by
+asks_authority, names_authority = AUTHORITY.asked_by, AUTHORITY.stated_by
 
 
 def asks_time_limit(question: str) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answering.answer_type import (
+    AUTHORITY,
     OBLIGATION,
     PROHIBITION,
     SANCTION,
@@ -258,6 +259,12 @@ def answer_extractively(
             # or only one in a passage that does not name what the question names ("the
             # penalty for violating the EAR" is not a fine of China's dual-use regulations).
             return abstain
+        if AUTHORITY.asked_by(question) and (
+            lead is None or not AUTHORITY.stated_by(lead.span.text)
+        ):
+            # "Which department is the report filed with?" where no sentence near the best
+            # names an authority: the passages are on the topic but do not say who.
+            return abstain
         if lead is None and candidates:
             lead, form = _asked_item(_best(candidates), readings), None
         chosen = _select(candidates, settings, lead=lead)
@@ -324,7 +331,7 @@ def _form_lead(candidates: list[Candidate], question: str, form: RuleForm) -> Ca
 
 
 # The forms of rule a question may ask for, in order (a definition comes first, above).
-_FORMS = (PROHIBITION, SANCTION, OBLIGATION)
+_FORMS = (AUTHORITY, PROHIBITION, SANCTION, OBLIGATION)
 
 
 def _in_asked_time(question: str, candidates: list[Candidate]) -> list[Candidate]:

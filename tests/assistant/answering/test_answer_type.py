@@ -5,12 +5,14 @@ import pytest
 from assistant.answering.answer_type import (
     Kind,
     asked_thing,
+    asks_authority,
     asks_maximum,
     asks_obligation,
     asks_reference,
     asks_sanction,
     expected_kind,
     largest_sum,
+    names_authority,
     obliges,
     sanctions,
     states,
@@ -43,6 +45,7 @@ from assistant.answering.answer_type import (
         ("Under what age is a child's personal information sensitive?", "number"),
         ("What is the maximum compensation for an infringement of personal information?", "money"),
         ("不满几岁的未成年人的个人信息属于敏感个人信息？", "number"),
+        ("What is the minimum number of staff a security department must have?", "number"),
     ],
 )
 def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
@@ -308,3 +311,25 @@ def test_a_validity_is_stated_as_one() -> None:
     asked = "电信业务经营许可证的有效期是几年？"
     assert not states(Kind.PERIOD, "应当提前90日向原颁发许可证的机关提出申请。", asked)
     assert states(Kind.PERIOD, "单项许可的有效期不超过1年。", asked)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("个人信息保护影响评估报告需要报送哪个部门备案？", True),
+        ("在关键信息基础设施保护方面，由哪个国务院部门牵头指导和监督？", True),
+        ("Which Chinese agency approves the export of rare earth technology?", True),
+        ("Which court has jurisdiction over cross-border data disputes?", True),
+        ("Which permit does a provider need?", False),
+        ("Who may process geodata sent back from connected vehicles?", False),
+        ("Is the department required to publish its decision?", False),  # yes/no
+    ],
+)
+def test_questions_asking_which_authority(question: str, asked: bool) -> None:
+    assert asks_authority(question) is asked
+
+
+def test_sentences_that_name_an_authority() -> None:
+    assert names_authority("由国家网信部门会同国务院有关部门制定。")
+    assert names_authority("BIS may inform persons by specific notice.")
+    assert not names_authority("个人信息保护影响评估报告和处理情况记录应当至少保存三年。")

@@ -525,6 +525,19 @@ def test_a_bare_exception_does_not_lead() -> None:
     assert answer.text.startswith("第二十一条"), answer.text
 
 
+def test_a_which_authority_question_abstains_when_no_sentence_names_one() -> None:
+    text = (
+        "第五十六条 个人信息处理者应当事前进行个人信息保护影响评估，并对处理情况进行记录。"
+        "个人信息保护影响评估报告和处理情况记录应当至少保存三年。"
+    )
+    settings = AnswerSettings()
+    asked = "个人信息保护影响评估报告需要报送哪个部门备案？"
+    assert answer_extractively(asked, [whole_passage(text, "个人信息保护法")], settings).abstained
+    filed = text + "评估报告应当报送履行个人信息保护职责的部门备案。"
+    answer = answer_extractively(asked, [whole_passage(filed, "个人信息保护法")], settings)
+    assert not answer.abstained and "部门备案" in answer.text.splitlines()[0], answer.text
+
+
 def test_a_penalty_question_abstains_when_no_passage_states_a_sanction() -> None:
     text = (
         "It should also be noted that part 764 of the EAR prohibits exports to denied parties. "
