@@ -97,6 +97,7 @@ class ExtractiveAnswerer:
             alternate=prepared.alternate,
             focus=focus if prepared.focus_terms else None,
             idf=self.idf,
+            named=frozenset(prepared.named),
         )
 
 

@@ -51,6 +51,9 @@ Idf = Callable[[str], float]
 LIST_ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\dA-Za-z]{1,4}[）)]|\d{1,2}[.、]|[•\-*])")
 _COVERAGE_WEIGHT = 0.6
 _ASKED_THING_WEIGHT = 2.0
+# A sentence of a law the question names ("… under the Data Security Law?") outranks an
+# equally worded one of a neighbouring regulation, whose rule is not the one asked about.
+_NAMED_LAW_WEIGHT = 0.15
 
 
 @dataclass(frozen=True)
@@ -158,13 +161,15 @@ class QuestionTerms:
     the question's terms in the other language (see `assess_evidence`). `focus` (query,
     alternate) chooses among sentences instead, when some of the question's terms say nothing
     about which sentence answers (the name of the law every candidate belongs to). `idf`
-    weighs each term by its rarity in the corpus.
+    weighs each term by its rarity in the corpus. `named` holds the documents of the laws
+    the question names.
     """
 
     query: str | None = None
     alternate: str | None = None
     focus: tuple[str, str | None] | None = None
     idf: Idf | None = None
+    named: frozenset[str] = frozenset()
 
     def sentence_readings(self, question: str) -> list[dict[str, float]]:
         """The readings that choose among sentences: the focus when given, else the query;
@@ -233,6 +238,7 @@ def answer_extractively(
         settings,
         detect_language(query),
         references=asks_reference(question),
+        named=terms.named,
     )
     candidates = _in_asked_time(question, candidates)
     kind = expected_kind(question)
@@ -473,6 +479,7 @@ def _candidates(
     language: str,
     *,
     references: bool = False,
+    named: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
     dense_range = cosine_range(settings)
     shift = settings.cross_lingual_shift
@@ -495,6 +502,7 @@ def _candidates(
                 + 0.1 / (rank + 1)
                 + 0.1 * passage_dense(passage, language, dense_range, shift)
                 + _HEADING_WEIGHT * _heading_asked(span.text, readings)
+                + (_NAMED_LAW_WEIGHT if passage.doc_id in named else 0.0)
             )
             out.append(Candidate(rank, passage, span, terms, score, context))
     return out

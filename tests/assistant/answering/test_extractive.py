@@ -525,6 +525,22 @@ def test_a_bare_exception_does_not_lead() -> None:
     assert answer.text.startswith("第二十一条"), answer.text
 
 
+def test_the_named_law_answers_before_a_neighbouring_regulation() -> None:
+    def law(doc_id: str, text: str, rank: int) -> Passage:
+        return Passage(chunk_id=f"{doc_id}::0", doc_id=doc_id, title=doc_id, text=text,
+                       start=0, end=len(text), score=0.03 - rank * 0.01, dense_score=0.8)  # fmt: skip
+
+    regulation = law("条例.md", "网络数据处理者发生网络数据安全事件时，应当立即启动应急预案。", 0)
+    statute = law("数据安全法.md", "数据处理者发生数据安全事件时，应当立即采取处置措施。", 1)
+    question = "数据处理者发生数据安全事件时应当怎么做？"
+    settings = AnswerSettings(max_sentences=1)
+    unnamed = answer_extractively(question, [regulation, statute], settings)
+    assert unnamed.citations[0].doc_id == "条例.md", unnamed.text
+    terms = QuestionTerms(named=frozenset({"数据安全法.md"}))
+    named = answer_extractively(question, [regulation, statute], settings, terms)
+    assert named.citations[0].doc_id == "数据安全法.md", named.text
+
+
 def test_a_which_authority_question_abstains_when_no_sentence_names_one() -> None:
     text = (
         "第五十六条 个人信息处理者应当事前进行个人信息保护影响评估，并对处理情况进行记录。"
