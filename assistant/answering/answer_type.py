@@ -48,7 +48,8 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
         Kind.PERIOD,
         re.compile(
             rf"\bhow long\b|\bhow soon\b|\bhow many {_TIME_UNIT_EN}\b"
-            rf"|\bhow often\b|多久|多长时间|多长|(?:多少|几){_TIME_UNIT_ZH}(?!底)"
+            # 几个月 is a length of time; a bare 几月 asks which month (每年几月).
+            rf"|\bhow often\b|多久|多长时间|多长|(?:多少|几(?!月(?!内))){_TIME_UNIT_ZH}(?!底)"
             # "What is the filing deadline …", "the maximum prison sentence", "retention period".
             r"|\b(?:what|which) (?:is|are|was) the (?:[a-z-]+ ){0,2}(?:deadlines?|time limits?|"
             r"(?:retention|validity) periods?|(?:prison|jail) (?:sentences?|terms?))\b"
@@ -80,7 +81,8 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             r"\bhow many\b|\b(?:what|which) (?:[a-z-]+ ){0,2}(?:number|threshold|thresholds)\b"
             r"|\bwhat (?:is|are) the (?:[a-z-]+ )?(?:number|threshold|thresholds)\b"
-            r"|\b(?:what|which) age\b|\bhow old\b"
+            r"|\b(?:what|which) age\b|\bhow old\b|\b(?:minimum|maximum|lowest|highest) age\b"
+            r"|\bage (?:limit|threshold)\b"
             r"|多少|几(?:个|家|台|颗|项|条|种|级|类|次|名|人|岁)|多大年龄"
         ),
     ),
@@ -257,7 +259,10 @@ _FREQUENCY = re.compile(
 
 
 # "Under what age …", 几岁: an age, which a count of years elsewhere (保存三年) is not.
-_AGE_ASKED = re.compile(r"\b(?:what|which) age\b|\bhow old\b|几岁|多少岁|多大年龄")
+_AGE_ASKED = re.compile(
+    r"\b(?:what|which) age\b|\bhow old\b|\b(?:minimum|maximum|lowest|highest) age\b"
+    r"|\bage (?:limit|threshold)\b|几岁|多少岁|多大年龄"
+)
 _AGE_STATED = re.compile(
     rf"[\d{_NUMERAL_ZH}]+\s*周?岁|\b\d+\s+years? (?:old|of age)\b|\baged? (?:under |over )?\d+"
 )

@@ -46,6 +46,9 @@ from assistant.answering.answer_type import (
         ("What is the maximum compensation for an infringement of personal information?", "money"),
         ("不满几岁的未成年人的个人信息属于敏感个人信息？", "number"),
         ("What is the minimum number of staff a security department must have?", "number"),
+        ("What is the minimum age for a platform to use facial recognition on users?", "number"),
+        ("电信业务经营许可证年检的时间是每年几月？", "date"),
+        ("申请材料不齐全的，应当在几个月内补正？", "period"),
     ],
 )
 def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
@@ -261,6 +264,8 @@ def test_an_age_is_stated_by_an_age_not_by_another_count_of_years() -> None:
     assert states(Kind.NUMBER, "以及不满十四周岁未成年人的个人信息。", asked)
     assert states(Kind.NUMBER, "Children under 14 years of age need consent.", asked)
     assert not states(Kind.NUMBER, "记录应当至少保存三年。", asked)
+    minimum = "What is the minimum age for a platform to use facial recognition?"
+    assert not states(Kind.NUMBER, "The group has used three senior employees.", minimum)
 
 
 def test_how_long_something_is_kept_is_not_how_often_it_is_done() -> None:
