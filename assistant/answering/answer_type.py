@@ -443,7 +443,22 @@ _AUTHORITY_STATED = re.compile(
     r"|commission|court|agency|regulators?|council|secretary|government|office)\b"
 )
 
+# Who leads a body ("Who chairs the coordination mechanism?", 由谁牵头？): answered by a
+# sentence that names a head or a lead (牵头, 负责人, "headed by"), not by the one that only
+# says the body exists.
+_LEADER_ASKED = re.compile(
+    r"\bwho (?:chairs|heads|leads|directs|runs)\b"
+    r"|\bwho is the (?:current )?(?:head|chair|chairman|chairperson|director|leader)\b"
+    r"|由谁牵头|谁牵头|谁(?:来)?(?:主持|领导)|谁担任(?:主任|组长|负责人)"
+)
+_LEADER_STATED = re.compile(
+    r"牵头|主任|组长|负责人|部长|主席|主持|领导"
+    r"|\b(?:head|heads|headed|chair|chairs|chaired|chairman|chairperson|director|leads"
+    r"|led by|secretary|administrator|commissioner)\b"
+)
+
 PROHIBITION = RuleForm(_PROHIBITION_ASKED, _PROHIBITION_STATED)
+LEADER = RuleForm(_LEADER_ASKED, _LEADER_STATED)
 AUTHORITY = RuleForm(_AUTHORITY_ASKED, _AUTHORITY_STATED)
 SANCTION = RuleForm(SANCTION_ASKED, _SANCTION_STATED)
 OBLIGATION = RuleForm(_OBLIGATION_ASKED, _OBLIGATION_STATED)
@@ -451,6 +466,7 @@ asks_prohibition, prohibits = PROHIBITION.asked_by, PROHIBITION.stated_by
 asks_sanction, sanctions = SANCTION.asked_by, SANCTION.stated_by
 asks_obligation, obliges = OBLIGATION.asked_by, OBLIGATION.stated_by
 asks_authority, names_authority = AUTHORITY.asked_by, AUTHORITY.stated_by
+asks_leader = LEADER.asked_by
 
 
 def asks_time_limit(question: str) -> bool:

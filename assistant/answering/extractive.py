@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant.answering.answer_type import (
     AUTHORITY,
+    LEADER,
     OBLIGATION,
     PROHIBITION,
     SANCTION,
@@ -265,11 +266,13 @@ def answer_extractively(
             # or only one in a passage that does not name what the question names ("the
             # penalty for violating the EAR" is not a fine of China's dual-use regulations).
             return abstain
-        if AUTHORITY.asked_by(question) and (
-            lead is None or not AUTHORITY.stated_by(lead.span.text)
+        if any(
+            rule.asked_by(question) and (lead is None or not rule.stated_by(lead.span.text))
+            for rule in _NAMED_IN_ANSWER
         ):
-            # "Which department is the report filed with?" where no sentence near the best
-            # names an authority: the passages are on the topic but do not say who.
+            # "Which department is the report filed with?", "Who chairs the mechanism?" where
+            # no sentence near the best names an authority (a leader): the passages are on
+            # the topic but do not say who.
             return abstain
         if lead is None and candidates:
             lead, form = _asked_item(_best(candidates), readings), None
@@ -337,7 +340,9 @@ def _form_lead(candidates: list[Candidate], question: str, form: RuleForm) -> Ca
 
 
 # The forms of rule a question may ask for, in order (a definition comes first, above).
-_FORMS = (AUTHORITY, PROHIBITION, SANCTION, OBLIGATION)
+_FORMS = (AUTHORITY, LEADER, PROHIBITION, SANCTION, OBLIGATION)
+# The forms whose answer names someone: without a sentence that names one, nothing answers.
+_NAMED_IN_ANSWER = (AUTHORITY, LEADER)
 
 
 def _in_asked_time(question: str, candidates: list[Candidate]) -> list[Candidate]:

@@ -6,6 +6,7 @@ from assistant.answering.answer_type import (
     Kind,
     asked_thing,
     asks_authority,
+    asks_leader,
     asks_maximum,
     asks_obligation,
     asks_reference,
@@ -338,3 +339,10 @@ def test_sentences_that_name_an_authority() -> None:
     assert names_authority("由国家网信部门会同国务院有关部门制定。")
     assert names_authority("BIS may inform persons by specific notice.")
     assert not names_authority("个人信息保护影响评估报告和处理情况记录应当至少保存三年。")
+
+
+def test_questions_asking_who_leads_a_body() -> None:
+    assert asks_leader("Who chairs the anti-foreign sanctions coordination mechanism?")
+    assert asks_leader("Who is the current head of the Bureau of Industry and Security?")
+    assert asks_leader("反外国制裁工作协调机制由谁牵头？")
+    assert not asks_leader("Who may process geodata sent back from connected vehicles?")

@@ -525,6 +525,19 @@ def test_a_bare_exception_does_not_lead() -> None:
     assert answer.text.startswith("第二十一条"), answer.text
 
 
+def test_a_who_heads_question_abstains_when_no_sentence_names_a_head() -> None:
+    text = "第十条 国家设立反外国制裁工作协调机制，负责统筹协调相关工作。"
+    settings = AnswerSettings()
+    asked = "Who chairs the anti-foreign sanctions coordination mechanism?"
+    terms = QuestionTerms(alternate="反外国制裁 协调机制 牵头")
+    assert answer_extractively(
+        asked, [whole_passage(text, "反外国制裁法")], settings, terms
+    ).abstained
+    led = text + "协调机制由国务院外交主管部门牵头。"
+    answer = answer_extractively(asked, [whole_passage(led, "反外国制裁法")], settings, terms)
+    assert not answer.abstained and "牵头" in answer.text.splitlines()[0], answer.text
+
+
 def test_the_named_law_answers_before_a_neighbouring_regulation() -> None:
     def law(doc_id: str, text: str, rank: int) -> Passage:
         return Passage(chunk_id=f"{doc_id}::0", doc_id=doc_id, title=doc_id, text=text,
