@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from assistant.evidence.figures import figures
-from assistant.retrieval.query import SANCTION_ASKED, asks_yes_no
+from assistant.retrieval.query import FINE_ASKED, SANCTION_ASKED, asks_yes_no
 from ingest.normalize import detect_language
 from ingest.tokenize import tokenize
 
@@ -67,12 +67,13 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         Kind.MONEY,
         re.compile(
-            r"\bhow much\b(?! (?:time|data|power|computing|compute|capacity|information))"
+            rf"{FINE_ASKED.pattern}"
+            r"|\bhow much\b(?! (?:time|data|power|computing|compute|capacity|information))"
             r"|\b(?:what|which) (?:is the |are the |was the )?(?:maximum |minimum |highest |"
-            r"lowest |largest )?(?:[a-z]+ )?(?:fines?|fine range|amount of the fine|price|cost|fees?|"
+            r"lowest |largest )?(?:[a-z]+ )?(?:fine range|amount of the fine|price|cost|fees?|"
             r"(?:registered |paid-in )?capital|damages|compensation)\b"
-            r"|\bhow (?:large|high|big) (?:a |is the |was the )?(?:fine|penalty)"
-            r"|罚多少|罚款多少|多少罚款|多少元|多少钱|多少美元|多少万|(?:金额|资本|价格|费用|收入|"
+            r"|\bhow big (?:a |is the |was the )?(?:fine|penalty)"
+            r"|多少元|多少钱|多少美元|多少万|(?:金额|资本|价格|费用|收入|"
             r"赔偿|罚款|罚金|销售额)[^，。？?]{0,6}(?:多少|几)"
         ),
     ),

@@ -72,8 +72,9 @@ SANCTION_ASKED = _asking_for(
 )
 # A penalty only: the retrieval of liability articles leaves civil liability out.
 _PENALTY_ASKED = _asking_for(_PENALTY_NOUNS, "处罚|行政处罚")
-# "What is the maximum fine …", "What fine can …", 罚多少, 罚款幅度: the amount of a fine.
-_FINE_ASKED = re.compile(
+# "What is the maximum fine …", "What fine can …", 罚多少, 罚款幅度: the amount of a fine
+# (`assistant.answering.answer_type` reads it as a question asking for money).
+FINE_ASKED = re.compile(
     r"\bwhat (?:is the |are the |was the )?(?:[a-z]+ )?fines?\b|\bhow (?:much|large|high) "
     r"(?:is |was |a )?(?:the )?(?:fine|penalty)\b|罚多少|可罚多少|罚款多少|多少罚款"
     r"|罚款(?:幅度|上限|数额|金额|倍数)|(?:最高|最多)(?:可以?)?(?:处|罚)"
@@ -143,7 +144,7 @@ def asks_penalty(question: str) -> bool:
     asks for a civil liability (承担什么责任, 有什么后果), which liability articles of another
     kind answer."""
     lowered = question.lower()
-    return bool(_PENALTY_ASKED.search(lowered) or _FINE_ASKED.search(lowered))
+    return bool(_PENALTY_ASKED.search(lowered) or FINE_ASKED.search(lowered))
 
 
 def prepare_query(
