@@ -402,6 +402,9 @@ class RuleForm:
 _PROHIBITION_ASKED = re.compile(
     r"\bwhat\b[^?]*\b(?:prohibit(?:s|ed)?|forbid(?:s|den)?|bans?|banned|bar(?:s|red)?)\b"
     r"|\bwhat are the prohibitions\b|禁止(?:什么|哪些)|不得(?:做|从事|实施)?(?:什么|哪些)"
+    # "What must providers not do …?", "what may an exporter not do", "what can't they do".
+    r"|\bwhat (?:must|shall|may|should|can)(?: [\w'’-]+){0,6}? not do\b"
+    r"|\bwhat (?:mustn|shouldn|can)['’]?t\b[^?]*\bdo\b"
     r"|(?:哪些|什么)(?:行为|活动|事项)[^？?]{0,10}(?:禁止|不得|不准)"
 )
 _PROHIBITION_STATED = re.compile(

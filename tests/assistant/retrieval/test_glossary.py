@@ -109,3 +109,10 @@ def test_tort_and_data_incident_wordings_have_their_chinese() -> None:
     incident = translate("when a data security incident occurs", entries)
     assert "数据安全事件" in incident and "网络安全事件" not in incident
     assert "通信秘密" in translations("the secrecy of communications of telecom users", entries)
+
+
+def test_compliance_body_and_document_wordings_have_their_chinese() -> None:
+    entries = load_glossary()
+    assert "安全管理机构" in translations("duties of the security management body", entries)
+    assert "证明文件" in translations("an end user certificate", entries)
+    assert "重要数据目录" in translations("important data catalogues", entries)
