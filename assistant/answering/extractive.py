@@ -292,7 +292,8 @@ def _defining_lead(
     "What counts as a 'major component'?" is answered by the definition, not by the
     sentence that uses the term with the most of the question's words. In a list of
     definitions (本法下列用语的含义：（一）…（二）…) the item that defines the asked term leads,
-    scored as its own sentence within the list's passage."""
+    scored as its own sentence within the list's passage; a definition by a list ("'Support'
+    means: (i) … (ii) …") leads with its list."""
     if not candidates or not asks_definition(question):
         return None
     floor = _DEFINITION_SHARE * max(c.score for c in candidates)
@@ -309,7 +310,8 @@ def _defining_lead(
             on_subject = best_coverage(readings, subject)
             if subject and on_subject <= 0:
                 continue  # it defines another term (关键信息基础设施 for "important data")
-            item = _part_of(cand, part)
+            # "(6) 'Support' means:" defines by the list that follows it: the whole list leads.
+            item = cand if part.text.endswith((":", "：")) else _part_of(cand, part)
             score = setting + best_coverage(readings, set(item.terms)) + on_subject
             if best is None or score > best.score:
                 best = dataclasses.replace(item, score=score)

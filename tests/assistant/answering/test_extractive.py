@@ -450,6 +450,22 @@ def test_a_definition_of_another_term_does_not_lead() -> None:
     assert not answer.citations[0].quote.startswith("第二条"), answer.text
 
 
+def test_a_definition_by_a_list_leads_with_its_list() -> None:
+    text = (
+        "(5) A 'military-intelligence end use' as defined in § 744.22(f).\n\n"
+        "(6) 'Support' means:\n\n"
+        "(i) Shipping or transmitting from one foreign country to another any item;\n\n"
+        "(ii) Facilitating such shipment, transmission, or transfer (in-country); or"
+    )
+    answer = answer_extractively(
+        "Under 744.6, what does 'support' mean?",
+        [whole_passage(text, "EAR 744.6")],
+        AnswerSettings(),
+    )
+    lead = answer.citations[0].quote
+    assert lead.startswith("(6) 'Support' means:") and "(ii) Facilitating" in lead, answer.text
+
+
 def test_a_value_question_naming_one_party_needs_it_in_the_passage() -> None:
     """A question naming one agency is not answered by another agency's time limit: the
     passage must name it somewhere (its title counts), in either language."""
