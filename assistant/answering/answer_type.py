@@ -84,7 +84,8 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
             r"|\bwhat (?:is|are) the (?:[a-z-]+ )?(?:number|threshold|thresholds)\b"
             r"|\b(?:what|which) age\b|\bhow old\b|\b(?:minimum|maximum|lowest|highest) age\b"
             r"|\bage (?:limit|threshold)\b"
-            r"|多少|几(?:个|家|台|颗|项|条|种|级|类|次|名|人|岁)|多大年龄"
+            # 哪几类 asks which kinds (电信业务分为哪几类？), not how many.
+            r"|多少|(?<!哪)几(?:个|家|台|颗|项|条|种|级|类|次|名|人|岁)|多大年龄"
         ),
     ),
 ]
@@ -440,6 +441,8 @@ _AUTHORITY_ASKED = re.compile(
     r"\b(?:which|what) (?:[a-z-]+ ){0,2}(?:department|agency|agencies|authority|authorities"
     r"|ministry|ministries|regulators?|courts?|bureau|government body|body|bodies)\b"
     r"|(?:哪个|哪些|哪一?级|什么|何)(?:[\u4e00-\u9fff]{0,4})?(?:部门|机关|机构|法院)"
+    # "To whom must it apply?", 向谁申请 / 向谁报告: the body applied or reported to.
+    r"|\bto whom\b|向谁(?:申请|报告|备案|申报|提出|提交|投诉|举报)"
 )
 _AUTHORITY_STATED = re.compile(
     r"部门|机关|机构|委员会|国务院|网信|公安|商务部|工业和信息化部|法院|检察院|人民政府|主管"

@@ -59,7 +59,7 @@ def _asking_for(en: str, zh: str) -> re.Pattern[str]:
     return re.compile(
         rf"\bwhat (?:is|are|was|were) the (?:[a-z-]+ ){{0,2}}(?:{en})\b|\bwhat (?:{en})\b"
         r"|\bhow (?:is|are|will|would|can|could)\b[^?]*\b(?:punished|penali[sz]ed|sanctioned)\b"
-        rf"|(?:什么|哪些|何种|怎样的?)(?:{zh})|怎么罚|如何处罚|怎样处罚"
+        rf"|(?:什么|哪些|何种|怎样的?)(?:{zh})|怎么(?:处)?罚|如何处罚|怎样处罚"
     )
 
 

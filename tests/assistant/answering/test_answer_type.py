@@ -60,6 +60,7 @@ def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
     "question",
     [
         "What is the penalty for jaywalking in Paris?",  # a penalty may be a prison term
+        "电信业务分为哪几类？",  # which kinds, not how many
         "When does the PIPL apply to processing outside China?",  # "when" asks a condition
         "Which permit does a provider need in China to offer IaaS services?",
         "网络运营者应当履行哪些安全保护义务？",
@@ -294,6 +295,7 @@ def test_a_prison_term_is_stated_with_its_kind_of_detention() -> None:
             "sanction",
         ),
         ("网络服务不核验用户真实身份的，平台会面临什么处罚？", "sanction"),
+        ("与管控名单所列进口商交易的，怎么处罚？", "sanction"),
         ("How are violations of the export rules punished?", "sanction"),
         ("What must network operators do when personal information leaks?", "obligation"),
         ("数据交易中介机构在撮合交易时需要履行哪些义务？", "obligation"),
@@ -329,6 +331,8 @@ def test_a_validity_is_stated_as_one() -> None:
         ("在关键信息基础设施保护方面，由哪个国务院部门牵头指导和监督？", True),
         ("Which Chinese agency approves the export of rare earth technology?", True),
         ("Which court has jurisdiction over cross-border data disputes?", True),
+        ("两用物项出口经营者应当向谁申请出口许可？", True),
+        ("To whom must an exporter apply for a licence?", True),
         ("Which permit does a provider need?", False),
         ("Who may process geodata sent back from connected vehicles?", False),
         ("Is the department required to publish its decision?", False),  # yes/no
