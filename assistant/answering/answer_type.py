@@ -241,10 +241,16 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
 
 
 # Periods of a kind a question may name, and the sentence that answers must name too: a
-# validity (有效期, "valid for", 届满), a prison term (with its kind of detention).
+# validity (有效期, "valid for", 届满), a prison term (with its kind of detention), a retention.
 _PERIOD_OF: list[re.Pattern[str]] = [
     re.compile(r"有效期|有效|届满|失效|\bvalid(?:ity)?\b|\bexpir"),
     re.compile(r"\b(?:prison|jail)\b|\bimprisonment\b|\bdetention\b|徒刑|拘役|拘留|监禁"),
+    # How long something is kept: not answered by how long a licence is valid (有效期不超过1年).
+    # ("keep providing maintenance" is how long a duty lasts, not a retention.)
+    re.compile(
+        r"\b(?:keep|kept|retain(?:s|ed)?|retention|stored?|preserved?)\b(?! (?:on )?[a-z]+ing\b)"
+        r"|保存|留存|保留|存储"
+    ),
 ]
 
 

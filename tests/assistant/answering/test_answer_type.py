@@ -277,6 +277,10 @@ def test_how_long_something_is_kept_is_not_how_often_it_is_done() -> None:
     kept = "How long must a platform keep user identity information?"
     assert not states(Kind.PERIOD, "平台应当每年度发布个人信息保护社会责任报告。", kept)
     assert states(Kind.PERIOD, "相关资料保存期限不少于5年。", kept)
+    expired = "How long must a dual-use export licence be kept after it expires?"
+    assert not states(Kind.PERIOD, "单项许可的有效期不超过1年。", expired)
+    lasting = "How long must a provider keep providing security maintenance?"
+    assert states(Kind.PERIOD, "在规定或者当事人约定的期限内，不得终止提供安全维护。", lasting)
     often = "重要数据处理者应当多久开展一次风险评估？"
     assert states(Kind.PERIOD, "重要数据的处理者应当每年度开展风险评估。", often)
 

@@ -116,3 +116,10 @@ def test_compliance_body_and_document_wordings_have_their_chinese() -> None:
     assert "安全管理机构" in translations("duties of the security management body", entries)
     assert "证明文件" in translations("an end user certificate", entries)
     assert "重要数据目录" in translations("important data catalogues", entries)
+
+
+def test_penalty_parties_and_fraud_wordings_have_their_chinese() -> None:
+    entries = load_glossary()
+    found = translations("the fine for the person directly in charge in a serious case", entries)
+    assert {"直接负责的主管人员", "情节严重"} <= set(found)
+    assert {"欺骗", "诈骗", "网站"} <= set(translations("a website set up for fraud", entries))
