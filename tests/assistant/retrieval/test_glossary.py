@@ -123,3 +123,13 @@ def test_penalty_parties_and_fraud_wordings_have_their_chinese() -> None:
     found = translations("the fine for the person directly in charge in a serious case", entries)
     assert {"直接负责的主管人员", "情节严重"} <= set(found)
     assert {"欺骗", "诈骗", "网站"} <= set(translations("a website set up for fraud", entries))
+
+
+def test_designation_reciprocity_and_security_review_wordings_have_their_chinese() -> None:
+    entries = load_glossary()
+    assert "认定" in translations("Who identifies critical information infrastructure?", entries)
+    found = translations(
+        "reciprocal measures against countries that abuse export controls", entries
+    )
+    assert {"对等", "滥用"} <= set(found)
+    assert "影响国家安全" in translations("processing that may affect national security", entries)
