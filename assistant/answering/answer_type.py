@@ -207,6 +207,15 @@ _MONEY_OF: list[re.Pattern[str]] = [
 ]
 
 
+# Whose share a percentage is: "the foreign ownership allowed" is not answered by the state's
+# 国有股权不少于51%.
+_SHARE_OF: list[re.Pattern[str]] = [
+    re.compile(r"\bforeign\b|外资|外商|外国|境外"),
+    re.compile(r"\bstate(?:-owned)?\b|国有"),
+]
+_VALUE_OF: dict[Kind, list[re.Pattern[str]]] = {Kind.MONEY: _MONEY_OF, Kind.PERCENT: _SHARE_OF}
+
+
 def states(kind: Kind, sentence: str, question: str = "") -> bool:
     """Whether `sentence` states a `kind` of value other than those the question itself gives
     (the 3A090 or § 744.23 it asks about, an article number), and for money, a sum of what
@@ -229,10 +238,9 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
         text = _FREQUENCY.sub(" ", text)
     if not _STATES[kind].search(text):
         return False
-    if kind is Kind.MONEY:
-        asked = [what for what in _MONEY_OF if what.search(lowered)]
-        if asked and not any(what.search(text) for what in asked):
-            return False
+    asked = [what for what in _VALUE_OF.get(kind, ()) if what.search(lowered)]
+    if asked and not any(what.search(text) for what in asked):
+        return False
     if _RATE_ASKED.search(lowered) and not _RATE_STATED.search(text):
         return False
     if kind is Kind.NUMBER:
@@ -293,7 +301,11 @@ _SOON_STATED = re.compile(
 )
 # "Within how many days", 多少个工作日: a count, which 在法定期限内 ("within the statutory
 # period") does not give.
-_TIME_COUNT_ASKED = re.compile(rf"\bhow many {_TIME_UNIT_EN}\b|(?:多少|几){_TIME_UNIT_ZH}(?!底)")
+_TIME_COUNT_ASKED = re.compile(
+    rf"\bhow many {_TIME_UNIT_EN}\b|(?:多少|几){_TIME_UNIT_ZH}(?!底)"
+    # "How long does the assessment take?": a count of days, not a field named 存储期限.
+    r"|\bhow long (?:does|do|did|will|would)\b[^?]*\btake\b"
+)
 
 
 # A rate ("how much per hour", 每小时多少钱) is stated only as one: a total is not a rate.

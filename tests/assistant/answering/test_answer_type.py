@@ -277,6 +277,9 @@ def test_how_long_something_is_kept_is_not_how_often_it_is_done() -> None:
     kept = "How long must a platform keep user identity information?"
     assert not states(Kind.PERIOD, "平台应当每年度发布个人信息保护社会责任报告。", kept)
     assert states(Kind.PERIOD, "相关资料保存期限不少于5年。", kept)
+    took = "How long does a data export security assessment take?"
+    assert not states(Kind.PERIOD, "（二）处理重要数据的目的、种类、存储期限、存储地点等；", took)
+    assert states(Kind.PERIOD, "评估应当在45个工作日内完成。", took)
     expired = "How long must a dual-use export licence be kept after it expires?"
     assert not states(Kind.PERIOD, "单项许可的有效期不超过1年。", expired)
     lasting = "How long must a provider keep providing security maintenance?"
@@ -357,3 +360,10 @@ def test_questions_asking_who_leads_a_body() -> None:
     assert asks_leader("Who is the current head of the Bureau of Industry and Security?")
     assert asks_leader("反外国制裁工作协调机制由谁牵头？")
     assert not asks_leader("Who may process geodata sent back from connected vehicles?")
+
+
+def test_a_share_is_stated_only_for_whose_share_was_asked() -> None:
+    foreign = "What percentage of foreign ownership is allowed in a telecom company?"
+    assert not states(Kind.PERCENT, "公司中国有股权或者股份不少于51%；", foreign)
+    assert states(Kind.PERCENT, "外资股比不得超过50%。", foreign)
+    assert states(Kind.PERCENT, "公司中国有股权或者股份不少于51%；", "国有股权比例是百分之几？")
