@@ -186,6 +186,26 @@ def asked_thing(question: str) -> str | None:
     return None
 
 
+def asked_attributes_named(question: str, passage: str) -> bool:
+    """Whether `passage` names every personal attribute the question asks about (a
+    nationality, an education, years of experience): "Must the officer be a Chinese
+    citizen?" is not answered by the article that only says an officer is appointed."""
+    lowered = question.lower()
+    text = passage.lower()
+    return all(a.search(text) for a in _ATTRIBUTES if a.search(lowered))
+
+
+# Attributes of a person a requirement may set, each as the question and a passage may say it.
+_ATTRIBUTES: list[re.Pattern[str]] = [
+    re.compile(r"国籍|公民|\bcitizens?(?:hip)?\b|\bnationality\b"),
+    re.compile(
+        r"学历|学位|\b(?:academic|university|college) (?:degrees?|qualifications?)\b|\bdiplomas?\b"
+        r"|\beducational background\b"
+    ),
+    re.compile(r"工作经验|从业经验|工作经历|\byears? of experience\b|\bwork experience\b"),
+]
+
+
 def expected_kind(question: str) -> Kind | None:
     """The kind of answer `question` asks for, or None when its form does not say."""
     lowered = question.lower()

@@ -21,6 +21,7 @@ from assistant.answering.answer_type import (
     SANCTION,
     Kind,
     RuleForm,
+    asked_attributes_named,
     asked_thing,
     asks_maximum,
     asks_reference,
@@ -279,7 +280,9 @@ def answer_extractively(
         chosen = _select(candidates, settings, lead=lead)
         if form is not None and lead is not None:
             chosen = [lead, *(c for c in chosen[1:] if form(c.span.text))]
-    if not chosen:
+    if not chosen or not asked_attributes_named(question, chosen[0].passage.text):
+        # Or the question asks about a person's nationality, education or experience and the
+        # leading passage never mentions one: the rule it quotes is about something else.
         return abstain
     return cited_answer(question, chosen, passages, evidence.score)
 

@@ -4,6 +4,7 @@ import pytest
 
 from assistant.answering.answer_type import (
     Kind,
+    asked_attributes_named,
     asked_thing,
     asks_authority,
     asks_leader,
@@ -367,3 +368,13 @@ def test_a_share_is_stated_only_for_whose_share_was_asked() -> None:
     assert not states(Kind.PERCENT, "公司中国有股权或者股份不少于51%；", foreign)
     assert states(Kind.PERCENT, "外资股比不得超过50%。", foreign)
     assert states(Kind.PERCENT, "公司中国有股权或者股份不少于51%；", "国有股权比例是百分之几？")
+
+
+def test_a_personal_attribute_asked_must_be_named_by_the_passage() -> None:
+    article = "个人信息处理者应当指定个人信息保护负责人，负责对个人信息处理活动进行监督。"
+    asked = "Must the personal information protection officer be a Chinese citizen?"
+    assert not asked_attributes_named(asked, article)
+    assert asked_attributes_named(asked, "负责人应当具有中华人民共和国国籍。")
+    assert not asked_attributes_named("负责人需要具备什么学历？", article)
+    assert asked_attributes_named("What must the officer do?", article)  # none asked
+    assert asked_attributes_named("How is the degree of harm assessed?", article)
