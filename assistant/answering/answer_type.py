@@ -502,8 +502,22 @@ _LEADER_STATED = re.compile(
     r"|led by|secretary|administrator|commissioner)\b"
 )
 
+# Which licence one needs ("Which permit does a provider need?", 需要取得什么许可证？):
+# answered by a sentence that requires one (须经…取得, "must secure"), not by a penalty that
+# revokes one (吊销相关业务许可证).
+_LICENCE_ASKED = re.compile(
+    r"\b(?:which|what) (?:[a-z-]+ ){0,2}(?:licen[cs]es?|permits?)\b[^?]*"
+    r"\b(?:need|needs|needed|required|require|requires|must|obtain|hold)\b"
+    r"|(?:需要|应当|须|必须)(?:取得|申请|办理|获得)(?:什么|哪些|哪种|哪类)(?:[\u4e00-\u9fff]{0,6})?(?:许可|执照|资质)"
+)
+_LICENCE_STATED = re.compile(
+    r"取得|须经|应当经|申请|领取|持有|\b(?:must|shall|need to|required to) (?:obtain|hold|secure|"
+    r"apply for|have)\b|\b(?:needs?|requires?|required)\b"
+)
+
 PROHIBITION = RuleForm(_PROHIBITION_ASKED, _PROHIBITION_STATED)
 LEADER = RuleForm(_LEADER_ASKED, _LEADER_STATED)
+LICENCE = RuleForm(_LICENCE_ASKED, _LICENCE_STATED)
 AUTHORITY = RuleForm(_AUTHORITY_ASKED, _AUTHORITY_STATED)
 SANCTION = RuleForm(SANCTION_ASKED, _SANCTION_STATED)
 OBLIGATION = RuleForm(_OBLIGATION_ASKED, _OBLIGATION_STATED)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from assistant.answering.answer_type import (
     AUTHORITY,
     LEADER,
+    LICENCE,
     OBLIGATION,
     PROHIBITION,
     SANCTION,
@@ -261,19 +262,22 @@ def answer_extractively(
         lead = _defining_lead(candidates, question, readings)
         for rule in _FORMS:
             if lead is None:
-                lead, form = _form_lead(candidates, question, rule), rule.stated_by
+                # Only sentences of a rule's own form follow its lead; an authority, a head or
+                # a licence named leads, and what explains it may follow ("These include B11").
+                follows = None if rule in _NAMED_IN_ANSWER else rule.stated_by
+                lead, form = _form_lead(candidates, question, rule), follows
         if SANCTION.asked_by(question) and (lead is None or not _about_names(question, lead)):
             # "What is the penalty for …?" where no sentence near the best states a sanction,
             # or only one in a passage that does not name what the question names ("the
             # penalty for violating the EAR" is not a fine of China's dual-use regulations).
             return abstain
         if any(
-            rule.asked_by(question) and (lead is None or not rule.stated_by(lead.span.text))
+            rule.asked_by(question) and _form_lead(candidates, question, rule) is None
             for rule in _NAMED_IN_ANSWER
         ):
-            # "Which department is the report filed with?", "Who chairs the mechanism?" where
-            # no sentence near the best names an authority (a leader): the passages are on
-            # the topic but do not say who.
+            # "Which department is the report filed with?", "Who chairs the mechanism?",
+            # "需要取得什么许可证？" where no sentence near the best names an authority (a
+            # leader, a licence required): the passages are on the topic but do not say it.
             return abstain
         if lead is None and candidates:
             lead, form = _asked_item(_best(candidates), readings), None
@@ -346,8 +350,11 @@ def _form_lead(candidates: list[Candidate], question: str, form: RuleForm) -> Ca
 
 # The forms of rule a question may ask for, in order (a definition comes first, above).
 _FORMS = (AUTHORITY, LEADER, PROHIBITION, SANCTION, OBLIGATION)
-# The forms whose answer names someone: without a sentence that names one, nothing answers.
-_NAMED_IN_ANSWER = (AUTHORITY, LEADER)
+# The forms whose answer names someone or something required (an authority, a head, a
+# licence to obtain): when one is asked for and no sentence near the best has its form,
+# nothing answers. (A licence question's lead is still the sentence naming the asked thing:
+# "A B11 permit covers IaaS" answers "which permit", with "must hold licences" beside it.)
+_NAMED_IN_ANSWER = (AUTHORITY, LEADER, LICENCE)
 
 
 def _in_asked_time(question: str, candidates: list[Candidate]) -> list[Candidate]:

@@ -378,3 +378,13 @@ def test_a_personal_attribute_asked_must_be_named_by_the_passage() -> None:
     assert not asked_attributes_named("负责人需要具备什么学历？", article)
     assert asked_attributes_named("What must the officer do?", article)  # none asked
     assert asked_attributes_named("How is the degree of harm assessed?", article)
+
+
+def test_questions_asking_which_licence_is_needed() -> None:
+    from assistant.answering.answer_type import LICENCE
+
+    assert LICENCE.asked_by("Which permit does a provider need in China to offer IaaS?")
+    assert LICENCE.asked_by("增值电信业务覆盖多个省份的，需要取得什么许可证？")
+    assert not LICENCE.asked_by("Is a licence needed to export 3A090 items?")  # yes/no
+    assert LICENCE.stated_by("须经国务院信息产业主管部门审查批准，取得《基础电信业务经营许可证》。")
+    assert not LICENCE.stated_by("并可以吊销相关业务许可证或者吊销营业执照。")

@@ -554,6 +554,19 @@ def test_a_who_heads_question_abstains_when_no_sentence_names_a_head() -> None:
     assert not answer.abstained and "牵头" in answer.text.splitlines()[0], answer.text
 
 
+def test_a_which_licence_question_is_not_answered_by_a_revocation() -> None:
+    text = (
+        "第四十七条 从事数据交易中介服务的机构未履行本法第三十三条规定的义务的，由有关主管部门"
+        "责令改正，处十万元以上一百万元以下罚款，并可以吊销相关业务许可证或者吊销营业执照。"
+    )
+    settings = AnswerSettings()
+    asked = "数据交易中介机构需要取得什么许可证？"
+    assert answer_extractively(asked, [whole_passage(text, "数据安全法")], settings).abstained
+    required = text + "从事数据交易中介服务的机构，应当取得数据交易中介服务许可证。"
+    answer = answer_extractively(asked, [whole_passage(required, "数据安全法")], settings)
+    assert not answer.abstained and "应当取得" in answer.text.splitlines()[0], answer.text
+
+
 def test_the_named_law_answers_before_a_neighbouring_regulation() -> None:
     def law(doc_id: str, text: str, rank: int) -> Passage:
         return Passage(chunk_id=f"{doc_id}::0", doc_id=doc_id, title=doc_id, text=text,
