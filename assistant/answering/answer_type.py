@@ -250,7 +250,7 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     if kind is Kind.PERIOD and _SOON_ASKED.search(lowered):
         return bool(_SOON_STATED.search(text))
     if kind is Kind.PERIOD and _TIME_COUNT_ASKED.search(lowered):
-        return bool(_COUNTED_TIME_RE.search(text))
+        return bool(_COUNTED_TIME_RE.search(text)) and _counts_asked_unit(lowered, text)
     if kind is Kind.NUMBER and _AGE_ASKED.search(lowered):
         return bool(_AGE_STATED.search(text))
     if kind is Kind.PERIOD and _KEEPING_ASKED.search(lowered) and not _OFTEN_ASKED.search(lowered):
@@ -294,6 +294,34 @@ _FREQUENCY = re.compile(
 )
 
 
+def _counts_asked_unit(question: str, text: str) -> bool:
+    """A question asking "how many hours" (多少小时) is answered by a count of hours, not by
+    3个月内 of another duty; one naming no unit, by any count of time."""
+    for asked, counted in _UNITS:
+        if asked.search(question):
+            return bool(counted.search(text))
+    return True
+
+
+def _unit(zh: str, en: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(the question asks for a count of this unit, a sentence states one)."""
+    number = rf"(?:\d+|[{_NUMERAL_ZH}]+|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+    number += r"eleven|twelve|fifteen|twenty|thirty|sixty|ninety|several))"
+    return (
+        re.compile(rf"\bhow many (?:business |working |calendar )?{en}s?\b|(?:多少|几)个?(?:{zh})"),
+        re.compile(rf"{number}\s*个?(?:{zh})|{number}[\s-]+(?:\w+[\s-])?{en}s?\b"),
+    )
+
+
+_UNITS = [
+    _unit("小时", "hour"),
+    _unit("工作日|日|天", "day"),
+    _unit("周|星期", "week"),
+    _unit("月", "month"),
+    _unit("年", "year"),
+]
+
+
 # "Under what age …", 几岁: an age, which a count of years elsewhere (保存三年) is not.
 _AGE_ASKED = re.compile(
     r"\b(?:what|which) age\b|\bhow old\b|\b(?:minimum|maximum|lowest|highest) age\b"
@@ -331,11 +359,11 @@ _TIME_COUNT_ASKED = re.compile(
 # A rate ("how much per hour", 每小时多少钱) is stated only as one: a total is not a rate.
 _RATE_ASKED = re.compile(
     r"\bper (?:hour|day|week|month|year|unit|gpu|chip|server|user|record)\b|\bhourly\b"
-    r"|\bmonthly\b|每(?:小时|天|日|周|月|年|台|个|人)"
+    r"|\bdaily\b|\bmonthly\b|\bfor each day\b|每(?:小时|天|日|周|月|年|台|个|人)|按日"
 )
 _RATE_STATED = re.compile(
     r"\bper\b|\bhourly\b|\bmonthly\b|\bannual(?:ly)?\b|\ban? (?:hour|day|week|month|year)\b"
-    r"|\beach\b|\bevery\b|/\s?(?:h|hr|hour|day|month|year)\b|每"
+    r"|\beach\b|\bevery\b|\bdaily\b|/\s?(?:h|hr|hour|day|month|year)\b|每|按日"
     r"|\b(?:one|single|\d+)[- ](?:hour|day|week|month|year)\b"
 )
 # "How many X", 几个X, 多少人: a count of X, so the number must come with X.

@@ -75,7 +75,8 @@ _PENALTY_ASKED = _asking_for(_PENALTY_NOUNS, "处罚|行政处罚")
 # "What is the maximum fine …", "What fine can …", 罚多少, 罚款幅度: the amount of a fine
 # (`assistant.answering.answer_type` reads it as a question asking for money).
 FINE_ASKED = re.compile(
-    r"\bwhat (?:is the |are the |was the )?(?:[a-z]+ )?fines?\b|\bhow (?:much|large|high) "
+    r"\bwhat (?:is the |are the |was the )?(?:maximum |minimum |highest |lowest |largest )?"
+    r"(?:[a-z]+ )?fines?\b|\bhow (?:much|large|high) "
     r"(?:is |was |a )?(?:the )?(?:fine|penalty)\b|罚多少|可罚多少|罚款多少|多少罚款"
     r"|罚款(?:幅度|上限|数额|金额|倍数)|(?:最高|最多)(?:可以?)?(?:处|罚)"
 )

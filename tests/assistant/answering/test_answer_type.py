@@ -48,6 +48,7 @@ from assistant.answering.answer_type import (
         ("What is the maximum compensation for an infringement of personal information?", "money"),
         ("不满几岁的未成年人的个人信息属于敏感个人信息？", "number"),
         ("What is the minimum number of staff a security department must have?", "number"),
+        ("What is the maximum daily fine for continuing violations?", "money"),
         ("What is the minimum age for a platform to use facial recognition on users?", "number"),
         ("电信业务经营许可证年检的时间是每年几月？", "date"),
         ("申请材料不齐全的，应当在几个月内补正？", "period"),
@@ -388,3 +389,18 @@ def test_questions_asking_which_licence_is_needed() -> None:
     assert not LICENCE.asked_by("Is a licence needed to export 3A090 items?")  # yes/no
     assert LICENCE.stated_by("须经国务院信息产业主管部门审查批准，取得《基础电信业务经营许可证》。")
     assert not LICENCE.stated_by("并可以吊销相关业务许可证或者吊销营业执照。")
+
+
+def test_a_count_of_time_is_in_the_unit_asked() -> None:
+    hours = "What training must staff receive each year, and for how many hours?"
+    assert not states(Kind.PERIOD, "保护工作部门自收到报告之日起3个月内完成重新认定。", hours)
+    assert states(Kind.PERIOD, "每年培训时长不少于40小时。", hours)
+    days = "具有舆论属性的算法推荐服务上线后，要在多少天内完成算法备案？"
+    assert states(Kind.PERIOD, "应当在提供服务之日起十个工作日内填报备案信息。", days)
+    assert states(Kind.PERIOD, "within 45 working days", "How many working days does it take?")
+
+
+def test_a_daily_amount_is_stated_only_as_one() -> None:
+    daily = "What is the maximum daily fine for continuing violations?"
+    assert not states(Kind.MONEY, "处一万元以上十万元以下罚款。", daily)
+    assert states(Kind.MONEY, "逾期不改正的，按日连续处以一万元罚款。", daily)
