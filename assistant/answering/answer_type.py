@@ -247,6 +247,8 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     lowered = question.lower()
     if kind is Kind.PERIOD and any(w.search(lowered) and not w.search(text) for w in _PERIOD_OF):
         return False  # "How long is the licence valid?" is not answered by 提前90日 of a notice
+    if kind is Kind.PERIOD and _RETENTION.search(text) and not _PERIOD_OF[-1].search(lowered):
+        return False  # a deadline to report a breach is not how long a report is kept (保存三年)
     if kind is Kind.PERIOD and _SOON_ASKED.search(lowered):
         return bool(_SOON_STATED.search(text))
     if kind is Kind.PERIOD and _TIME_COUNT_ASKED.search(lowered):
@@ -276,10 +278,19 @@ _PERIOD_OF: list[re.Pattern[str]] = [
     # How long something is kept: not answered by how long a licence is valid (有效期不超过1年).
     # ("keep providing maintenance" is how long a duty lasts, not a retention.)
     re.compile(
-        r"\b(?:keep|kept|retain(?:s|ed)?|retention|stored?|preserved?)\b(?! (?:on )?[a-z]+ing\b)"
+        r"\b(?:keep|kept|retain(?:s|ed)?|retention|stored?|preserved?|maintained)\b"
+        r"(?! (?:on )?[a-z]+ing\b)"
         r"|保存|留存|保留|存储"
     ),
 ]
+
+
+# A period something is kept for ("应当至少保存三年", "retained for five years"): it answers a
+# question about keeping only.
+_RETENTION = re.compile(
+    rf"(?:保存|留存|保留|存储)[^，。；]{{0,6}}?(?:不少于|至少|不得少于)?[\d{_NUMERAL_ZH}]+\s*个?(?:年|月|日)"
+    r"|\b(?:kept|retained|stored|preserved) for\b"
+)
 
 
 # "How long must X be kept": a length of time, which how often something is done is not.

@@ -404,3 +404,10 @@ def test_a_daily_amount_is_stated_only_as_one() -> None:
     daily = "What is the maximum daily fine for continuing violations?"
     assert not states(Kind.MONEY, "处一万元以上十万元以下罚款。", daily)
     assert states(Kind.MONEY, "逾期不改正的，按日连续处以一万元罚款。", daily)
+
+
+def test_a_retention_period_answers_only_a_question_about_keeping() -> None:
+    kept = "个人信息保护影响评估报告和处理情况记录应当至少保存三年。"
+    assert not states(Kind.PERIOD, kept, "What is the reporting deadline for a breach?")
+    assert states(Kind.PERIOD, kept, "How long must assessment records be kept?")
+    assert states(Kind.PERIOD, kept, "How long must assessment records be maintained?")
