@@ -106,8 +106,8 @@ _STATES: dict[Kind, re.Pattern[str]] = {
         rf"|[{_NUMERAL_ZH}]+(?:万|亿)?元|\d[\d,.]*\s*(?:million|billion)"
         # A fine may be a multiple or a share of something: of turnover, of the deal.
         rf"|[\d{_NUMERAL_ZH}]+倍|\btimes the\b"
-        rf"|(?:百分之[{_NUMERAL_ZH}]+|\d\s*%|\bper ?cent\b)(?=.*(?:罚款|罚金|\bfines?\b|"
-        rf"\bpenalt|turnover|营业额))"
+        rf"|(?:百分之[{_NUMERAL_ZH}]+|千分之[{_NUMERAL_ZH}]+|\d\s*[%‰]|\bper ?(?:cent|mille)\b)"
+        rf"(?=.*(?:罚款|罚金|违约金|\bfines?\b|\bpenalt|\blate (?:fee|payment)|turnover|营业额))"
     ),
     Kind.PERIOD: re.compile(
         rf"{_COUNTED_TIME}"

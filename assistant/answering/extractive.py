@@ -461,7 +461,7 @@ _ATTRIBUTION = re.compile(
 
 def _stating_lead(typed: list[Candidate], kind: Kind, question: str) -> Candidate:
     """The stating sentence that leads: the best-scoring one, or for "the maximum fine" the
-    one of the same document with the largest sum (PIPL's 五千万元 tier, not its first)."""
+    one of the same article with the largest sum (PIPL's 五千万元 tier, not its first)."""
     best = max(typed, key=lambda c: c.score)
     if kind is Kind.PERIOD and not counts_time(best.span.text) and not asks_time_limit(question):
         # "最长能持续多久？": a period counted (不超过二年) before one only named (实施期限届满前);
@@ -471,9 +471,36 @@ def _stating_lead(typed: list[Candidate], kind: Kind, question: str) -> Candidat
         if counted:
             best = max(counted, key=lambda c: c.score)
     if kind is Kind.MONEY and asks_maximum(question):
-        same = [c for c in typed if c.passage.doc_id == best.passage.doc_id]
+        # The top tier of the best sentence's own paragraph, or of the next that raises it
+        # (有前款规定的违法行为，情节严重的…): the largest fine of the whole law (数据安全法's
+        # 一千万元 for core data) or of the article's other paragraph is not the maximum for
+        # the act asked about.
+        same = [c for c in typed if _same_tiers(c, best)]
         best = max(same, key=lambda c: (largest_sum(c.span.text), c.score))
     return best
+
+
+def _same_tiers(cand: Candidate, best: Candidate) -> bool:
+    """Whether `cand` states a tier of the same sanction as `best`: the same paragraph of the
+    same passage, or the next paragraph when it opens by referring back (有前款规定的…)."""
+    if cand.passage.chunk_id != best.passage.chunk_id:
+        return False
+    text = cand.passage.text
+    own = text.rfind("\n", 0, cand.span.start) + 1
+    best_own = text.rfind("\n", 0, best.span.start) + 1
+    if own == best_own:
+        return True
+    # The paragraph right after the best's, when it opens by referring back to it.
+    before = text[:own].rstrip("\n")
+    return text.rfind("\n", 0, len(before)) + 1 == best_own and bool(_REFERS_BACK.match(text, own))
+
+
+# A paragraph that continues the one before it: "有前款规定的违法行为，情节严重的".
+_REFERS_BACK = re.compile(
+    r"\s*(?:有|违反|依照)?前款|\s*(?:where|if) the (?:violation|conduct) "
+    r"(?:in|under|described in) the preceding paragraph",
+    re.IGNORECASE,
+)
 
 
 # How far below the best stating sentence one that counts the period may score and still lead.

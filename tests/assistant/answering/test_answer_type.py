@@ -411,3 +411,8 @@ def test_a_retention_period_answers_only_a_question_about_keeping() -> None:
     assert not states(Kind.PERIOD, kept, "What is the reporting deadline for a breach?")
     assert states(Kind.PERIOD, kept, "How long must assessment records be kept?")
     assert states(Kind.PERIOD, kept, "How long must assessment records be maintained?")
+
+
+def test_a_late_fee_rate_states_money() -> None:
+    asked = "How much may a telecom operator charge as a late fee per day?"
+    assert states(Kind.MONEY, "可以按照所欠费用每日加收3‰的违约金。", asked)

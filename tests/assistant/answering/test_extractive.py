@@ -567,6 +567,22 @@ def test_a_which_licence_question_is_not_answered_by_a_revocation() -> None:
     assert not answer.abstained and "应当取得" in answer.text.splitlines()[0], answer.text
 
 
+def test_the_maximum_fine_is_the_top_tier_of_the_asked_act_only() -> None:
+    text = (
+        "第四十八条 违反本法第三十五条规定，拒不配合数据调取的，处五万元以上五十万元以下罚款。\n"
+        "违反本法第三十六条规定，未经主管机关批准向外国司法机构提供数据的，处十万元以上一百万元"
+        "以下罚款；造成严重后果的，处一百万元以上五百万元以下罚款。\n"
+        "第六十六条 违反本法规定处理个人信息的，处一百万元以下罚款。\n"
+        "有前款规定的违法行为，情节严重的，处五千万元以下罚款。"
+    )
+    p = whole_passage(text, "数据安全法")
+    settings = AnswerSettings(max_sentences=1)
+    refused = answer_extractively("拒不配合数据调取的，最高罚款多少？", [p], settings)
+    assert "五十万元以下" in refused.text and "五百万元" not in refused.text, refused.text
+    processed = answer_extractively("违反规定处理个人信息的，最高罚款多少？", [p], settings)
+    assert "五千万元" in processed.text, processed.text
+
+
 def test_the_named_law_answers_before_a_neighbouring_regulation() -> None:
     def law(doc_id: str, text: str, rank: int) -> Passage:
         return Passage(chunk_id=f"{doc_id}::0", doc_id=doc_id, title=doc_id, text=text,

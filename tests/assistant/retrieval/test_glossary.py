@@ -133,3 +133,10 @@ def test_designation_reciprocity_and_security_review_wordings_have_their_chinese
     )
     assert {"对等", "滥用"} <= set(found)
     assert "影响国家安全" in translations("processing that may affect national security", entries)
+
+
+def test_refusal_late_fee_and_distress_wordings_have_their_chinese() -> None:
+    entries = load_glossary()
+    assert "拒不" in translations("refusing to provide data to the police", entries)
+    assert "违约金" in translations("a late fee per day", entries)
+    assert "精神损害" in translations("damages for emotional distress", entries)
