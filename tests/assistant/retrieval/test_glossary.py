@@ -104,7 +104,7 @@ def test_penalty_clause_and_platform_words_have_their_chinese() -> None:
 def test_tort_and_data_incident_wordings_have_their_chinese() -> None:
     entries = load_glossary()
     found = translations("Who is liable when an employee causes damage?", entries)
-    assert {"工作人员", "损害", "责任"} <= set(found)
+    assert {"工作人员", "损害", "承担侵权责任"} <= set(found)
     assert "用人单位" in translations("Is the employer liable?", entries)
     incident = translate("when a data security incident occurs", entries)
     assert "数据安全事件" in incident and "网络安全事件" not in incident
