@@ -60,7 +60,8 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:what|which) (?:date|day|year|month)\b|\bsince when\b|\bby when\b"
             r"|\bwhen (?:did|does|will|was|is|were)\b.*\b(?:take effect|come into force|"
-            r"enter(?:ed)? into force|effective|published|adopted|enacted|promulgated|issued)\b"
+            r"enter(?:ed)? into force|effective|publish(?:ed)?|adopt(?:ed)?|enact(?:ed)?|"
+            r"promulgat(?:e|ed)|issued?|announce[ds]?)\b"
             r"|哪一天|哪天|哪一年|哪年|几月|何时起|何时开始|何日|什么时候(?:起|开始|施行|生效)"
         ),
     ),
@@ -117,8 +118,10 @@ _STATES: dict[Kind, re.Pattern[str]] = {
     ),
     Kind.DATE: re.compile(
         rf"\d{{4}}\s*年|[\d{_NUMERAL_ZH}]{{1,3}}\s*月|\b(?:19|20)\d{{2}}\b"
-        r"|\b(?:january|february|march|april|may|june|july|august|september|october|"
+        r"|\b(?:january|february|march|april|june|july|august|september|october|"
         r"november|december)\b"
+        # "May" is a month only beside a day or a year: "BIS may inform persons" is no date.
+        r"|\bmay\s+\d{1,2}\b|\b\d{1,2}\s+may\b|\bmay\s+(?:19|20)\d{2}\b"
     ),
     Kind.PERCENT: re.compile(rf"\d\s*%|百分之[{_NUMERAL_ZH}]+|\bper ?cent\b|成(?=以上|以下)"),
     Kind.NUMBER: re.compile(

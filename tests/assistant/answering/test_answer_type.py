@@ -49,6 +49,7 @@ from assistant.answering.answer_type import (
         ("不满几岁的未成年人的个人信息属于敏感个人信息？", "number"),
         ("What is the minimum number of staff a security department must have?", "number"),
         ("What is the maximum daily fine for continuing violations?", "money"),
+        ("When did BIS publish the interim final rule creating § 744.23?", "date"),
         ("What is the minimum age for a platform to use facial recognition on users?", "number"),
         ("电信业务经营许可证年检的时间是每年几月？", "date"),
         ("申请材料不齐全的，应当在几个月内补正？", "period"),
@@ -416,3 +417,10 @@ def test_a_retention_period_answers_only_a_question_about_keeping() -> None:
 def test_a_late_fee_rate_states_money() -> None:
     asked = "How much may a telecom operator charge as a late fee per day?"
     assert states(Kind.MONEY, "可以按照所欠费用每日加收3‰的违约金。", asked)
+
+
+def test_may_is_a_month_only_beside_a_day_or_a_year() -> None:
+    asked = "When did BIS publish the rule?"
+    assert not states(Kind.DATE, "BIS may inform persons by specific notice.", asked)
+    assert states(Kind.DATE, "The rule was published on May 5, 2023.", asked)
+    assert states(Kind.DATE, "It took effect on 5 May.", asked)
