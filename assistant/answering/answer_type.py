@@ -75,7 +75,8 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
             r"(?:registered |paid-in )?capital|damages|compensation)\b"
             r"|\bhow big (?:a |is the |was the )?(?:fine|penalty)"
             r"|多少元|多少钱|多少美元|多少万|(?:金额|资本|价格|费用|收入|"
-            r"赔偿|罚款|罚金|销售额)[^，。？?]{0,6}(?:多少|几)"
+            r"赔偿|罚款|罚金|销售额|申请费|手续费|服务费|年费|预算|经费)[^，。？?]{0,6}(?:多少|几)"
+            r"|多少(?:[\u4e00-\u9fff]{0,6})(?:费用|预算|经费|资金)"
         ),
     ),
     (
@@ -205,6 +206,7 @@ _ATTRIBUTES: list[re.Pattern[str]] = [
         r"学历|学位|\b(?:academic|university|college) (?:degrees?|qualifications?)\b|\bdiplomas?\b"
         r"|\beducational background\b"
     ),
+    re.compile(r"资质|任职资格|任职条件|\bprofessional qualifications?\b"),
     re.compile(r"工作经验|从业经验|工作经历|\byears? of experience\b|\bwork experience\b"),
 ]
 
@@ -224,7 +226,10 @@ def expected_kind(question: str) -> Kind | None:
 _MONEY_OF: list[re.Pattern[str]] = [
     re.compile(r"\bfine[sd]?\b|\bpenalt(?:y|ies)\b|罚款|罚金"),
     re.compile(r"\bcapital\b|资本|注册资金"),
-    re.compile(r"\bprices?\b|\bcosts?\b|\bfees?\b|\bcharges?\b|价格|费用|收费|价款"),
+    re.compile(
+        r"\bprices?\b|\bcosts?\b|\bfees?\b|\bcharges?\b|价格|费用|收费|价款|申请费|手续费|服务费|年费"
+    ),
+    re.compile(r"\bbudgets?\b|预算|经费|投入"),
     re.compile(r"\bdamages\b|\bcompensation\b|赔偿"),
     re.compile(r"\bearn(?:s|ed|ings)?\b|\brevenues?\b|\bincome\b|\bsales\b|收入|营收|销售额"),
 ]
@@ -519,8 +524,8 @@ _OBLIGATION_STATED = re.compile(
 # same topic that names none ("报告应当至少保存三年" does not say where a report is filed).
 _AUTHORITY_ASKED = re.compile(
     r"\b(?:which|what) (?:[a-z-]+ ){0,2}(?:department|agency|agencies|authority|authorities"
-    r"|ministry|ministries|regulators?|courts?|bureau|government body|body|bodies)\b"
-    r"|(?:哪个|哪些|哪一?级|什么|何)(?:[\u4e00-\u9fff]{0,4})?(?:部门|机关|机构|法院)"
+    r"|ministry|ministries|regulators?|bureau|government body|body|bodies)\b"
+    r"|(?:哪个|哪些|哪一?级|什么|何)(?:[\u4e00-\u9fff]{0,4})?(?:部门|机关|机构)"
     # "To whom must it apply?", 向谁申请 / 向谁报告: the body applied or reported to.
     r"|\bto whom\b|向谁(?:申请|报告|备案|申报|提出|提交|投诉|举报)"
 )
@@ -557,8 +562,16 @@ _LICENCE_STATED = re.compile(
     r"apply for|have)\b|\b(?:needs?|requires?|required)\b"
 )
 
+# Which court ("Which court hears …?", 由哪个法院审理？): a sentence naming a court, which a
+# department deciding something (由…管理部门审查批准) is not.
+_COURT_ASKED = re.compile(
+    r"\b(?:which|what) (?:[a-z-]+ ){0,2}courts?\b|(?:哪个|哪些|哪一?级|什么|何)(?:[\u4e00-\u9fff]{0,4})?法院"
+)
+_COURT_STATED = re.compile(r"法院|法庭|\bcourts?\b|\btribunals?\b")
+
 PROHIBITION = RuleForm(_PROHIBITION_ASKED, _PROHIBITION_STATED)
 LEADER = RuleForm(_LEADER_ASKED, _LEADER_STATED)
+COURT = RuleForm(_COURT_ASKED, _COURT_STATED)
 LICENCE = RuleForm(_LICENCE_ASKED, _LICENCE_STATED)
 AUTHORITY = RuleForm(_AUTHORITY_ASKED, _AUTHORITY_STATED)
 SANCTION = RuleForm(SANCTION_ASKED, _SANCTION_STATED)

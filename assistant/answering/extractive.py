@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant.answering.answer_type import (
     AUTHORITY,
+    COURT,
     LEADER,
     LICENCE,
     OBLIGATION,
@@ -349,12 +350,12 @@ def _form_lead(candidates: list[Candidate], question: str, form: RuleForm) -> Ca
 
 
 # The forms of rule a question may ask for, in order (a definition comes first, above).
-_FORMS = (AUTHORITY, LEADER, PROHIBITION, SANCTION, OBLIGATION)
+_FORMS = (AUTHORITY, COURT, LEADER, PROHIBITION, SANCTION, OBLIGATION)
 # The forms whose answer names someone or something required (an authority, a head, a
 # licence to obtain): when one is asked for and no sentence near the best has its form,
 # nothing answers. (A licence question's lead is still the sentence naming the asked thing:
 # "A B11 permit covers IaaS" answers "which permit", with "must hold licences" beside it.)
-_NAMED_IN_ANSWER = (AUTHORITY, LEADER, LICENCE)
+_NAMED_IN_ANSWER = (AUTHORITY, COURT, LEADER, LICENCE)
 
 
 def _in_asked_time(question: str, candidates: list[Candidate]) -> list[Candidate]:

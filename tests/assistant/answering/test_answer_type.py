@@ -50,6 +50,8 @@ from assistant.answering.answer_type import (
         ("What is the minimum number of staff a security department must have?", "number"),
         ("What is the maximum daily fine for continuing violations?", "money"),
         ("When did BIS publish the interim final rule creating § 744.23?", "date"),
+        ("两用物项出口许可证件的申请费是多少？", "money"),
+        ("关键信息基础设施运营者每年需要投入多少网络安全预算？", "money"),
         ("What is the minimum age for a platform to use facial recognition on users?", "number"),
         ("电信业务经营许可证年检的时间是每年几月？", "date"),
         ("申请材料不齐全的，应当在几个月内补正？", "period"),
@@ -340,7 +342,7 @@ def test_a_validity_is_stated_as_one() -> None:
         ("个人信息保护影响评估报告需要报送哪个部门备案？", True),
         ("在关键信息基础设施保护方面，由哪个国务院部门牵头指导和监督？", True),
         ("Which Chinese agency approves the export of rare earth technology?", True),
-        ("Which court has jurisdiction over cross-border data disputes?", True),
+        ("Which court has jurisdiction over cross-border data disputes?", False),  # COURT
         ("两用物项出口经营者应当向谁申请出口许可？", True),
         ("To whom must an exporter apply for a licence?", True),
         ("Which permit does a provider need?", False),
@@ -378,6 +380,7 @@ def test_a_personal_attribute_asked_must_be_named_by_the_passage() -> None:
     assert not asked_attributes_named(asked, article)
     assert asked_attributes_named(asked, "负责人应当具有中华人民共和国国籍。")
     assert not asked_attributes_named("负责人需要具备什么学历？", article)
+    assert not asked_attributes_named("数据安全负责人需要什么资质？", article)
     assert asked_attributes_named("What must the officer do?", article)  # none asked
     assert asked_attributes_named("How is the degree of harm assessed?", article)
 
@@ -424,3 +427,12 @@ def test_may_is_a_month_only_beside_a_day_or_a_year() -> None:
     assert not states(Kind.DATE, "BIS may inform persons by specific notice.", asked)
     assert states(Kind.DATE, "The rule was published on May 5, 2023.", asked)
     assert states(Kind.DATE, "It took effect on 5 May.", asked)
+
+
+def test_a_which_court_question_needs_a_court() -> None:
+    from assistant.answering.answer_type import COURT, asks_authority
+
+    asked = "出口管制法规定的出口经营者资格认定由哪个法院审理争议？"
+    assert COURT.asked_by(asked) and not asks_authority(asked)
+    assert not COURT.stated_by("军品出口专营资格由国家军品出口管制管理部门审查批准。")
+    assert COURT.stated_by("我国公民、组织可以依法向人民法院提起诉讼。")
