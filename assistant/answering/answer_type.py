@@ -196,18 +196,28 @@ def asked_attributes_named(question: str, passage: str) -> bool:
     citizen?" is not answered by the article that only says an officer is appointed."""
     lowered = question.lower()
     text = passage.lower()
-    return all(a.search(text) for a in _ATTRIBUTES if a.search(lowered))
+    return all(named.search(text) for asked, named in _ATTRIBUTES if asked.search(lowered))
 
 
-# Attributes of a person a requirement may set, each as the question and a passage may say it.
-_ATTRIBUTES: list[re.Pattern[str]] = [
-    re.compile(r"国籍|公民|\bcitizens?(?:hip)?\b|\bnationality\b"),
-    re.compile(
-        r"学历|学位|\b(?:academic|university|college) (?:degrees?|qualifications?)\b|\bdiplomas?\b"
-        r"|\beducational background\b"
+_EDUCATION = re.compile(
+    r"学历|学位|\b(?:academic|university|college) (?:degrees?|qualifications?)\b|\bdiplomas?\b"
+    r"|\beducational background\b"
+)
+_QUALIFICATION = re.compile(r"资质|任职资格|任职条件|\bprofessional qualifications?\b")
+_EXPERIENCE = re.compile(r"工作经验|从业经验|工作经历|\byears? of experience\b|\bwork experience\b")
+# Attributes of a person a requirement may set: (the question asks about one, a passage names
+# it). Citizens as the actors of a rule ("Can Chinese citizens sue?", 公民个人信息) ask no
+# nationality; only being one does ("Must the officer be a Chinese citizen?").
+_ATTRIBUTES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (
+        re.compile(
+            r"国籍|\bcitizenship\b|\bnationality\b|\bbe (?:a |an )?(?:[a-z.]+ )?citizens?\b"
+        ),
+        re.compile(r"国籍|公民|\bcitizens?(?:hip)?\b|\bnationality\b"),
     ),
-    re.compile(r"资质|任职资格|任职条件|\bprofessional qualifications?\b"),
-    re.compile(r"工作经验|从业经验|工作经历|\byears? of experience\b|\bwork experience\b"),
+    (_EDUCATION, _EDUCATION),
+    (_QUALIFICATION, _QUALIFICATION),
+    (_EXPERIENCE, _EXPERIENCE),
 ]
 
 

@@ -276,9 +276,10 @@ def answer_extractively(
             rule.asked_by(question) and _form_lead(candidates, question, rule) is None
             for rule in _NAMED_IN_ANSWER
         ):
-            # "Which department is the report filed with?", "Who chairs the mechanism?",
-            # "需要取得什么许可证？" where no sentence near the best names an authority (a
-            # leader, a licence required): the passages are on the topic but do not say it.
+            # "Which department is the report filed with?", "Which court hears …?", "Who
+            # chairs the mechanism?", "需要取得什么许可证？" where no sentence near the best
+            # names an authority (a court, a head, a licence required): the passages are on
+            # the topic but do not say it.
             return abstain
         if lead is None and candidates:
             lead, form = _asked_item(_best(candidates), readings), None
@@ -351,8 +352,8 @@ def _form_lead(candidates: list[Candidate], question: str, form: RuleForm) -> Ca
 
 # The forms of rule a question may ask for, in order (a definition comes first, above).
 _FORMS = (AUTHORITY, COURT, LEADER, PROHIBITION, SANCTION, OBLIGATION)
-# The forms whose answer names someone or something required (an authority, a head, a
-# licence to obtain): when one is asked for and no sentence near the best has its form,
+# The forms whose answer names someone or something required (an authority, a court, a
+# head, a licence to obtain): when one is asked for and no sentence near the best has its form,
 # nothing answers. (A licence question's lead is still the sentence naming the asked thing:
 # "A B11 permit covers IaaS" answers "which permit", with "must hold licences" beside it.)
 _NAMED_IN_ANSWER = (AUTHORITY, COURT, LEADER, LICENCE)
@@ -462,7 +463,7 @@ _ATTRIBUTION = re.compile(
 
 def _stating_lead(typed: list[Candidate], kind: Kind, question: str) -> Candidate:
     """The stating sentence that leads: the best-scoring one, or for "the maximum fine" the
-    one of the same article with the largest sum (PIPL's 五千万元 tier, not its first)."""
+    one of its tiers with the largest sum (PIPL's 五千万元 tier, not its first)."""
     best = max(typed, key=lambda c: c.score)
     if kind is Kind.PERIOD and not counts_time(best.span.text) and not asks_time_limit(question):
         # "最长能持续多久？": a period counted (不超过二年) before one only named (实施期限届满前);

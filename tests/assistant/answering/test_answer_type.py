@@ -383,6 +383,7 @@ def test_a_personal_attribute_asked_must_be_named_by_the_passage() -> None:
     assert not asked_attributes_named("数据安全负责人需要什么资质？", article)
     assert asked_attributes_named("What must the officer do?", article)  # none asked
     assert asked_attributes_named("How is the degree of harm assessed?", article)
+    assert asked_attributes_named("Can Chinese citizens sue the processor?", article)  # actors
 
 
 def test_questions_asking_which_licence_is_needed() -> None:
