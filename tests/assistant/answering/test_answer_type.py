@@ -367,13 +367,6 @@ def test_questions_asking_who_leads_a_body() -> None:
     assert not asks_leader("Who may process geodata sent back from connected vehicles?")
 
 
-def test_a_share_is_stated_only_for_whose_share_was_asked() -> None:
-    foreign = "What percentage of foreign ownership is allowed in a telecom company?"
-    assert not states(Kind.PERCENT, "公司中国有股权或者股份不少于51%；", foreign)
-    assert states(Kind.PERCENT, "外资股比不得超过50%。", foreign)
-    assert states(Kind.PERCENT, "公司中国有股权或者股份不少于51%；", "国有股权比例是百分之几？")
-
-
 def test_a_personal_attribute_asked_must_be_named_by_the_passage() -> None:
     article = "个人信息处理者应当指定个人信息保护负责人，负责对个人信息处理活动进行监督。"
     asked = "Must the personal information protection officer be a Chinese citizen?"
@@ -396,40 +389,6 @@ def test_questions_asking_which_licence_is_needed() -> None:
     assert not LICENCE.stated_by("并可以吊销相关业务许可证或者吊销营业执照。")
 
 
-def test_a_count_of_time_is_in_the_unit_asked() -> None:
-    hours = "What training must staff receive each year, and for how many hours?"
-    assert not states(Kind.PERIOD, "保护工作部门自收到报告之日起3个月内完成重新认定。", hours)
-    assert states(Kind.PERIOD, "每年培训时长不少于40小时。", hours)
-    days = "具有舆论属性的算法推荐服务上线后，要在多少天内完成算法备案？"
-    assert states(Kind.PERIOD, "应当在提供服务之日起十个工作日内填报备案信息。", days)
-    assert states(Kind.PERIOD, "within 45 working days", "How many working days does it take?")
-
-
-def test_a_daily_amount_is_stated_only_as_one() -> None:
-    daily = "What is the maximum daily fine for continuing violations?"
-    assert not states(Kind.MONEY, "处一万元以上十万元以下罚款。", daily)
-    assert states(Kind.MONEY, "逾期不改正的，按日连续处以一万元罚款。", daily)
-
-
-def test_a_retention_period_answers_only_a_question_about_keeping() -> None:
-    kept = "个人信息保护影响评估报告和处理情况记录应当至少保存三年。"
-    assert not states(Kind.PERIOD, kept, "What is the reporting deadline for a breach?")
-    assert states(Kind.PERIOD, kept, "How long must assessment records be kept?")
-    assert states(Kind.PERIOD, kept, "How long must assessment records be maintained?")
-
-
-def test_a_late_fee_rate_states_money() -> None:
-    asked = "How much may a telecom operator charge as a late fee per day?"
-    assert states(Kind.MONEY, "可以按照所欠费用每日加收3‰的违约金。", asked)
-
-
-def test_may_is_a_month_only_beside_a_day_or_a_year() -> None:
-    asked = "When did BIS publish the rule?"
-    assert not states(Kind.DATE, "BIS may inform persons by specific notice.", asked)
-    assert states(Kind.DATE, "The rule was published on May 5, 2023.", asked)
-    assert states(Kind.DATE, "It took effect on 5 May.", asked)
-
-
 def test_a_which_court_question_needs_a_court() -> None:
     from assistant.answering.answer_type import COURT, asks_authority
 
@@ -437,3 +396,46 @@ def test_a_which_court_question_needs_a_court() -> None:
     assert COURT.asked_by(asked) and not asks_authority(asked)
     assert not COURT.stated_by("军品出口专营资格由国家军品出口管制管理部门审查批准。")
     assert COURT.stated_by("我国公民、组织可以依法向人民法院提起诉讼。")
+
+
+_KEPT = "个人信息保护影响评估报告和处理情况记录应当至少保存三年。"
+_STATE = "公司中国有股权或者股份不少于51%；"
+_DAILY = "What is the maximum daily fine?"
+_PUBLISHED = "When did BIS publish the rule?"
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "question", "stated"),
+    [
+        # whose share a percentage is
+        ("percent", _STATE, "What percentage of foreign ownership?", False),
+        ("percent", "外资股比不得超过50%。", "What percentage of foreign ownership?", True),
+        ("percent", _STATE, "国有股权比例是百分之几？", True),
+        # a count of time in the unit asked
+        ("period", "自收到报告之日起3个月内完成重新认定。", "For how many hours?", False),
+        ("period", "每年培训时长不少于40小时。", "For how many hours?", True),
+        ("period", "应当在提供服务之日起十个工作日内填报。", "要在多少天内完成备案？", True),
+        ("period", "within 45 working days", "How many working days does it take?", True),
+        # a daily amount, a late fee
+        ("money", "处一万元以上十万元以下罚款。", _DAILY, False),
+        ("money", "逾期不改正的，按日连续处以一万元罚款。", _DAILY, True),
+        (
+            "money",
+            "可以按照所欠费用每日加收3‰的违约金。",
+            "How much is the late fee per day?",
+            True,
+        ),
+        # a retention period answers a question about keeping only
+        ("period", _KEPT, "What is the reporting deadline for a breach?", False),
+        ("period", _KEPT, "How long must assessment records be kept?", True),
+        ("period", _KEPT, "How long must assessment records be maintained?", True),
+        # "may" is a month only beside a day or a year
+        ("date", "BIS may inform persons by specific notice.", _PUBLISHED, False),
+        ("date", "The rule was published on May 5, 2023.", _PUBLISHED, True),
+        ("date", "It took effect on 5 May.", _PUBLISHED, True),
+    ],
+)
+def test_a_value_is_stated_only_as_the_one_asked(
+    kind: str, sentence: str, question: str, stated: bool
+) -> None:
+    assert states(Kind(kind), sentence, question) is stated
