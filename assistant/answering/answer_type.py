@@ -140,6 +140,11 @@ _REFERENCES = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9.:§-]*", re.IGNORECASE)
+# The marker opening a list item ("(4) the high technical standards …", （三）, "2."): it
+# numbers the item, it states no value.
+_ITEM_MARKER = re.compile(
+    rf"^\s*(?:[（(](?:\d{{1,2}}|[{_NUMERAL_ZH}]{{1,3}}|[a-z]{{1,4}})[）)]|\d{{1,2}}[.、](?!\d))"
+)
 
 
 # Words that only ask: "how long", 多少, 哪一天 occur in no answer, so they must not count
@@ -258,7 +263,7 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     """Whether `sentence` states a `kind` of value other than those the question itself gives
     (the 3A090 or § 744.23 it asks about, an article number), and for money, a sum of what
     the question asks about when it says (a fine, capital, a price, damages)."""
-    text = _REFERENCES.sub(" ", sentence.lower())
+    text = _REFERENCES.sub(" ", _ITEM_MARKER.sub(" ", sentence.lower(), count=1))
     given = {t.lower() for t in _TOKEN.findall(question) if any(c.isdigit() for c in t)}
     if given:
         text = _TOKEN.sub(lambda m: " " if m.group().lower() in given else m.group(), text)

@@ -433,6 +433,9 @@ _PUBLISHED = "When did BIS publish the rule?"
         ("date", "BIS may inform persons by specific notice.", _PUBLISHED, False),
         ("date", "The rule was published on May 5, 2023.", _PUBLISHED, True),
         ("date", "It took effect on 5 May.", _PUBLISHED, True),
+        # a list item's marker numbers the item, it states no count
+        ("number", "(4) the high technical standards in its growth.", "How many employees?", False),
+        ("number", "(4) entities with 50 employees or fewer.", "How many employees?", True),
     ],
 )
 def test_a_value_is_stated_only_as_the_one_asked(
