@@ -270,7 +270,7 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     lowered = question.lower()
     if kind is Kind.PERIOD and any(w.search(lowered) and not w.search(text) for w in _PERIOD_OF):
         return False  # "How long is the licence valid?" is not answered by 提前90日 of a notice
-    if kind is Kind.PERIOD and _RETENTION.search(text) and not _PERIOD_OF[-1].search(lowered):
+    if kind is Kind.PERIOD and _RETENTION.search(text) and not _KEPT.search(lowered):
         return False  # a deadline to report a breach is not how long a report is kept (保存三年)
     if kind is Kind.PERIOD and _SOON_ASKED.search(lowered):
         return bool(_SOON_STATED.search(text))
@@ -293,18 +293,22 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
     return True
 
 
+# How long something is kept: not answered by how long a licence is valid (有效期不超过1年).
+# ("keep providing maintenance" is how long a duty lasts, not a retention.) Unlike
+# `_KEEPING_ASKED` below it leaves out "hold", which a detention question uses too.
+_KEPT = re.compile(
+    r"\b(?:keep|kept|retain(?:s|ed)?|retention|stored?|preserved?|maintained)\b"
+    r"(?! (?:on )?[a-z]+ing\b)"
+    r"|保存|留存|保留|存储"
+)
+
+
 # Periods of a kind a question may name, and the sentence that answers must name too: a
 # validity (有效期, "valid for", 届满), a prison term (with its kind of detention), a retention.
 _PERIOD_OF: list[re.Pattern[str]] = [
     re.compile(r"有效期|有效|届满|失效|\bvalid(?:ity)?\b|\bexpir"),
     re.compile(r"\b(?:prison|jail)\b|\bimprisonment\b|\bdetention\b|徒刑|拘役|拘留|监禁"),
-    # How long something is kept: not answered by how long a licence is valid (有效期不超过1年).
-    # ("keep providing maintenance" is how long a duty lasts, not a retention.)
-    re.compile(
-        r"\b(?:keep|kept|retain(?:s|ed)?|retention|stored?|preserved?|maintained)\b"
-        r"(?! (?:on )?[a-z]+ing\b)"
-        r"|保存|留存|保留|存储"
-    ),
+    _KEPT,
 ]
 
 
@@ -537,10 +541,14 @@ _OBLIGATION_STATED = re.compile(
 # Which authority acts ("Which agency approves …?", 由哪个部门备案？): answered only by a
 # sentence that names one (a department, a ministry, BIS, 网信部门), never by a rule on the
 # same topic that names none ("报告应当至少保存三年" does not say where a report is filed).
+# "Which / what (two words at most) X", 哪个/什么(four characters at most)X: the openings of
+# the questions below that ask for a named authority, court or licence.
+_WHICH_EN = r"\b(?:which|what) (?:[a-z-]+ ){0,2}"
+_WHICH_ZH = r"(?:哪个|哪些|哪一?级|什么|何)(?:[\u4e00-\u9fff]{0,4})?"
 _AUTHORITY_ASKED = re.compile(
-    r"\b(?:which|what) (?:[a-z-]+ ){0,2}(?:department|agency|agencies|authority|authorities"
+    rf"{_WHICH_EN}(?:department|agency|agencies|authority|authorities"
     r"|ministry|ministries|regulators?|bureau|government body|body|bodies)\b"
-    r"|(?:哪个|哪些|哪一?级|什么|何)(?:[\u4e00-\u9fff]{0,4})?(?:部门|机关|机构)"
+    rf"|{_WHICH_ZH}(?:部门|机关|机构)"
     # "To whom must it apply?", 向谁申请 / 向谁报告: the body applied or reported to.
     r"|\bto whom\b|向谁(?:申请|报告|备案|申报|提出|提交|投诉|举报)"
 )
@@ -568,7 +576,7 @@ _LEADER_STATED = re.compile(
 # answered by a sentence that requires one (须经…取得, "must secure"), not by a penalty that
 # revokes one (吊销相关业务许可证).
 _LICENCE_ASKED = re.compile(
-    r"\b(?:which|what) (?:[a-z-]+ ){0,2}(?:licen[cs]es?|permits?)\b[^?]*"
+    rf"{_WHICH_EN}(?:licen[cs]es?|permits?)\b[^?]*"
     r"\b(?:need|needs|needed|required|require|requires|must|obtain|hold)\b"
     r"|(?:需要|应当|须|必须)(?:取得|申请|办理|获得)(?:什么|哪些|哪种|哪类)(?:[\u4e00-\u9fff]{0,6})?(?:许可|执照|资质)"
 )
@@ -579,9 +587,7 @@ _LICENCE_STATED = re.compile(
 
 # Which court ("Which court hears …?", 由哪个法院审理？): a sentence naming a court, which a
 # department deciding something (由…管理部门审查批准) is not.
-_COURT_ASKED = re.compile(
-    r"\b(?:which|what) (?:[a-z-]+ ){0,2}courts?\b|(?:哪个|哪些|哪一?级|什么|何)(?:[\u4e00-\u9fff]{0,4})?法院"
-)
+_COURT_ASKED = re.compile(rf"{_WHICH_EN}courts?\b|{_WHICH_ZH}法院")
 _COURT_STATED = re.compile(r"法院|法庭|\bcourts?\b|\btribunals?\b")
 
 PROHIBITION = RuleForm(_PROHIBITION_ASKED, _PROHIBITION_STATED)
