@@ -273,7 +273,19 @@ def clause_polarity_mismatch(claim: str, quotes: Sequence[str]) -> str:
     for part, negated, same in _same_clauses(claim, quotes, _negated):
         if same and all(neg != negated for neg in same):
             return part
+    # A Chinese prohibition governs its whole clause however long it is, so a claim clause
+    # it contains says the same ("执法人员得以少于2人" in "进行监督检查、案件调查的执法人员不得
+    # 少于2人"); an English clause may hold a "not" about something else.
+    for part, (negated, _), same in _same_clauses(claim, quotes, _forbidden, CONTAINED):
+        if not negated and same and all(neg and forbids for neg, forbids in same):
+            return part
     return ""
+
+
+def _forbidden(clause: str, sentence: str) -> tuple[bool, bool]:
+    """Whether `clause` is negated (read in `sentence`: 非经批准，不得 is a condition) and
+    whether it holds a Chinese prohibition."""
+    return _negated(clause, sentence), bool(_FORBIDS.search(clause))
 
 
 _FREE = "-"  # a term outside every modal scope

@@ -927,3 +927,16 @@ def test_a_gerund_opening_a_sentence_is_not_a_name() -> None:
     assert opening_word("Holding licences under the regulations is required of providers.") is None
     assert opening_word("Renting chips through the cloud is not an export.") is None
     assert opening_word("Bloomberg found at least 11 entities.") == "bloomberg"
+
+
+def test_a_clause_lifted_out_of_a_long_chinese_prohibition_is_rejected() -> None:
+    """不得 governs its whole clause, however long: a claim clause it contains must keep it."""
+    source = zh_passage(
+        "进行监督检查、案件调查的执法人员不得少于2人，并应当出示执法证件。执法人员少于2人或者"
+        "未出示执法证件的，被检查方有权拒绝。"
+    )
+    lifted = "执法人员得以少于2人，少于2人或未出示执法证件的，被检查方有权拒绝。"
+    result = verifier.verify(lifted, [source])
+    assert not result.supported and "negation" in result.reason
+    kept = "执法人员不得少于2人，少于2人或未出示执法证件的，被检查方有权拒绝。"
+    assert verifier.verify(kept, [source]).supported
