@@ -62,6 +62,8 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
             r"|\bwhen (?:did|does|will|was|is|were)\b.*\b(?:take effect|come into force|"
             r"enter(?:ed)? into force|effective|publish(?:ed)?|adopt(?:ed)?|enact(?:ed)?|"
             r"promulgat(?:e|ed)|issued?|announce[ds]?)\b"
+            # "When did AWS start offering H100 instances?" asks when, not how.
+            r"|\bwhen did\b.*\b(?:start|begin|began|launch|introduc|stop|end)"
             r"|哪一天|哪天|哪一年|哪年|几月|何时起|何时开始|何日|什么时候(?:起|开始|施行|生效)"
         ),
     ),
@@ -73,6 +75,7 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
             r"|\b(?:what|which) (?:is the |are the |was the )?(?:maximum |minimum |highest |"
             r"lowest |largest )?(?:[a-z]+ )?(?:fine range|amount of the fine|price|cost|fees?|"
             r"(?:registered |paid-in )?capital|damages|compensation)\b"
+            r"|\bwhat (?:is|was|are|were)\b[^?]*\bbudgets?\b"
             r"|\bhow big (?:a |is the |was the )?(?:fine|penalty)"
             r"|多少元|多少钱|多少美元|多少万|(?:金额|资本|价格|费用|收入|"
             r"赔偿|罚款|罚金|销售额|申请费|手续费|服务费|年费|预算|经费)[^，。？?]{0,6}(?:多少|几)"
@@ -133,9 +136,11 @@ _STATES: dict[Kind, re.Pattern[str]] = {
     ),
 }
 
-# Numbers that name things rather than state them: article, section and part numbers.
+# Numbers that name things rather than state them: article, section and part numbers, the
+# EAR's footnotes ("entities with a footnote 1 designation") and supplements.
 _REFERENCES = re.compile(
-    rf"第[{_NUMERAL_ZH}\d]+[条款项章节编]|(?:article|section|§|part|paragraph|art\.)\s*"
+    rf"第[{_NUMERAL_ZH}\d]+[条款项章节编]|(?:article|section|§|part|paragraph|art\.|footnote|"
+    r"supplement no\.)\s*"
     r"[\d.]+(?:\([a-z0-9]+\))*",
     re.IGNORECASE,
 )

@@ -55,6 +55,8 @@ from assistant.answering.answer_type import (
         ("What is the minimum age for a platform to use facial recognition on users?", "number"),
         ("电信业务经营许可证年检的时间是每年几月？", "date"),
         ("申请材料不齐全的，应当在几个月内补正？", "period"),
+        ("What is the Cyberspace Administration of China's budget for 2025?", "money"),
+        ("When did AWS start offering H100 instances to Chinese customers?", "date"),
     ],
 )
 def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
@@ -92,6 +94,10 @@ def test_sentences_state_values_but_not_the_questions_own_numbers() -> None:
         Kind.NUMBER, "Section 744.23 covers 3A090 items.", "What is the TPP of 3A090?"
     )
     assert states(Kind.NUMBER, "A TPP of 4800 or more.", "What is the TPP of 3A090?")
+    # An EAR footnote numbers a designation; it counts no entities.
+    entities = "How many entities are on the Entity List?"
+    assert not states(Kind.NUMBER, "Activities involving Footnote 1 designated entities.", entities)
+    assert states(Kind.NUMBER, "BIS added 140 entities to the Entity List.", entities)
 
 
 def test_how_soon_is_answered_by_a_time_limit_not_by_a_period() -> None:
@@ -312,6 +318,9 @@ def test_a_prison_term_is_stated_with_its_kind_of_detention() -> None:
         ("What must network operators do when personal information leaks?", "obligation"),
         ("数据交易中介机构在撮合交易时需要履行哪些义务？", "obligation"),
         ("数据处理者发生数据安全事件时应当怎么做？", "obligation"),
+        ("泄露用户个人信息的，公司要负什么责任？", "sanction"),
+        # 对 X 负什么责任: what its holder answers for, a duty (负总责), not a penalty.
+        ("运营者的主要负责人对关键信息基础设施安全保护负什么责任？", None),
         ("Is there a penalty for late filing?", None),  # yes/no
         ("Which permit does a provider need?", None),
     ],
