@@ -62,8 +62,9 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
             r"|\bwhen (?:did|does|will|was|is|were)\b.*\b(?:take effect|come into force|"
             r"enter(?:ed)? into force|effective|publish(?:ed)?|adopt(?:ed)?|enact(?:ed)?|"
             r"promulgat(?:e|ed)|issued?|announce[ds]?)\b"
-            # "When did AWS start offering H100 instances?" asks when, not how.
-            r"|\bwhen did\b.*\b(?:start|begin|began|launch|introduc|stop|end)"
+            # A past event ("When was iFlytek blacklisted?", "When did AWS start offering
+            # H100s?") happened on a date; "when is a licence required" asks a condition.
+            r"|\bwhen (?:did|was|were)\b"
             r"|哪一天|哪天|哪一年|哪年|几月|何时起|何时开始|何日|什么时候(?:起|开始|施行|生效)"
         ),
     ),
@@ -123,7 +124,7 @@ _STATES: dict[Kind, re.Pattern[str]] = {
     Kind.DATE: re.compile(
         rf"\d{{4}}\s*年|[\d{_NUMERAL_ZH}]{{1,3}}\s*月|\b(?:19|20)\d{{2}}\b"
         r"|\b(?:january|february|march|april|june|july|august|september|october|"
-        r"november|december)\b"
+        r"november|december)\b|\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+\d{1,2}\b"
         # "May" is a month only beside a day or a year: "BIS may inform persons" is no date.
         r"|\bmay\s+\d{1,2}\b|\b\d{1,2}\s+may\b|\bmay\s+(?:19|20)\d{2}\b"
     ),

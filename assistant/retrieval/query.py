@@ -90,13 +90,15 @@ FINE_ASKED = re.compile(
 DEFINITION_TERMS = {"zh": "含义 是指 所称", "en": "means definitions defined"}
 
 
-# "What counts as a 'major component'?", 敏感个人信息的定义是什么, 大型网络平台是怎么界定的:
+# "What counts as a 'major component'?", 敏感个人信息的定义是什么, 大型网络平台是怎么界定的,
+# 大型网络平台的认定标准是什么:
 # the answer is the sentence that defines the term, not one that only uses it.
 _DEFINITION_ASKED = re.compile(
     r"\bwhat (?:counts|qualifies|is considered|are considered) as\b|\bcounts? as\b"
     r"|\bqualif(?:y|ies) as\b|\bdefin(?:e|ed|es|ition)\b|\bwhat does [^?]+ mean\b"
     r"|\bmeaning of\b|\bwhat is meant by\b"
     r"|定义|界定|是指什么|指的是什么|指什么|是什么意思|什么是|含义|所说的|所称的?"
+    r"|认定标准|认定条件|(?:如何|怎么|怎样)认定"
     r"|属于[^，。？?]{0,12}(?:哪些|什么)|哪些[^，。？?]{0,12}属于|包括哪些(?:主体|人|单位|组织|信息|数据)"
 )
 

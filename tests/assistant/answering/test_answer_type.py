@@ -57,6 +57,7 @@ from assistant.answering.answer_type import (
         ("申请材料不齐全的，应当在几个月内补正？", "period"),
         ("What is the Cyberspace Administration of China's budget for 2025?", "money"),
         ("When did AWS start offering H100 instances to Chinese customers?", "date"),
+        ("When was iFlytek blacklisted by Washington?", "date"),
     ],
 )
 def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
@@ -69,6 +70,7 @@ def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
         "What is the penalty for jaywalking in Paris?",  # a penalty may be a prison term
         "电信业务分为哪几类？",  # which kinds, not how many
         "When does the PIPL apply to processing outside China?",  # "when" asks a condition
+        "When is a licence required for 3A090 items?",  # a condition too
         "Which permit does a provider need in China to offer IaaS services?",
         "网络运营者应当履行哪些安全保护义务？",
         "How much computing power does a provider need?",  # not an amount of money
@@ -88,6 +90,8 @@ def test_sentences_state_values_but_not_the_questions_own_numbers() -> None:
     assert states(Kind.PERIOD, "每年至少进行一次检测评估")
     assert states(Kind.PERIOD, "within the agreed or prescribed period")
     assert states(Kind.DATE, "本法自2017年6月1日起施行。")
+    assert states(Kind.DATE, "Publication date: Mar 9, 2023")
+    assert not states(Kind.DATE, "Such gaps may mar the controls.")  # no day beside it
     # Article numbers and the codes the question itself names state nothing.
     assert not states(Kind.NUMBER, "第二十一条 网络运营者应当履行下列义务")
     assert not states(

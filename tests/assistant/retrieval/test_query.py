@@ -39,6 +39,8 @@ def test_a_definition_question_is_marked_for_the_definitions_search() -> None:
 def test_definition_questions() -> None:
     assert asks_definition("What counts as a 'major component' of a plant?")
     assert asks_definition("《网络数据安全管理条例》中的大型网络平台是怎么界定的？")
+    assert asks_definition("大型网络平台怎么认定？")
+    assert asks_definition("大型网络平台的认定标准是什么？")
     # Whether one thing is inside a definition, or where it is, is another question.
     assert not asks_definition("Does providing a service count as 'support'?")
     assert not asks_definition("Where is 'support' defined?")
