@@ -278,6 +278,8 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
         return False  # "How long is the licence valid?" is not answered by 提前90日 of a notice
     if kind is Kind.PERIOD and _RETENTION.search(text) and not _KEPT.search(lowered):
         return False  # a deadline to report a breach is not how long a report is kept (保存三年)
+    if kind is Kind.PERIOD and _RECORD_KEPT.search(text) and not _RECORD.search(lowered):
+        return False  # keeping personal information is not keeping a record of its processing
     if kind is Kind.PERIOD and _SOON_ASKED.search(lowered):
         return bool(_SOON_STATED.search(text))
     if kind is Kind.PERIOD and _TIME_COUNT_ASKED.search(lowered):
@@ -323,6 +325,19 @@ _PERIOD_OF: list[re.Pattern[str]] = [
 _RETENTION = re.compile(
     rf"(?:保存|留存|保留|存储)[^，。；]{{0,6}}?(?:不少于|至少|不得少于)?[\d{_NUMERAL_ZH}]+\s*个?(?:年|月|日)"
     r"|\b(?:kept|retained|stored|preserved) for\b"
+)
+
+
+# A record, log or document kept for a period ("处理情况记录，应当至少保存3年", "logs retained
+# for six months"): it answers how long such a thing is kept, not how long the personal
+# information or data it records is.
+_RECORD = re.compile(
+    r"记录|日志|资料|材料|文件|报告|证明|凭证|合同|单据"
+    r"|\b(?:records?|logs?|documents?|documentation|reports?|certificates?|files?|contracts?)\b"
+)
+_RECORD_KEPT = re.compile(
+    rf"(?:记录|日志|资料|材料|文件|报告|凭证)[，,]?[^，。；]{{0,4}}?(?:保存|留存)"
+    r"|\b(?:records?|logs?|documents?|reports?)\b[^.;]{0,40}\b(?:kept|retained|stored|preserved)\b"
 )
 
 

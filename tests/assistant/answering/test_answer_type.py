@@ -455,3 +455,12 @@ def test_a_value_is_stated_only_as_the_one_asked(
     kind: str, sentence: str, question: str, stated: bool
 ) -> None:
     assert states(Kind(kind), sentence, question) is stated
+
+
+def test_keeping_a_record_is_not_keeping_what_it_records() -> None:
+    records = "向其他网络数据处理者提供、委托处理个人信息和重要数据的处理情况记录，应当至少保存3年。"
+    asked = "How long must network data processors keep personal information?"
+    assert not states(Kind.PERIOD, records, asked)
+    assert states(Kind.PERIOD, records, "个人信息处理情况记录要保存几年？")
+    assert states(Kind.PERIOD, "按照规定留存相关的网络日志不少于六个月", "How long must logs be kept?")
+    assert states(Kind.PERIOD, "相关资料，保存期限不少于5年。", "出口经营者应当保存相关资料多长时间？")
