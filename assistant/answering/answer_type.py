@@ -330,13 +330,13 @@ _RETENTION = re.compile(
 
 # A record, log or document kept for a period ("处理情况记录，应当至少保存3年", "logs retained
 # for six months"): it answers how long such a thing is kept, not how long the personal
-# information or data it records is.
+# information or data it records is. (相关资料 may be the information itself: not a record.)
 _RECORD = re.compile(
     r"记录|日志|资料|材料|文件|报告|证明|凭证|合同|单据"
     r"|\b(?:records?|logs?|documents?|documentation|reports?|certificates?|files?|contracts?)\b"
 )
 _RECORD_KEPT = re.compile(
-    rf"(?:记录|日志|资料|材料|文件|报告|凭证)[，,]?[^，。；]{{0,4}}?(?:保存|留存)"
+    rf"(?:记录|日志|文件|报告|凭证)[，,]?[^，。；]{{0,4}}?(?:保存|留存)"
     r"|\b(?:records?|logs?|documents?|reports?)\b[^.;]{0,40}\b(?:kept|retained|stored|preserved)\b"
 )
 
