@@ -25,8 +25,10 @@ __all__ = [
     "supporting_span",
 ]
 
-#: A supporting quote is at most this many consecutive passage sentences.
-MAX_SPAN_SENTENCES = 3
+#: A supporting quote is at most this many consecutive passage sentences: enough for a claim
+#: that sums up a whole list (a lead-in and its five items), which three sentences cut short.
+#: The quote still grows only while a sentence adds something the claim says.
+MAX_SPAN_SENTENCES = 8
 
 
 @dataclass(frozen=True)

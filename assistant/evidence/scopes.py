@@ -220,17 +220,20 @@ def _same_clauses(
     quotes: Sequence[str],
     label: Callable[[str, str], T],
     contained: float | None = None,
+    whole_sentences: bool = False,
 ) -> Iterator[tuple[str, T, list[T]]]:
     """Each claim clause (3+ terms) with its label and the labels of the source clauses that
     say the same: most of each side's terms are in the other (a long source clause may
     hold a negation or a modal about something else), or, given `contained`, that share
     of the claim clause's terms (a modal far from its verb in a long source clause).
-    `label(clause, sentence)` sees the sentence the clause stands in too."""
+    `label(clause, sentence)` sees the sentence the clause stands in too. With
+    `whole_sentences`, a source sentence counts as one clause as well: a claim clause that
+    sums up a list (…制定…、采取…、留存…) says what the list's sentence says, item by item."""
     evidence = [
         (_clause_terms(c), label(c, sentence))
         for quote in quotes
         for sentence in _SENTENCE.findall(quote)
-        for c in _CLAUSE.findall(sentence)
+        for c in _CLAUSE.findall(sentence) + ([sentence] if whole_sentences else [])
     ]
     for part in _CLAUSE.findall(claim):
         terms = _clause_terms(part)
@@ -318,7 +321,9 @@ def _clause_modality_mismatch(claim: str, quotes: Sequence[str]) -> str:
 
     A clause without a modal takes its sentence's: in "运营者应当履行下列义务：…；留存日志…。"
     应当 governs every item of the list."""
-    clauses = _same_clauses(claim, quotes, lambda c, s: _modes(c) or _modes(s), CONTAINED)
+    clauses = _same_clauses(
+        claim, quotes, lambda c, s: _modes(c) or _modes(s), CONTAINED, whole_sentences=True
+    )
     for part, mode, same in clauses:
         if len(mode) == 1 and same and all(len(m) == 1 and m != mode for m in same):
             return f"'{next(iter(mode))}' where the source says '{next(iter(same[0]))}' ({part})"

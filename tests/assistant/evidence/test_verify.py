@@ -940,3 +940,21 @@ def test_a_clause_lifted_out_of_a_long_chinese_prohibition_is_rejected() -> None
     assert not result.supported and "negation" in result.reason
     kept = "执法人员不得少于2人，少于2人或未出示执法证件的，被检查方有权拒绝。"
     assert verifier.verify(kept, [source]).supported
+
+
+def test_a_claim_summing_up_a_whole_list_is_supported_by_the_list() -> None:
+    source = zh_passage(
+        "第二十一条 网络运营者应当履行下列安全保护义务：\n\n"
+        "（一）制定内部安全管理制度和操作规程，确定网络安全负责人；\n\n"
+        "（二）采取防范计算机病毒和网络攻击等危害网络安全行为的技术措施；\n\n"
+        "（三）采取监测、记录网络运行状态的技术措施，并按照规定留存相关的网络日志不少于六个月；\n\n"
+        "（四）采取数据分类、重要数据备份和加密等措施；\n\n"
+        "（五）法律、行政法规规定的其他义务。"
+    )
+    summary = (
+        "网络运营者应制定内部安全管理制度和操作规程并确定网络安全负责人、采取防范病毒和攻击的"
+        "技术措施、留存网络日志不少于六个月、采取数据分类、重要数据备份和加密等措施。"
+    )
+    assert verifier.verify(summary, [source]).supported
+    weakened = summary.replace("应制定", "可制定")
+    assert not verifier.verify(weakened, [source]).supported
