@@ -9,6 +9,7 @@ claim is checkable by construction.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from assistant.evidence.figures import evidence_figures, figures
 from assistant.evidence.markers import ABSTENTION
 from assistant.evidence.names import missing_names, missing_names_translated, passage_context
 from assistant.models import Answer, Citation, Passage
+from assistant.retrieval.glossary import english_phrases
 from assistant.retrieval.query import asks_definition
 from assistant.settings import AnswerSettings
 from ingest.legal_refs import CN_ARTICLE
@@ -236,13 +238,15 @@ def answer_extractively(
     if not passages or evidence.score < settings.min_evidence:
         return abstain
     readings = terms.sentence_readings(question)
+    language = detect_language(query)
     candidates = _candidates(
         readings,
         passages,
         settings,
-        detect_language(query),
+        language,
         references=asks_reference(question),
         named=terms.named,
+        phrases=english_phrases(query) if language == "zh" else (),
     )
     candidates = _in_asked_time(question, candidates)
     kind = expected_kind(question)
@@ -526,6 +530,7 @@ def _candidates(
     *,
     references: bool = False,
     named: frozenset[str] = frozenset(),
+    phrases: tuple[tuple[str, ...], ...] = (),
 ) -> list[Candidate]:
     dense_range = cosine_range(settings)
     shift = settings.cross_lingual_shift
@@ -536,6 +541,7 @@ def _candidates(
         before: frozenset[str] = frozenset()
         for span in _answer_spans(passage.text, settings.max_chars, references=references):
             terms = frozenset(content_terms(_ARTICLE_LABEL.sub("", span.text, count=1)))
+            terms -= _phrases_apart(span.text, terms, phrases)
             listed = _listed_terms(passage.text, span)
             inherited = before if _continues(passage.text, span) else frozenset()
             before = terms
@@ -552,6 +558,29 @@ def _candidates(
             )
             out.append(Candidate(rank, passage, span, terms, score, context))
     return out
+
+
+def _phrases_apart(
+    text: str, terms: frozenset[str], phrases: tuple[tuple[str, ...], ...]
+) -> frozenset[str]:
+    """The stems of translated phrases that `text` holds only as separate words: "U.S.
+    persons informed by BIS" has the stems of "personal information" (个人信息 in a Chinese
+    question) but says nothing about personal information. Stems an intact phrase of the
+    question also gives are kept."""
+    apart: set[str] = set()
+    intact: set[str] = set()
+    for phrase in phrases:
+        stems = content_terms(" ".join(phrase))
+        if not stems or not stems <= terms:
+            continue
+        (intact if _phrase_pattern(phrase).search(text) else apart).update(stems)
+    return frozenset(apart - intact)
+
+
+@functools.lru_cache(maxsize=1024)
+def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
+    # The phrase's words in order, each inflected or not: "network operators", "export controls".
+    return re.compile(r"\b" + r"\W+".join(re.escape(w) + r"\w*" for w in phrase), re.IGNORECASE)
 
 
 # The label that opens an article ("第十二条 "): it names where every sentence of the article

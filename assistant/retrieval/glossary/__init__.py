@@ -108,3 +108,13 @@ def translate(text: str, entries: tuple[Entry, ...] | None = None) -> str:
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def english_phrases(text: str) -> tuple[tuple[str, ...], ...]:
+    """The English terms of more than one word that the Chinese glossary terms of `text`
+    translate to, as lower-cased word tuples ("personal information" for 个人信息)."""
+    return tuple(
+        tuple(term.lower().split())
+        for term in translations(text, into=frozenset({"en"}))
+        if " " in term.strip()
+    )

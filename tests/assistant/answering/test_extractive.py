@@ -627,3 +627,18 @@ def test_a_penalty_question_abstains_when_no_passage_states_a_sanction() -> None
     fined = " Exports to denied parties in breach of part 764 are subject to a civil penalty."
     stated = whole_passage(text + fined, "EAR 744.1")
     assert not answer_extractively(asked, [stated], settings).abstained
+
+
+def test_a_translated_phrase_counts_only_where_its_words_stand_together() -> None:
+    """个人信息 reads as "personal information" in English passages: "U.S. persons informed by
+    BIS" holds both stems, apart, and says nothing about personal information."""
+    from assistant.answering.extractive import _phrases_apart
+
+    phrase = (("personal", "information"),)
+    apart = "BIS may inform U.S. persons by specific notice."
+    terms = frozenset({"bis", "inform", "u.s", "person", "specif", "notic"})
+    assert _phrases_apart(apart, terms, phrase) == {"person", "inform"}
+    together = "Processors must protect personal information."
+    assert _phrases_apart(together, frozenset({"process", "person", "inform"}), phrase) == set()
+    # Words of a phrase of which the sentence holds only one are left alone.
+    assert _phrases_apart("persons only", frozenset({"person"}), phrase) == set()
