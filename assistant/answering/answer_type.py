@@ -515,12 +515,19 @@ class RuleForm:
 
     asked: re.Pattern[str]
     stated: re.Pattern[str]
+    #: Names the answer may give that a question may give already: those the question names
+    #: do not answer it ("Which BIS office reviews …?" is not answered by "BIS may inform").
+    given: re.Pattern[str] | None = None
 
     def asked_by(self, question: str) -> bool:
         return not asks_yes_no(question) and bool(self.asked.search(question.lower()))
 
-    def stated_by(self, sentence: str) -> bool:
-        return bool(self.stated.search(sentence.lower()))
+    def stated_by(self, sentence: str, question: str = "") -> bool:
+        text = sentence.lower()
+        if self.given is not None and question:
+            for name in {m.group() for m in self.given.finditer(question.lower())}:
+                text = re.sub(rf"(?<![a-z]){re.escape(name)}(?![a-z])", " ", text)
+        return bool(self.stated.search(text))
 
 
 # What a rule forbids ("What does § 744.6 prohibit?", 禁止哪些行为？); stated as "No U.S.
@@ -568,10 +575,15 @@ _WHICH_EN = r"\b(?:which|what) (?:[a-z-]+ ){0,2}"
 _WHICH_ZH = r"(?:哪个|哪些|哪一?级|什么|何)(?:[\u4e00-\u9fff]{0,4})?"
 _AUTHORITY_ASKED = re.compile(
     rf"{_WHICH_EN}(?:department|agency|agencies|authority|authorities"
-    r"|ministry|ministries|regulators?|bureau|government body|body|bodies)\b"
+    r"|ministry|ministries|regulators?|bureau|offices?|government body|body|bodies)\b"
     rf"|{_WHICH_ZH}(?:部门|机关|机构)"
     # "To whom must it apply?", 向谁申请 / 向谁报告: the body applied or reported to.
     r"|\bto whom\b|向谁(?:申请|报告|备案|申报|提出|提交|投诉|举报)"
+)
+# The authorities a sentence names by name, not by kind (部门, "agency"): one the question
+# names already is not the one it asks for.
+_AUTHORITY_NAMED = re.compile(
+    r"国务院|网信|公安|商务部|工业和信息化部|\b(?:bis|cac|miit|mofcom)\b"
 )
 _AUTHORITY_STATED = re.compile(
     r"部门|机关|机构|委员会|国务院|网信|公安|商务部|工业和信息化部|法院|检察院|人民政府|主管"
@@ -615,7 +627,7 @@ PROHIBITION = RuleForm(_PROHIBITION_ASKED, _PROHIBITION_STATED)
 LEADER = RuleForm(_LEADER_ASKED, _LEADER_STATED)
 COURT = RuleForm(_COURT_ASKED, _COURT_STATED)
 LICENCE = RuleForm(_LICENCE_ASKED, _LICENCE_STATED)
-AUTHORITY = RuleForm(_AUTHORITY_ASKED, _AUTHORITY_STATED)
+AUTHORITY = RuleForm(_AUTHORITY_ASKED, _AUTHORITY_STATED, given=_AUTHORITY_NAMED)
 SANCTION = RuleForm(SANCTION_ASKED, _SANCTION_STATED)
 OBLIGATION = RuleForm(_OBLIGATION_ASKED, _OBLIGATION_STATED)
 asks_prohibition, prohibits = PROHIBITION.asked_by, PROHIBITION.stated_by

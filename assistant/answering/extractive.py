@@ -350,7 +350,9 @@ def _form_lead(candidates: list[Candidate], question: str, form: RuleForm) -> Ca
     if not candidates or not form.asked_by(question):
         return None
     floor = _DEFINITION_SHARE * max(c.score for c in candidates)
-    stating = [c for c in candidates if c.score >= floor and form.stated_by(c.span.text)]
+    stating = [
+        c for c in candidates if c.score >= floor and form.stated_by(c.span.text, question)
+    ]
     return max(stating, key=lambda c: c.score, default=None)
 
 

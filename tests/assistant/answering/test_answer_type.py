@@ -402,6 +402,18 @@ def test_questions_asking_which_licence_is_needed() -> None:
     assert not LICENCE.stated_by("并可以吊销相关业务许可证或者吊销营业执照。")
 
 
+def test_an_authority_the_question_names_does_not_answer_which_authority() -> None:
+    from assistant.answering.answer_type import AUTHORITY
+
+    asked = "Which BIS office reviews § 744.23 license applications?"
+    assert AUTHORITY.asked_by(asked)
+    assert not AUTHORITY.stated_by("BIS may inform persons that a license is required.", asked)
+    assert AUTHORITY.stated_by("The Office of Exporter Services reviews them.", asked)
+    # A kind of body the question asks for (哪个部门) still counts in the answer.
+    kind = "国务院哪个部门负责两用物项出口管制？"
+    assert AUTHORITY.stated_by("国务院商务主管部门负责两用物项出口管制工作", kind)
+
+
 def test_a_which_court_question_needs_a_court() -> None:
     from assistant.answering.answer_type import COURT, asks_authority
 
