@@ -87,7 +87,7 @@ _QUESTION_FORMS: list[tuple[Kind, re.Pattern[str]]] = [
         Kind.NUMBER,
         re.compile(
             r"\bhow many\b|\b(?:what|which) (?:[a-z-]+ ){0,2}(?:number|threshold|thresholds)\b"
-            r"|\bwhat (?:is|are) the (?:[a-z-]+ )?(?:number|threshold|thresholds)\b"
+            r"|\bwhat (?:is|are) the (?:[a-z-]+ )?(?:number|threshold|thresholds|caps?|quotas?|ceilings?)\b"
             r"|\b(?:what|which) age\b|\bhow old\b|\b(?:minimum|maximum|lowest|highest) age\b"
             r"|\bage (?:limit|threshold)\b"
             # 哪几类 asks which kinds (电信业务分为哪几类？), not how many.
@@ -265,10 +265,11 @@ _SHARE_OF: list[re.Pattern[str]] = [
 _VALUE_OF: dict[Kind, list[re.Pattern[str]]] = {Kind.MONEY: _MONEY_OF, Kind.PERCENT: _SHARE_OF}
 
 
-def states(kind: Kind, sentence: str, question: str = "") -> bool:
+def states(kind: Kind, sentence: str, question: str = "", *, vague: bool = False) -> bool:
     """Whether `sentence` states a `kind` of value other than those the question itself gives
     (the 3A090 or § 744.23 it asks about, an article number), and for money, a sum of what
-    the question asks about when it says (a fine, capital, a price, damages)."""
+    the question asks about when it says (a fine, capital, a price, damages). `vague` lets
+    "regularly" (定期) answer "how often": for when no sentence gives a frequency."""
     text = _REFERENCES.sub(" ", _ITEM_MARKER.sub(" ", sentence.lower(), count=1))
     given = {t.lower() for t in _TOKEN.findall(question) if any(c.isdigit() for c in t)}
     if given:
@@ -284,6 +285,8 @@ def states(kind: Kind, sentence: str, question: str = "") -> bool:
         return bool(_SOON_STATED.search(text))
     if kind is Kind.PERIOD and _TIME_COUNT_ASKED.search(lowered):
         return bool(_COUNTED_TIME_RE.search(text)) and _counts_asked_unit(lowered, text)
+    if vague and kind is Kind.PERIOD and _OFTEN_ASKED.search(lowered) and _REGULARLY.search(text):
+        return True  # "how often" is answered by a law that says only "regularly" (定期)
     if kind is Kind.NUMBER and _AGE_ASKED.search(lowered):
         return bool(_AGE_STATED.search(text))
     if kind is Kind.PERIOD and _KEEPING_ASKED.search(lowered) and not _OFTEN_ASKED.search(lowered):
@@ -347,6 +350,7 @@ _KEEPING_ASKED = re.compile(
     r"|保存|留存|保留|存储"
 )
 _OFTEN_ASKED = re.compile(r"\bhow (?:often|frequently)\b|一次|频率|每隔")
+_REGULARLY = re.compile(r"定期|\b(?:regularly|periodically|on a regular basis)\b")
 _FREQUENCY = re.compile(
     r"\bannual(?:ly)?\b|\bevery (?:\w+ )?(?:day|week|month|quarter|year)\b"
     r"|每(?:年度|年|月|季度|半年|周)"
@@ -579,6 +583,8 @@ _AUTHORITY_ASKED = re.compile(
     rf"|{_WHICH_ZH}(?:部门|机关|机构)"
     # "To whom must it apply?", 向谁申请 / 向谁报告: the body applied or reported to.
     r"|\bto whom\b|向谁(?:申请|报告|备案|申报|提出|提交|投诉|举报)"
+    # "Who makes the rules for protecting military data?", 由谁制定: the body that makes them.
+    r"|\bwho (?:makes|sets|issues|drafts|formulates|approves|publishes)\b|由谁(?:制定|发布|批准)"
 )
 # The authorities a sentence names by name, not by kind (部门, "agency"): one the question
 # names already is not the one it asks for.

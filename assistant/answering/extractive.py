@@ -394,16 +394,21 @@ def _stating(candidates: list[Candidate], kind: Kind, question: str) -> list[Can
     """The candidates that state the kind of value asked for, about what the question names,
     in a passage that is about the question: "How long must telecom operators keep call
     records?" is not answered by 提前90日 from an article on changing a licence, which shares
-    only "telecom operators" with it (`_STATING_CONTEXT`)."""
+    only "telecom operators" with it (`_STATING_CONTEXT`). A vague value ("regularly" for
+    "how often") is taken only when no candidate states a precise one."""
     names = entities(question)
     lang = detect_language(question)
-    return [
-        c
-        for c in candidates
-        if c.context >= _STATING_CONTEXT
-        and states(kind, c.span.text, question)
-        and _about(question, lang, names, c)
-    ]
+    for vague in (False, True):
+        stating = [
+            c
+            for c in candidates
+            if c.context >= _STATING_CONTEXT
+            and states(kind, c.span.text, question, vague=vague)
+            and _about(question, lang, names, c)
+        ]
+        if stating:
+            return stating
+    return []
 
 
 # The share of the question's weighted terms the passage of a stated value must hold. On the

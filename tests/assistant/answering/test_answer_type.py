@@ -58,6 +58,7 @@ from assistant.answering.answer_type import (
         ("What is the Cyberspace Administration of China's budget for 2025?", "money"),
         ("When did AWS start offering H100 instances to Chinese customers?", "date"),
         ("When was iFlytek blacklisted by Washington?", "date"),
+        ("What is the annual cap on data exports under the Data Security Law?", "number"),
     ],
 )
 def test_question_forms_that_ask_for_a_value(question: str, kind: str) -> None:
@@ -405,6 +406,9 @@ def test_questions_asking_which_licence_is_needed() -> None:
 def test_an_authority_the_question_names_does_not_answer_which_authority() -> None:
     from assistant.answering.answer_type import AUTHORITY
 
+    assert AUTHORITY.asked_by("Who makes the rules for protecting military data?")
+    assert AUTHORITY.asked_by("重要数据目录由谁制定？")
+
     asked = "Which BIS office reviews § 744.23 license applications?"
     assert AUTHORITY.asked_by(asked)
     assert not AUTHORITY.stated_by("BIS may inform persons that a license is required.", asked)
@@ -476,3 +480,11 @@ def test_keeping_a_record_is_not_keeping_what_it_records() -> None:
     assert states(Kind.PERIOD, records, "个人信息处理情况记录要保存几年？")
     assert states(Kind.PERIOD, "按照规定留存相关的网络日志不少于六个月", "How long must logs be kept?")
     assert states(Kind.PERIOD, "相关资料，保存期限不少于5年。", "出口经营者应当保存相关资料多长时间？")
+
+
+def test_regularly_answers_how_often_only_when_nothing_says_how_often() -> None:
+    often = "How often must a processor of important data carry out a risk assessment?"
+    regular = "重要数据的处理者应当按照规定对其数据处理活动定期开展风险评估"
+    assert not states(Kind.PERIOD, regular, often)
+    assert states(Kind.PERIOD, regular, often, vague=True)
+    assert not states(Kind.PERIOD, regular, "How long must logs be kept?", vague=True)
