@@ -553,7 +553,9 @@ _PROHIBITION_STATED = re.compile(
 # A fine, a warning, a licence revoked, detention, or a liability (承担连带责任, 追究法律责任).
 _SANCTION_STATED = re.compile(
     r"罚款|罚金|警告|没收|吊销|责令(?:停|暂停|关闭|改正)|拘留|处分|刑事责任|停业整顿"
-    r"|承担[^，。；]{0,8}责任|追究[^，。；]{0,4}责任|\bliable\b|\bliabilit(?:y|ies)\b"
+    # An exemption is no sanction: "bore no liability", "is not liable", 不承担赔偿责任.
+    r"|(?<!不)承担[^，。；]{0,8}责任|追究[^，。；]{0,4}责任|(?<!not )\bliable\b"
+    r"|(?<!no )\bliabilit(?:y|ies)\b"
     r"|\bfined?\b|\bfines\b|\bpenalt(?:y|ies)\b|\bimprisonment\b|\brevok|\bwarning\b"
     r"|\bconfiscat|\bdenial of export privileges\b"
 )

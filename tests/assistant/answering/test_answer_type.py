@@ -488,3 +488,12 @@ def test_regularly_answers_how_often_only_when_nothing_says_how_often() -> None:
     assert not states(Kind.PERIOD, regular, often)
     assert states(Kind.PERIOD, regular, often, vague=True)
     assert not states(Kind.PERIOD, regular, "How long must logs be kept?", vague=True)
+
+
+def test_an_exemption_from_liability_states_no_sanction() -> None:
+    from assistant.answering.answer_type import SANCTION
+
+    assert not SANCTION.stated_by("The court ruled that the platform bore no liability.")
+    assert not SANCTION.stated_by("有下列情形之一的，医疗机构不承担赔偿责任：")
+    assert SANCTION.stated_by("The provider is liable for the harm.")
+    assert SANCTION.stated_by("网络服务提供者应当承担侵权责任。")
