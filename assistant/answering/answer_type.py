@@ -251,6 +251,7 @@ _MONEY_OF: list[re.Pattern[str]] = [
         r"\bprices?\b|\bcosts?\b|\bfees?\b|\bcharges?\b|价格|费用|收费|价款|申请费|手续费|服务费|年费"
     ),
     re.compile(r"\bbudgets?\b|预算|经费|投入"),
+    re.compile(r"\bspen(?:d|ds|ding|t)\b|\bexpenditures?\b|支出|花费|花了"),
     re.compile(r"\bdamages\b|\bcompensation\b|赔偿"),
     re.compile(r"\bearn(?:s|ed|ings)?\b|\brevenues?\b|\bincome\b|\bsales\b|收入|营收|销售额"),
 ]
@@ -631,7 +632,18 @@ _LICENCE_STATED = re.compile(
 _COURT_ASKED = re.compile(rf"{_WHICH_EN}courts?\b|{_WHICH_ZH}法院")
 _COURT_STATED = re.compile(r"法院|法庭|\bcourts?\b|\btribunals?\b")
 
+# How to reach someone ("What is Shi Yuhang's phone number?", 邮箱是什么？): a sentence that
+# gives a telephone number or an e-mail address, not the one saying who the person is.
+_CONTACT_ASKED = re.compile(
+    r"\b(?:(?:tele)?phone|mobile|fax)(?: number)?\b|\be-?mail(?: address)?\b|\bcontact details\b"
+    r"|电话|手机|传真|邮箱|电子邮件|联系方式"
+)
+_CONTACT_STATED = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:\+\d{1,3}[\s-]?)?(?:\(?\d{2,4}\)?[\s-]?){2,4}\d{3,4}\b"
+)
+
 PROHIBITION = RuleForm(_PROHIBITION_ASKED, _PROHIBITION_STATED)
+CONTACT = RuleForm(_CONTACT_ASKED, _CONTACT_STATED)
 LEADER = RuleForm(_LEADER_ASKED, _LEADER_STATED)
 COURT = RuleForm(_COURT_ASKED, _COURT_STATED)
 LICENCE = RuleForm(_LICENCE_ASKED, _LICENCE_STATED)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from assistant.answering.answer_type import (
     AUTHORITY,
+    CONTACT,
     COURT,
     LEADER,
     LICENCE,
@@ -357,12 +358,12 @@ def _form_lead(candidates: list[Candidate], question: str, form: RuleForm) -> Ca
 
 
 # The forms of rule a question may ask for, in order (a definition comes first, above).
-_FORMS = (AUTHORITY, COURT, LEADER, PROHIBITION, SANCTION, OBLIGATION)
+_FORMS = (CONTACT, AUTHORITY, COURT, LEADER, PROHIBITION, SANCTION, OBLIGATION)
 # The forms whose answer names someone or something required (an authority, a court, a
-# head, a licence to obtain): when one is asked for and no sentence near the best has its form,
+# head, a licence to obtain, a telephone number or e-mail address): when one is asked for and no sentence near the best has its form,
 # nothing answers. (A licence question's lead is still the sentence naming the asked thing:
 # "A B11 permit covers IaaS" answers "which permit", with "must hold licences" beside it.)
-_NAMED_IN_ANSWER = (AUTHORITY, COURT, LEADER, LICENCE)
+_NAMED_IN_ANSWER = (CONTACT, AUTHORITY, COURT, LEADER, LICENCE)
 
 
 def _in_asked_time(question: str, candidates: list[Candidate]) -> list[Candidate]:
@@ -600,9 +601,16 @@ _ARTICLE_LABEL = re.compile(rf"^\s*(?:{CN_ARTICLE.pattern})\s+")
 def _continues(text: str, span: SentenceSpan) -> bool:
     """Whether `span` goes on from a clause that ends in a semicolon on the same line: "网络
     服务提供者接到通知后，应当…采取必要措施；未及时采取必要措施的，…承担连带责任" says
-    whose failure costs what only in its first half, so the second counts the first's words."""
+    whose failure costs what only in its first half, so the second counts the first's words.
+    So does a sentence on the same line that opens with a personal pronoun: in "Shi Yuhang is
+    a partner. He can be contacted at …", "He" is the person the sentence before names."""
     head = text[: span.start].rstrip(" \t")
-    return head.endswith(("；", ";")) and not LIST_ITEM.match(span.text)
+    if head.endswith(("；", ";")) and not LIST_ITEM.match(span.text):
+        return True
+    return bool(head) and not head.endswith("\n") and bool(_PRONOUN_OPENING.match(span.text))
+
+
+_PRONOUN_OPENING = re.compile(r"\s*(?:He|She|They|His|Her|Their)\b|\s*(?:他|她)(?!人)")
 
 
 def _listed_terms(text: str, span: SentenceSpan) -> frozenset[str]:

@@ -497,3 +497,20 @@ def test_an_exemption_from_liability_states_no_sanction() -> None:
     assert not SANCTION.stated_by("有下列情形之一的，医疗机构不承担赔偿责任：")
     assert SANCTION.stated_by("The provider is liable for the harm.")
     assert SANCTION.stated_by("网络服务提供者应当承担侵权责任。")
+
+
+def test_a_contact_question_needs_a_number_or_an_address() -> None:
+    from assistant.answering.answer_type import CONTACT
+
+    assert CONTACT.asked_by("What is Shi Yuhang's phone number?")
+    assert CONTACT.asked_by("律师的邮箱是什么？")
+    assert CONTACT.stated_by("He can be contacted by phone at +86 21 5237 0950.")
+    assert CONTACT.stated_by("E-mail: yuhang.shi@huiyelaw.com")
+    assert not CONTACT.stated_by("Shi Yuhang is a partner at Hui Ye Law Firm.")
+
+
+def test_a_sum_spent_answers_only_how_much_was_spent() -> None:
+    spent = "How much did the US government spend on enforcing chip controls?"
+    assert expected_kind(spent) is Kind.MONEY
+    assert not states(Kind.MONEY, "Al-Galaxy charges $10 for one-hour access.", spent)
+    assert states(Kind.MONEY, "Shenzhen University spent approximately $27,996.", spent)

@@ -642,3 +642,13 @@ def test_a_translated_phrase_counts_only_where_its_words_stand_together() -> Non
     assert _phrases_apart(together, frozenset({"process", "person", "inform"}), phrase) == set()
     # Words of a phrase of which the sentence holds only one are left alone.
     assert _phrases_apart("persons only", frozenset({"person"}), phrase) == set()
+
+
+def test_a_sentence_opening_with_he_belongs_to_the_person_named_before_it() -> None:
+    text = (
+        "Li Tianhang is a senior partner. He can be contacted at li@example.com\n"
+        "Shi Yuhang is a partner. He can be contacted at shi@example.com"
+    )
+    p = whole_passage(text, "Briefing")
+    answer = answer_extractively("What is Shi Yuhang's email address?", [p], AnswerSettings())
+    assert "shi@example.com" in answer.citations[0].quote, answer.text
