@@ -539,7 +539,7 @@ class RuleForm:
 # person may …", "shall not", 不得, 禁止 (not by naming "the prohibitions in this section").
 _PROHIBITION_ASKED = re.compile(
     r"\bwhat\b[^?]*\b(?:prohibit(?:s|ed)?|forbid(?:s|den)?|bans?|banned|bar(?:s|red)?)\b"
-    r"|\bwhat are the prohibitions\b|禁止(?:什么|哪些)|不得(?:做|从事|实施)?(?:什么|哪些)"
+    r"|\bwhat are the prohibitions\b|禁止[^，。？?]{0,10}?(?:什么|哪些)|不得(?:做|从事|实施)?(?:什么|哪些)"
     # "What must providers not do …?", "what may an exporter not do", "what can't they do".
     r"|\bwhat (?:must|shall|may|should|can)(?: [\w'’-]+){0,6}? not do\b"
     r"|\bwhat (?:mustn|shouldn|can)['’]?t\b[^?]*\bdo\b"

@@ -268,6 +268,7 @@ def test_questions_asking_what_is_forbidden_and_sentences_forbidding() -> None:
     assert asks_prohibition("What does 15 CFR 744.6 prohibit US persons from doing?")
     assert asks_prohibition("What are algorithm recommendation providers prohibited from doing?")
     assert asks_prohibition("个人信息保护法禁止哪些行为？")
+    assert asks_prohibition("美国出口管制条例第744.6条禁止美国人从事哪些活动？")
     assert asks_prohibition("What must providers not do to users with algorithms?")
     assert asks_prohibition("What can't an exporter do without a licence?")
     assert not asks_prohibition("What must providers do for users?")
