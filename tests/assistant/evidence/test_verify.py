@@ -474,12 +474,36 @@ def test_british_and_american_spellings_meet() -> None:
     assert stem("behaviour") == stem("behavior") and stem("advise") == "advise"
 
 
-def test_a_negated_clause_is_rejected_even_when_its_words_also_stand_unnegated() -> None:
-    claim = "网络运营者应当留存相关的网络日志不少于六个月，对直接负责的主管人员不处一万元以上十万元以下罚款。"
-    result = verifier.verify(claim, [LOGS])
+_INSPECTION = (
+    "进行监督检查、案件调查的执法人员不得少于2人，并应当出示执法证件。执法人员少于2人或者"
+    "未出示执法证件的，被检查方有权拒绝。"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "flipped", "kept"),
+    [
+        # A negation added to a clause whose words also stand, un-negated, elsewhere.
+        (
+            None,
+            "网络运营者应当留存相关的网络日志不少于六个月，对直接负责的主管人员不处一万元以上十万元以下罚款。",
+            "网络运营者应当留存相关的网络日志不少于六个月，对直接负责的主管人员处一万元以上十万元以下罚款。",
+        ),
+        # 不得 governs its whole clause, however long: a claim clause it contains keeps it.
+        (
+            _INSPECTION,
+            "执法人员得以少于2人，少于2人或未出示执法证件的，被检查方有权拒绝。",
+            "执法人员不得少于2人，少于2人或未出示执法证件的，被检查方有权拒绝。",
+        ),
+    ],
+)
+def test_a_clause_whose_negation_is_flipped_is_rejected(
+    source: str | None, flipped: str, kept: str
+) -> None:
+    cited = LOGS if source is None else zh_passage(source)
+    result = verifier.verify(flipped, [cited])
     assert not result.supported and "negation" in result.reason
-    claim = "网络运营者应当留存相关的网络日志不少于六个月，对直接负责的主管人员处一万元以上十万元以下罚款。"
-    assert verifier.verify(claim, [LOGS]).supported
+    assert verifier.verify(kept, [cited]).supported
 
 
 def test_translated_claims_are_checked_by_glossary_concepts() -> None:
@@ -927,19 +951,6 @@ def test_a_gerund_opening_a_sentence_is_not_a_name() -> None:
     assert opening_word("Holding licences under the regulations is required of providers.") is None
     assert opening_word("Renting chips through the cloud is not an export.") is None
     assert opening_word("Bloomberg found at least 11 entities.") == "bloomberg"
-
-
-def test_a_clause_lifted_out_of_a_long_chinese_prohibition_is_rejected() -> None:
-    """不得 governs its whole clause, however long: a claim clause it contains must keep it."""
-    source = zh_passage(
-        "进行监督检查、案件调查的执法人员不得少于2人，并应当出示执法证件。执法人员少于2人或者"
-        "未出示执法证件的，被检查方有权拒绝。"
-    )
-    lifted = "执法人员得以少于2人，少于2人或未出示执法证件的，被检查方有权拒绝。"
-    result = verifier.verify(lifted, [source])
-    assert not result.supported and "negation" in result.reason
-    kept = "执法人员不得少于2人，少于2人或未出示执法证件的，被检查方有权拒绝。"
-    assert verifier.verify(kept, [source]).supported
 
 
 def test_a_claim_summing_up_a_whole_list_is_supported_by_the_list() -> None:
