@@ -266,21 +266,20 @@ def answer_extractively(
         # of that form: the definition (or prohibition) leads, and only others of its form follow.
         form: Callable[[str], bool] | None = defines
         lead = _defining_lead(candidates, question, readings)
+        # Each form's lead, found once (None when the question does not ask for the form).
+        leads = {rule: _form_lead(candidates, question, rule) for rule in _ALL_FORMS}
         for rule in _FORMS:
             if lead is None:
                 # Only sentences of a rule's own form follow its lead; an authority, a head or
                 # a licence named leads, and what explains it may follow ("These include B11").
                 follows = None if rule in _NAMED_IN_ANSWER else rule.stated_by
-                lead, form = _form_lead(candidates, question, rule), follows
+                lead, form = leads[rule], follows
         if SANCTION.asked_by(question) and (lead is None or not _about_names(question, lead)):
             # "What is the penalty for …?" where no sentence near the best states a sanction,
             # or only one in a passage that does not name what the question names ("the
             # penalty for violating the EAR" is not a fine of China's dual-use regulations).
             return abstain
-        if any(
-            rule.asked_by(question) and _form_lead(candidates, question, rule) is None
-            for rule in _NAMED_IN_ANSWER
-        ):
+        if any(rule.asked_by(question) and leads[rule] is None for rule in _NAMED_IN_ANSWER):
             # "Which department is the report filed with?", "Which court hears …?", "Who
             # chairs the mechanism?", "需要取得什么许可证？" where no sentence near the best
             # names an authority (a court, a head, a licence required): the passages are on
@@ -364,6 +363,7 @@ _FORMS = (CONTACT, AUTHORITY, COURT, LEADER, PROHIBITION, SANCTION, OBLIGATION)
 # nothing answers. (A licence question's lead is still the sentence naming the asked thing:
 # "A B11 permit covers IaaS" answers "which permit", with "must hold licences" beside it.)
 _NAMED_IN_ANSWER = (CONTACT, AUTHORITY, COURT, LEADER, LICENCE)
+_ALL_FORMS = tuple(dict.fromkeys((*_FORMS, *_NAMED_IN_ANSWER)))
 
 
 def _in_asked_time(question: str, candidates: list[Candidate]) -> list[Candidate]:
