@@ -158,6 +158,9 @@ _ITEM_MARKER = re.compile(
 # 本法自2017年6月1日起施行, covering half the question).
 _ASKING = re.compile(
     r"\bhow (?:long|much|many|often|soon)\b"
+    # 罚多少钱 / 最高罚多少: the fine asked for is read as 罚款 (`retrieval.query`), the top
+    # tier by `asks_maximum`; the lay words themselves stand in no article.
+    r"|(?:最高|最多)?(?:可以)?罚多少钱?|多少钱|最高|最多"
     r"|多少|多久|多长时间|多长|哪一天|哪天|哪一年|哪年|哪些|哪个|哪家|哪种|哪里|什么时候|什么|怎么办"
     r"|怎么|怎样|如何|能否|能不能|是不是|有没有|还能|为什么|一共|分别|吗|呢|几",
     re.IGNORECASE,
@@ -474,6 +477,25 @@ _MAXIMUM = re.compile(
 def asks_maximum(question: str) -> bool:
     """Whether a question asks for the top of a scale ("the maximum fine", 最高罚多少)."""
     return bool(_MAXIMUM.search(question.lower()))
+
+
+# "What is the maximum fine under the PIPL?", 数据安全法最多罚多少？: the top fine of a whole
+# law, asked about no act in particular.
+_LAW_MAXIMUM = re.compile(
+    r"\s*what(?: is|'s) the (?:maximum|highest|largest|top) (?:fine|penalty|monetary penalty)"
+    r"(?: amount)? (?:under|in|of|for (?:violating|breaching|breaking)) (?:the )?"
+    r"(?:[\w&.§-]+ ){0,7}?(?:law|regulations?|rules|measures|provisions|code|act|pipl|csl|dsl)"
+    r"\s*\??\s*$"
+    r"|\s*what(?: is|'s) the (?:maximum|highest|largest) (?:pipl|csl|dsl) (?:fine|penalty)\s*\??\s*$"
+    r"|\s*(?:违反)?《?[^，,。？?]{2,24}?(?:法|条例|规定|办法)》?(?:规定的)?(?:罚款)?"
+    r"(?:最高|最多)(?:可以?)?(?:罚款?|处)?(?:是)?多少(?:钱|元)?[？?]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def asks_law_maximum(question: str) -> bool:
+    """Whether a question asks for the largest fine of a whole law, not of one act under it."""
+    return bool(_LAW_MAXIMUM.match(question.strip()))
 
 
 def largest_sum(sentence: str) -> float:

@@ -27,6 +27,7 @@ from assistant.answering.answer_type import (
     RuleForm,
     asked_attributes_named,
     asked_thing,
+    asks_law_maximum,
     asks_maximum,
     asks_reference,
     asks_time_limit,
@@ -256,7 +257,8 @@ def answer_extractively(
         if not typed:
             # On topic, but no sentence states the amount, period or date asked for.
             return abstain
-        stating = _stating_part(_stating_lead(typed, kind, question), kind, question, readings)
+        lead = _stating_lead(typed, kind, question, terms.named)
+        stating = _stating_part(lead, kind, question, readings)
         chosen = _select(candidates, settings, lead=stating)
         # The sentences after the lead state the kind of value asked for too (another fine,
         # another period), or they are padding around it.
@@ -473,10 +475,16 @@ _ATTRIBUTION = re.compile(
 )
 
 
-def _stating_lead(typed: list[Candidate], kind: Kind, question: str) -> Candidate:
+def _stating_lead(
+    typed: list[Candidate], kind: Kind, question: str, named: frozenset[str] = frozenset()
+) -> Candidate:
     """The stating sentence that leads: the best-scoring one, or for "the maximum fine" the
-    one of its tiers with the largest sum (PIPL's 五千万元 tier, not its first)."""
+    one of its tiers with the largest sum (PIPL's 五千万元 tier, not its first), or for the
+    maximum fine of a whole law the largest sum its passages state."""
     best = max(typed, key=lambda c: c.score)
+    if kind is Kind.MONEY and asks_law_maximum(question):
+        of_law = [c for c in typed if c.passage.doc_id in named] or typed
+        return max(of_law, key=lambda c: (largest_sum(c.span.text), c.score))
     if kind is Kind.PERIOD and not counts_time(best.span.text) and not asks_time_limit(question):
         # "最长能持续多久？": a period counted (不超过二年) before one only named (实施期限届满前);
         # "how soon" is answered by 立即 as well as by a count.

@@ -169,9 +169,14 @@ def prepare_query(
     # 生效 is answered by an article on entry into force, which says 施行 (本法自…起施行);
     # retrieval finds that article by itself (`asks_in_force`).
     implied = "施行" if in_force and "施行" not in question else ""
+    # 最高罚多少钱 asks for the 罚款 an article states, in words no article uses (罚, 钱).
+    language = detect_language(question)
+    asks_fine = language == "zh" and FINE_ASKED.search(question) and "罚款" not in question
+    fine = "罚款" if asks_fine else ""
+    implied = f"{implied} {fine}".strip()
     # "Article 22" must also find and match 第二十二条, and the reverse.
     aliases = " ".join(article_aliases(refs))
-    text = f"{standalone} {aliases}".strip()
+    text = f"{standalone} {aliases} {fine}".strip()
     extra = " ".join(translations(text, into=languages))
     return PreparedQuery(
         question=question,
@@ -180,7 +185,7 @@ def prepare_query(
         expanded=f"{text}\n{extra}" if extra else text,
         answer_terms=f"{question} {aliases} {implied}".strip(),
         alternate=translate(f"{question} {aliases}"),
-        language=detect_language(question),
+        language=language,
         refs=refs,
         asks_in_force=in_force,
         asks_definition=asks_definition(question),

@@ -515,3 +515,26 @@ def test_a_sum_spent_answers_only_how_much_was_spent() -> None:
     assert expected_kind(spent) is Kind.MONEY
     assert not states(Kind.MONEY, "Al-Galaxy charges $10 for one-hour access.", spent)
     assert states(Kind.MONEY, "Shenzhen University spent approximately $27,996.", spent)
+
+
+@pytest.mark.parametrize(
+    ("question", "whole_law"),
+    [
+        ("What is the maximum fine under the Cybersecurity Law?", True),
+        ("What is the maximum PIPL fine?", True),
+        ("What is the maximum fine under the Critical Information Infrastructure regulations?", True),
+        ("个人信息保护法最高罚多少钱？", True),
+        ("数据安全法最多罚多少？", True),
+        # A fine for one act: the top tier of that act's article, not of the law.
+        ("违反个人信息保护法处理个人信息，情节严重的，最高罚款多少？", False),
+        (
+            "What is the maximum fine under the Data Security Law for refusing to provide data "
+            "to public security organs?",
+            False,
+        ),
+    ],
+)
+def test_questions_asking_for_the_largest_fine_of_a_whole_law(question: str, whole_law: bool) -> None:
+    from assistant.answering.answer_type import asks_law_maximum
+
+    assert asks_law_maximum(question) is whole_law

@@ -71,3 +71,10 @@ def test_a_question_asking_what_a_breach_costs_asks_for_a_penalty() -> None:
     # A penalty as the question's setting, not what it asks.
     assert not asks_penalty("受过出口管制处罚的企业，多长时间内主管部门可以不受理其出口许可申请？")
     assert not asks_penalty("Which permit does a provider need in China?")
+
+
+def test_a_lay_chinese_question_about_a_fine_looks_for_the_word_fine() -> None:
+    """最高罚多少钱 names no word an article uses: 罚款 is looked for instead."""
+    prepared = prepare_query("个人信息保护法最高罚多少钱？")
+    assert "罚款" in prepared.expanded and "罚款" in prepared.answer_terms
+    assert "罚款" not in prepare_query("个人信息保护法的适用范围是什么？").answer_terms
