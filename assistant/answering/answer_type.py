@@ -343,7 +343,7 @@ _RECORD = re.compile(
     r"|\b(?:records?|logs?|documents?|documentation|reports?|certificates?|files?|contracts?)\b"
 )
 _RECORD_KEPT = re.compile(
-    rf"(?:记录|日志|文件|报告|凭证)[，,]?[^，。；]{{0,4}}?(?:保存|留存)"
+    r"(?:记录|日志|文件|报告|凭证)[，,]?[^，。；]{0,4}?(?:保存|留存)"
     r"|\b(?:records?|logs?|documents?|reports?)\b[^.;]{0,40}\b(?:kept|retained|stored|preserved)\b"
 )
 

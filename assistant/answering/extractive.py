@@ -257,8 +257,9 @@ def answer_extractively(
         if not typed:
             # On topic, but no sentence states the amount, period or date asked for.
             return abstain
-        lead = _stating_lead(typed, kind, question, terms.named)
-        stating = _stating_part(lead, kind, question, readings)
+        stating = _stating_part(
+            _stating_lead(typed, kind, question, terms.named), kind, question, readings
+        )
         chosen = _select(candidates, settings, lead=stating)
         # The sentences after the lead state the kind of value asked for too (another fine,
         # another period), or they are padding around it.

@@ -279,9 +279,9 @@ def clause_polarity_mismatch(claim: str, quotes: Sequence[str]) -> str:
     # A Chinese prohibition governs its whole clause however long it is, so a claim clause
     # it contains says the same ("执法人员得以少于2人" in "进行监督检查、案件调查的执法人员不得
     # 少于2人"); an English clause may hold a "not" about something else.
-    for part, (negated, _), same in _same_clauses(claim, quotes, _forbidden, CONTAINED):
-        if not negated and same and all(neg and forbids for neg, forbids in same):
-            return part
+    for clause, (lifted, _), held in _same_clauses(claim, quotes, _forbidden, CONTAINED):
+        if not lifted and held and all(neg and forbids for neg, forbids in held):
+            return clause
     return ""
 
 
