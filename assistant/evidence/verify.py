@@ -347,6 +347,9 @@ def _judge(
         return SentenceVerdict(sentence, False, reason)
     single = [(n, verifier.verify(sentence.claim, [passages[n - 1]])) for n in valid]
     supporting = tuple(n for n, v in single if v.supported)
+    contradicted = _contradicted_across(sentence.claim, [passages[n - 1] for n in valid])
+    if supporting and contradicted:
+        return SentenceVerdict(sentence, False, contradicted)
     if supporting:
         return SentenceVerdict(sentence, True, "", supporting)
     if len(valid) > 1:
@@ -360,6 +363,19 @@ def _judge(
         )
     best = single[0][1]
     return SentenceVerdict(sentence, False, best.reason or "not supported by the cited passage")
+
+
+def _contradicted_across(claim: str, cited: Sequence[Passage]) -> str:
+    """Why a cited passage in the other language than `claim` contradicts it ("" if none): an
+    English summary cited beside the Chinese article it summarises must not drop the
+    article's 不得 because the English briefing it also cites leaves the duty unqualified."""
+    lang = language_of(claim)
+    foreign = [passage_context(p) for p in cited if language_of(p.text) != lang]
+    if not foreign or len(foreign) == len(cited):
+        return ""
+    other = "zh" if lang == "en" else "en"
+    _, _, conflict = concept_mismatch(claim, lang, "\n".join(foreign), other)
+    return f"negation or obligation differs near {conflict}" if conflict else ""
 
 
 def needs_fallback(result: VerifiedAnswer, min_supported_ratio: float) -> bool:

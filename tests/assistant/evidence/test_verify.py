@@ -969,3 +969,25 @@ def test_a_claim_summing_up_a_whole_list_is_supported_by_the_list() -> None:
     assert verifier.verify(summary, [source]).supported
     weakened = summary.replace("应制定", "可制定")
     assert not verifier.verify(weakened, [source]).supported
+
+
+def test_a_summary_cited_beside_the_article_it_summarises_must_keep_the_article_s_ban() -> None:
+    """One cited passage alone may support a sentence, but not when the other cited passage,
+    in the other language, says the opposite: the briefing leaves the duty unqualified, the
+    article says 不得终止."""
+    briefing = en_passage(
+        "Article 22 of the Cybersecurity Law mandates that providers provide continuous "
+        "security maintenance over the agreed or prescribed period.",
+        doc_id="seeds/briefing.txt",
+        title="Briefing",
+    )
+    article = zh_passage(
+        "网络产品、服务的提供者应当为其产品、服务持续提供安全维护；在规定或者当事人约定的期限内，"
+        "不得终止提供安全维护。",
+        n=22,
+    )
+    period = "Within the agreed or prescribed period, providers"
+    flipped = verify_answer(f"{period} may stop security maintenance [1][2].", [briefing, article])
+    assert flipped.counts["supported"] == 0, flipped.unverified
+    for kept in ("may not stop security maintenance", "must provide continuous security maintenance"):
+        assert verify_answer(f"{period} {kept} [1][2].", [briefing, article]).counts["supported"] == 1
