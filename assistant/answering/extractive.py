@@ -362,9 +362,10 @@ def _form_lead(candidates: list[Candidate], question: str, form: RuleForm) -> Ca
 # The forms of rule a question may ask for, in order (a definition comes first, above).
 _FORMS = (CONTACT, AUTHORITY, COURT, LEADER, PROHIBITION, SANCTION, OBLIGATION)
 # The forms whose answer names someone or something required (an authority, a court, a
-# head, a licence to obtain, a telephone number or e-mail address): when one is asked for and no sentence near the best has its form,
-# nothing answers. (A licence question's lead is still the sentence naming the asked thing:
-# "A B11 permit covers IaaS" answers "which permit", with "must hold licences" beside it.)
+# head, a licence to obtain, a telephone number or e-mail address): when one is asked for
+# and no sentence near the best has its form, nothing answers. (A licence question's lead is
+# still the sentence naming the asked thing: "A B11 permit covers IaaS" answers "which
+# permit", with "must hold licences" beside it.)
 _NAMED_IN_ANSWER = (CONTACT, AUTHORITY, COURT, LEADER, LICENCE)
 _ALL_FORMS = tuple(dict.fromkeys((*_FORMS, *_NAMED_IN_ANSWER)))
 
