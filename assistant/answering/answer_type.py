@@ -308,13 +308,17 @@ def states(kind: Kind, sentence: str, question: str = "", *, vague: bool = False
     return True
 
 
+# The Chinese verbs of keeping something (a record, data): 保存, 留存, 保留, 存储.
+_KEEP_ZH = "保存|留存|保留|存储"
+
+
 # How long something is kept: not answered by how long a licence is valid (有效期不超过1年).
 # ("keep providing maintenance" is how long a duty lasts, not a retention.) Unlike
 # `_KEEPING_ASKED` below it leaves out "hold", which a detention question uses too.
 _KEPT = re.compile(
     r"\b(?:keep|kept|retain(?:s|ed)?|retention|stored?|preserved?|maintained)\b"
     r"(?! (?:on )?[a-z]+ing\b)"
-    r"|保存|留存|保留|存储"
+    rf"|{_KEEP_ZH}"
 )
 
 
@@ -330,7 +334,7 @@ _PERIOD_OF: list[re.Pattern[str]] = [
 # A period something is kept for ("应当至少保存三年", "retained for five years"): it answers a
 # question about keeping only.
 _RETENTION = re.compile(
-    rf"(?:保存|留存|保留|存储)[^，。；]{{0,6}}?(?:不少于|至少|不得少于)?[\d{_NUMERAL_ZH}]+\s*个?(?:年|月|日)"
+    rf"(?:{_KEEP_ZH})[^，。；]{{0,6}}?(?:不少于|至少|不得少于)?[\d{_NUMERAL_ZH}]+\s*个?(?:年|月|日)"
     r"|\b(?:kept|retained|stored|preserved) for\b"
 )
 
@@ -351,7 +355,7 @@ _RECORD_KEPT = re.compile(
 # "How long must X be kept": a length of time, which how often something is done is not.
 _KEEPING_ASKED = re.compile(
     r"\b(?:keep|kept|retain|retained|store|stored|preserve|preserved|hold|held)\b"
-    r"|保存|留存|保留|存储"
+    rf"|{_KEEP_ZH}"
 )
 _OFTEN_ASKED = re.compile(r"\bhow (?:often|frequently)\b|一次|频率|每隔")
 _REGULARLY = re.compile(r"定期|\b(?:regularly|periodically|on a regular basis)\b")
@@ -613,12 +617,12 @@ _AUTHORITY_ASKED = re.compile(
 )
 # The authorities a sentence names by name, not by kind (部门, "agency"): one the question
 # names already is not the one it asks for.
-_AUTHORITY_NAMED = re.compile(
-    r"国务院|网信|公安|商务部|工业和信息化部|\b(?:bis|cac|miit|mofcom)\b"
-)
+_NAMED_ZH = "国务院|网信|公安|商务部|工业和信息化部"
+_NAMED_EN = "bis|cac|miit|mofcom"
+_AUTHORITY_NAMED = re.compile(rf"{_NAMED_ZH}|\b(?:{_NAMED_EN})\b")
 _AUTHORITY_STATED = re.compile(
-    r"部门|机关|机构|委员会|国务院|网信|公安|商务部|工业和信息化部|法院|检察院|人民政府|主管"
-    r"|\b(?:department|ministry|bureau|bis|cac|miit|mofcom|administration|authority|authorities"
+    rf"部门|机关|机构|委员会|{_NAMED_ZH}|法院|检察院|人民政府|主管"
+    rf"|\b(?:department|ministry|bureau|{_NAMED_EN}|administration|authority|authorities"
     r"|commission|court|agency|regulators?|council|secretary|government|office)\b"
 )
 

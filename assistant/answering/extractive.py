@@ -588,17 +588,21 @@ def _phrases_apart(
     apart: set[str] = set()
     intact: set[str] = set()
     for phrase in phrases:
-        stems = content_terms(" ".join(phrase))
+        stems, pattern = _phrase_reading(phrase)
         if not stems or not stems <= terms:
             continue
-        (intact if _phrase_pattern(phrase).search(text) else apart).update(stems)
+        (intact if pattern.search(text) else apart).update(stems)
     return frozenset(apart - intact)
 
 
 @functools.lru_cache(maxsize=1024)
-def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
-    # The phrase's words in order, each inflected or not: "network operators", "export controls".
-    return re.compile(r"\b" + r"\W+".join(re.escape(w) + r"\w*" for w in phrase), re.IGNORECASE)
+def _phrase_reading(phrase: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern[str]]:
+    """A phrase's stems and the pattern of its words in order, each inflected or not ("network
+    operators", "export controls"): read once, not for every candidate sentence."""
+    pattern = re.compile(
+        r"\b" + r"\W+".join(re.escape(w) + r"\w*" for w in phrase), re.IGNORECASE
+    )
+    return frozenset(content_terms(" ".join(phrase))), pattern
 
 
 # The label that opens an article ("第十二条 "): it names where every sentence of the article
