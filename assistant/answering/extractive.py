@@ -562,8 +562,14 @@ def _candidates(
             terms -= _phrases_apart(span.text, terms, phrases)
             listed = _listed_terms(passage.text, span)
             inherited = before if _continues(passage.text, span) else frozenset()
-            before = terms
             own = best_coverage(readings, set(terms | label | listed | inherited))
+            if _refers_back(passage.text, span):
+                # Half the words of the sentence it points back to: enough to lead when it
+                # says what the question asks about them, not so much that the sentences
+                # after it fall below the follow ratio of an inflated lead.
+                alone = best_coverage(readings, set(terms | label | listed))
+                own = (alone + best_coverage(readings, set(terms | label | listed | before))) / 2
+            before = terms
             if own <= 0:
                 continue
             score = (
@@ -624,7 +630,23 @@ def _continues(text: str, span: SentenceSpan) -> bool:
     return bool(head) and not head.endswith("\n") and bool(_PRONOUN_OPENING.match(span.text))
 
 
+def _refers_back(text: str, span: SentenceSpan) -> bool:
+    """Whether `span` opens a paragraph with a demonstrative that points at the paragraph
+    before it, as news articles of one-sentence paragraphs do ("… use cloud services to access
+    US AI chips …\n\nThis method of access does not violate US regulations"), unless it
+    points at the document itself ("This section", "These regulations"). Inside a paragraph
+    the sentence pointed at is usually quoted with it anyway."""
+    head = text[: span.start].rstrip(" \t")
+    return head.endswith("\n") and bool(head.strip()) and bool(
+        _DEMONSTRATIVE_OPENING.match(span.text)
+    )
+
+
 _PRONOUN_OPENING = re.compile(r"\s*(?:He|She|They|His|Her|Their)\b|\s*(?:他|她)(?!人)")
+_DEMONSTRATIVE_OPENING = re.compile(
+    r"\s*(?:This|These|Such|That|Those)\s+(?!(?:law|act|section|part|paragraph|article|chapter|"
+    r"regulations?|rules?|subpart|supplement|order|notice|report|study|paper)\b)[a-z]",
+)
 
 
 def _listed_terms(text: str, span: SentenceSpan) -> frozenset[str]:

@@ -652,3 +652,26 @@ def test_a_sentence_opening_with_he_belongs_to_the_person_named_before_it() -> N
     p = whole_passage(text, "Briefing")
     answer = answer_extractively("What is Shi Yuhang's email address?", [p], AnswerSettings())
     assert "shi@example.com" in answer.citations[0].quote, answer.text
+
+
+def test_a_paragraph_opening_with_this_method_answers_about_the_paragraph_before_it() -> None:
+    """News articles write one sentence a paragraph: "This method of access does not violate
+    US regulations" is about the cloud access the paragraph before describes."""
+    text = (
+        "Chinese entities rent US AI chips through the cloud services of Amazon.\n\n"
+        "This method of access does not violate US regulations, as it involves no export.\n\n"
+        "A review of public tender documents found eleven entities sought such services."
+    )
+    p = whole_passage(text, "Report")
+    question = "Does using cloud services to access US AI chips violate US regulations?"
+    answer = answer_extractively(question, [p], AnswerSettings())
+    assert answer.citations[0].quote.startswith("This method of access"), answer.text
+
+
+def test_a_demonstrative_pointing_at_the_document_refers_back_to_nothing() -> None:
+    from assistant.answering.extractive import _refers_back
+    from ingest.sentences import split_sentences
+
+    text = "Cloud services are used.\n\nThis section sets out the rules.\n\nThese firms rent chips."
+    spans = split_sentences(text)
+    assert [_refers_back(text, s) for s in spans] == [False, False, True]
