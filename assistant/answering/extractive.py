@@ -569,7 +569,9 @@ def _candidates(
                 # after it fall below the follow ratio of an inflated lead.
                 alone = best_coverage(readings, set(terms | label | listed))
                 own = (alone + best_coverage(readings, set(terms | label | listed | before))) / 2
-            before = terms
+            # A chain of clauses keeps the first one's subject: in "算法推荐服务提供者违反…的，
+            # …依照其规定；…责令限期改正；拒不改正的，…罚款", the fine is the provider's.
+            before = terms | inherited
             if own <= 0:
                 continue
             score = (

@@ -675,3 +675,17 @@ def test_a_demonstrative_pointing_at_the_document_refers_back_to_nothing() -> No
     text = "Cloud services are used.\n\nThis section sets out the rules.\n\nThese firms rent chips."
     spans = split_sentences(text)
     assert [_refers_back(text, s) for s in spans] == [False, False, True]
+
+
+def test_each_clause_of_a_semicolon_chain_keeps_the_subject_of_the_first() -> None:
+    """"算法推荐服务提供者违反本规定…；…责令限期改正；拒不改正…并处…罚款。": the fine in the
+    third clause is the algorithm provider's, though only the first clause names it."""
+    text = (
+        "第一条 网络运营者违反本法规定的，责令改正；拒不改正的，处五万元以上五十万元以下罚款。\n"
+        "第二条 算法推荐服务提供者违反本规定的，法律有规定的，依照其规定；"
+        "法律没有规定的，由网信部门和电信、公安等有关部门依据职责给予警告、通报批评，"
+        "责令限期改正；拒不改正的，并处一万元以上十万元以下罚款。"
+    )
+    p = whole_passage(text, "规定")
+    answer = answer_extractively("算法推荐服务提供者拒不改正的，罚款多少？", [p], AnswerSettings())
+    assert "一万元以上十万元以下" in answer.citations[0].quote, answer.text
