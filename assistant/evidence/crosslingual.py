@@ -78,6 +78,10 @@ def _inflected(term: str) -> re.Pattern[str]:
 
 
 _CONSONANT_Y = re.compile(r"[a-z][b-df-hj-np-tv-xz]y$")
+# Adjectives written with a negation character whose English has no negation cue.
+_CN_NEGATIVE_ADJECTIVE = re.compile(
+    r"不正当|不合理|不公平|不公正|不良|不安全|不准确|不完整|不真实|不当(?!事)|非法|无效|无偿"
+)
 
 
 def _find(term: str, text: str, english: bool) -> list[tuple[int, int]]:
@@ -89,16 +93,41 @@ def _find(term: str, text: str, english: bool) -> list[tuple[int, int]]:
 @lru_cache(maxsize=1024)
 def concept_mentions(text: str, lang: str) -> tuple[tuple[int, int, int], ...]:
     """(concept index, start, end) of each concept `text` names in `lang`; longest match wins."""
-    spans: list[tuple[int, int, int]] = []
-    for i, concept in enumerate(_concepts()):
-        for term in concept.en if lang == "en" else concept.zh:
-            spans.extend((i, s, e) for s, e in _find(term, text, lang == "en"))
+    spans = list(_all_mentions(text, lang))
     spans.sort(key=lambda x: (-(x[2] - x[1]), x[1]))
     chosen: list[tuple[int, int, int]] = []
     for span in spans:
         if all(span[2] <= c[1] or span[1] >= c[2] for c in chosen):
             chosen.append(span)
     return tuple(sorted(chosen, key=lambda x: x[1]))
+
+
+@lru_cache(maxsize=1024)
+def _all_mentions(text: str, lang: str) -> tuple[tuple[int, int, int], ...]:
+    """Every (concept index, start, end) `text` names in `lang`, the shorter terms inside a
+    longer one included (承担 and 侵权责任 inside 承担侵权责任)."""
+    spans: list[tuple[int, int, int]] = []
+    for i, concept in enumerate(_concepts()):
+        for term in concept.en if lang == "en" else concept.zh:
+            spans.extend((i, s, e) for s, e in _find(term, text, lang == "en"))
+    return tuple(spans)
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[int, frozenset[int]]:
+    """For each concept, the concepts that share one of its terms in either language: a
+    claim's "illegal" is 非法 or 违法, whichever line of the glossary lists it first."""
+    by_term: dict[tuple[str, str], set[int]] = {}
+    for i, concept in enumerate(_concepts()):
+        for term in concept.zh:
+            by_term.setdefault(("zh", term), set()).add(i)
+        for term in concept.en:
+            by_term.setdefault(("en", term.lower()), set()).add(i)
+    out: dict[int, set[int]] = {}
+    for group in by_term.values():
+        for i in group:
+            out.setdefault(i, set()).update(group)
+    return {i: frozenset(group) for i, group in out.items()}
 
 
 def concept_names(text: str, lang: str) -> list[str]:
@@ -161,20 +190,35 @@ def _scopes(
     return out
 
 
-def _labels(text: str, lang: str, window: int) -> dict[int, set[str]]:
+def _labels(text: str, lang: str, window: int, *, nested: bool = False) -> dict[int, set[str]]:
     """For each concept of `text`: `neg`/`pos` for polarity, `must`/`may` when under a modal.
 
     As in the same-language rule (`assistant.evidence.scopes`), `pos` means clearly not
     negated: no cue within twice the window. A concept between the two edges ("may not provide
     the content of users' transmitted information to others") has no polarity label, since
-    where a negation's scope ends depends on the words between."""
-    negs = [(s, "neg") for s in negation_cues(text, bounds=False)]
+    where a negation's scope ends depends on the words between. `nested` labels, besides,
+    each mention of a concept inside a longer one, when the text names that concept on its
+    own elsewhere: a source's 应当承担侵权责任 states 承担 ("bear") unnegated, though the
+    longest match reads it as one concept ("held liable"), and its 可以不承担 negated; a
+    concept named only inside longer ones (主管部门 in 商务主管部门) is not thereby stated.
+    A Chinese word that opens with
+    a negation character but is one adjective (不正当 "improper", 非法 "illegal") negates
+    nothing: its English has no cue either."""
+    negs = [
+        (s, "neg")
+        for s in negation_cues(text, bounds=False)
+        if not _CN_NEGATIVE_ADJECTIVE.match(text, s)
+    ]
     modal = [(s, m) for s, m in modality_cues(text)]
     toks = tokens(text)  # read once: each scope is measured in the same tokens
     scopes = _scopes(text, toks, negs, window) + _scopes(text, toks, modal, window)
     edges = _scopes(text, toks, negs, 2 * window)
     out: dict[int, set[str]] = {}
-    for concept, start, _ in concept_mentions(text, lang):
+    mentions = concept_mentions(text, lang)
+    if nested:
+        named = {concept for concept, _, _ in mentions}
+        mentions = tuple(m for m in _all_mentions(text, lang) if m[0] in named)
+    for concept, start, _ in mentions:
         labels = {label for a, b, label in scopes if a < start < b}
         if "neg" not in labels and not any(a < start < b for a, b, _ in edges):
             labels.add("pos")
@@ -189,21 +233,39 @@ def concept_mismatch(
 
     A conflict is a shared concept negated on one side only, or under "must" on one side and
     only under "may" on the other, e.g. "operators may keep logs" against 运营者应当留存日志.
+    A concept counts as named when the source names it or a synonym (`_synonyms`); a conflict
+    must hold both for the concept's own mentions and for all its mentions, synonyms and
+    mentions inside longer terms included: the wider reading may clear a conflict (the
+    source's 应当承担侵权责任 beside its 可以不承担), never make one.
     """
     said = _labels(claim, claim_lang, window)
+    if not said:
+        return 0.0, 0, ""
     stated = _labels(source, source_lang, window)
+    wider = _labels(source, source_lang, window, nested=True)
     # A concept the source writes in the claim's own language counts too (codes, names).
     for concept, _, _ in concept_mentions(source, claim_lang):
         stated.setdefault(concept, {"pos"})
-    if not said:
-        return 0.0, 0, ""
-    shared = [c for c in said if c in stated]
+        wider.setdefault(concept, {"pos"})
+    synonyms = _synonyms()
+    shared = [c for c in said if any(s in stated for s in synonyms.get(c, {c}))]
     for c in shared:
-        a, b = said[c], stated[c]
-        for one, other in (("neg", "pos"), ("must", "may")):
-            if (one in a and other not in a and other in b and one not in b) or (
-                other in a and one not in a and one in b and other not in b
-            ):
-                name = _concepts()[c].en[0]
-                return len(shared) / len(said), len(said), f"'{name}' ({one}/{other})"
+        if c not in stated:
+            continue
+        labels = set().union(*(wider[s] for s in synonyms.get(c, {c}) if s in wider))
+        conflict = _conflict(said[c], stated[c])
+        if conflict and _conflict(said[c], labels):
+            name = _concepts()[c].en[0]
+            return len(shared) / len(said), len(said), f"'{name}' ({conflict})"
     return len(shared) / len(said), len(said), ""
+
+
+def _conflict(said: set[str], stated: set[str]) -> str:
+    """"neg/pos" or "must/may" when one side has only one label of the pair and the other
+    only the other, else ""."""
+    for one, other in (("neg", "pos"), ("must", "may")):
+        if (one in said and other not in said and other in stated and one not in stated) or (
+            other in said and one not in said and one in stated and other not in stated
+        ):
+            return f"{one}/{other}"
+    return ""

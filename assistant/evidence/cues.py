@@ -103,9 +103,9 @@ _PRC = "中华人民共和国"
 
 # The same parties in the other language, for a translated claim.
 _ROLE_ZH: dict[str, tuple[str, ...]] = {
-    "operator": ("运营者", "经营者"), "provider": ("提供者",), "processor": ("处理者",),
-    "user": ("用户", "使用者"), "exporter": ("出口经营者", "出口商"), "importer": ("进口商",),
-    "court": ("法院",), "employer": ("用人单位",), "guardian": ("监护人",),
+    "operator": ("运营者", "经营者"), "provider": ("提供者", "提供方"), "processor": ("处理者",),
+    "user": ("用户", "使用者", "使用人"), "exporter": ("出口经营者", "出口商"),
+    "importer": ("进口商",), "court": ("法院",), "employer": ("用人单位",), "guardian": ("监护人",),
     "seller": ("卖方", "出卖人"), "buyer": ("买方", "买受人"), "applicant": ("申请人",),
     "recipient": ("接收方",), "manufacturer": ("生产者", "制造商"), "supplier": ("供应商",),
     "agent": ("代理人",), "licensee": ("被许可人",), "consignee": ("收货人",),

@@ -327,7 +327,7 @@ def tokens(text: str) -> list[Token]:
 
 # Chinese words that contain a negation character without negating anything.
 _CN_NOT_NEGATION = re.compile(
-    r"除非|无论|不仅|不断|不论|不管|未成年|是否|否则|非常|无需|不久|不动产|没收|未来"
+    r"除非|无论|不仅|不断|不论|不管|未成年|是否|否则|非常|不久|不动产|没收|未来"
     # a negated alternative beside the positive one: 准予或者不予, 同意或者不同意
     r"|([\u4e00-\u9fff]{1,2})或者?不\1"
     # the prefix "non-" before a code or Latin word (非EAR99 = "non-EAR99", not a negation,

@@ -991,3 +991,60 @@ def test_a_summary_cited_beside_the_article_it_summarises_must_keep_the_article_
     assert flipped.counts["supported"] == 0, flipped.unverified
     for kept in ("may not stop security maintenance", "must provide continuous security maintenance"):
         assert verify_answer(f"{period} {kept} [1][2].", [briefing, article]).counts["supported"] == 1
+
+
+ANIMAL = zh_passage(
+    "第一千二百四十五条 饲养的动物造成他人损害的，动物饲养人或者管理人应当承担侵权责任；"
+    "但是，能够证明损害是因被侵权人故意或者重大过失造成的，可以不承担或者减轻责任。"
+)
+FRAUD = zh_passage(
+    "第三十五条 以欺骗、贿赂等不正当手段获取管制物项出口许可证件，或者非法转让管制物项出口"
+    "许可证件的，撤销许可，收缴出口许可证，没收违法所得，违法经营额二十万元以上的，并处违法"
+    "经营额五倍以上十倍以下罚款；没有违法经营额或者违法经营额不足二十万元的，并处二十万元"
+    "以上二百万元以下罚款。",
+    title="中华人民共和国出口管制法",
+)
+
+
+def test_a_concept_inside_a_longer_term_clears_a_conflict() -> None:
+    """承担 stands unnegated inside 应当承担侵权责任 (one glossary term, "held liable") and
+    negated in 可以不承担: an English summary that the keeper "bears" liability is true."""
+    claim = "The keeper or manager of an animal that injures someone bears tort liability."
+    assert verifier.verify(claim, [ANIMAL]).supported
+    # The wider reading only clears: "must" against the source's 可以不承担 stays a conflict
+    # when nothing else states the duty.
+    may_only = zh_passage("损害是因被侵权人故意造成的，动物饲养人可以不承担责任。")
+    assert not verifier.verify(
+        "The keeper of an animal must bear liability where the victim caused the harm.",
+        [may_only],
+    ).supported
+
+
+def test_synonyms_and_negative_adjectives_are_read_across_languages() -> None:
+    """"illegal" is 非法 or 违法, whichever the glossary lists first; 不正当手段 ("improper
+    means") negates nothing, as "improper" has no negation cue."""
+    obtained = (
+        "Under the Export Control Law, obtaining an export licence by fraud or bribery leads "
+        "to revocation of the licence and confiscation of the illegal gains."
+    )
+    assert verifier.verify(obtained, [FRAUD]).supported
+    no_turnover = (
+        "Where there is no illegal turnover, the fine is between 200,000 and 2 million yuan."
+    )
+    assert verifier.verify(no_turnover, [FRAUD]).supported
+    assert not verifier.verify(
+        "Obtaining an export licence by fraud never leads to revocation of the licence.", [FRAUD]
+    ).supported
+
+
+def test_wuxu_need_not_is_a_negation() -> None:
+    source = zh_passage(
+        "第三十三条 从事数据交易中介服务的机构提供服务，应当要求数据提供方说明数据来源，"
+        "审核交易双方的身份，并留存审核、交易记录。"
+    )
+    assert negation_cues("无需审核交易双方的身份")
+    assert not verifier.verify("从事数据交易中介服务的机构无需审核交易双方的身份。", [source]).supported
+    assert verifier.verify(
+        "Data trading intermediaries must ask the data provider to explain the data source.",
+        [source],
+    ).reason != "party not in the cited passage: provider"
