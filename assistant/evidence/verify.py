@@ -49,6 +49,7 @@ from assistant.evidence.names import (
     passage_context,
     word_stems,
 )
+from assistant.evidence.opposites import opposite_named
 from assistant.evidence.scopes import (
     answer_contradicts_its_rule,
     clause_polarity_mismatch,
@@ -182,6 +183,9 @@ class LexicalVerifier:
                 overlap,
             )
         quotes = [p.text[s.start : s.end] for p, s in zip(passages, spans, strict=False)]
+        opposite = opposite_named(claim, quotes)
+        if opposite:
+            return Verdict(False, f"says the opposite of the cited passage ({opposite})", overlap)
         flipped = negation_mismatch(claim, quotes, covered, self.window)
         if flipped:
             return Verdict(
@@ -237,6 +241,9 @@ class LexicalVerifier:
             for p in passages
             if (s := supporting_span(_quote_facts(claim, p), p.text)) is not None
         ]
+        opposite = opposite_named(claim, quotes)
+        if opposite:
+            return Verdict(False, f"says the opposite of the cited passage ({opposite})", coverage)
         modal = sentence_modality_mismatch(claim, quotes)
         if modal:
             return Verdict(False, f"obligation differs from the cited passage: {modal}", coverage)

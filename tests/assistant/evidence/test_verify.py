@@ -1048,3 +1048,20 @@ def test_wuxu_need_not_is_a_negation() -> None:
         "Data trading intermediaries must ask the data provider to explain the data source.",
         [source],
     ).reason != "party not in the cited passage: provider"
+
+
+def test_the_opposite_word_of_a_pair_is_caught() -> None:
+    """Approval for denial, maximum for minimum: every other word of the quote is there."""
+    from assistant.evidence.opposites import opposite_named
+
+    denial = en_passage(
+        "(1) Presumption of denial. Applications will be reviewed with a presumption of denial "
+        "for Macau and destinations specified in Country Group D:5."
+    )
+    claim = "Applications for Macau and Country Group D:5 are reviewed with a presumption of {}."
+    assert verifier.verify(claim.format("denial"), [denial]).supported
+    swapped = verifier.verify(claim.format("approval"), [denial])
+    assert not swapped.supported and "approval/denial" in swapped.reason
+    assert opposite_named("最高罚款一百万元", ["处最低一百万元罚款"]) == "maximum/minimum"
+    assert opposite_named("The maximum fine", ["最高罚款", "最低罚款"]) == ""
+    assert opposite_named("出口许可", ["进口商"]) == "export/import"
