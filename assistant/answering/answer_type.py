@@ -336,6 +336,8 @@ _PERIOD_OF: list[re.Pattern[str]] = [
 _RETENTION = re.compile(
     rf"(?:{_KEEP_ZH})[^，。；]{{0,6}}?(?:不少于|至少|不得少于)?[\d{_NUMERAL_ZH}]+\s*个?(?:年|月|日)"
     r"|\b(?:kept|retained|stored|preserved) for\b"
+    # A retention period named, not stated: "（二）…个人信息种类、保存期限；" lists it.
+    rf"|(?:{_KEEP_ZH})期限|\bretention periods?\b"
 )
 
 
@@ -668,7 +670,21 @@ _CONTACT_STATED = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:\+\d{1,3}[\s-]?)?(?:\(?\d{2,4}\)?[\s-]?){2,4}\d{3,4}\b"
 )
 
+# When a duty applies ("When must an impact assessment be carried out?", 在什么情况下需要…？):
+# answered by a sentence that states its condition (有下列情形之一的, "where", "before"), not
+# by the rule on what the assessment contains. ("When does the law take effect?" asks a date.)
+_CONDITION_ASKED = re.compile(
+    r"\bwhen (?:must|should|shall|is|are|do|does)\b(?![^?]*\b(?:take effect|in(?:to)? force)\b)"
+    r"|\bunder what (?:circumstances|conditions)\b|\bin what (?:cases|circumstances|situations)\b"
+    r"|(?:在)?(?:什么|何种|哪些)(?:情况|情形)下?"
+)
+_CONDITION_STATED = re.compile(
+    r"情形|情况下|的，|时，|前，|后，|之前|以前|事前|之后"
+    r"|\b(?:where|if|when|whenever|unless|before|after|upon|once|in the event|in case)\b"
+)
+
 PROHIBITION = RuleForm(_PROHIBITION_ASKED, _PROHIBITION_STATED)
+CONDITION = RuleForm(_CONDITION_ASKED, _CONDITION_STATED)
 CONTACT = RuleForm(_CONTACT_ASKED, _CONTACT_STATED)
 LEADER = RuleForm(_LEADER_ASKED, _LEADER_STATED)
 COURT = RuleForm(_COURT_ASKED, _COURT_STATED)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from assistant.answering.answer_type import (
     AUTHORITY,
+    CONDITION,
     CONTACT,
     COURT,
     LEADER,
@@ -360,7 +361,7 @@ def _form_lead(candidates: list[Candidate], question: str, form: RuleForm) -> Ca
 
 
 # The forms of rule a question may ask for, in order (a definition comes first, above).
-_FORMS = (CONTACT, AUTHORITY, COURT, LEADER, PROHIBITION, SANCTION, OBLIGATION)
+_FORMS = (CONTACT, AUTHORITY, COURT, LEADER, CONDITION, PROHIBITION, SANCTION, OBLIGATION)
 # The forms whose answer names someone or something required (an authority, a court, a
 # head, a licence to obtain, a telephone number or e-mail address): when one is asked for
 # and no sentence near the best has its form, nothing answers. (A licence question's lead is

@@ -538,3 +538,21 @@ def test_questions_asking_for_the_largest_fine_of_a_whole_law(question: str, who
     from assistant.answering.answer_type import asks_law_maximum
 
     assert asks_law_maximum(question) is whole_law
+
+
+def test_a_when_must_question_asks_for_the_condition() -> None:
+    from assistant.answering.answer_type import CONDITION
+
+    assert CONDITION.asked_by("When must an impact assessment be carried out?")
+    assert CONDITION.asked_by("在什么情况下需要进行个人信息保护影响评估？")
+    assert not CONDITION.asked_by("When does the PIPL take effect?")
+    assert CONDITION.stated_by("有下列情形之一的，个人信息处理者应当事前进行个人信息保护影响评估")
+    assert CONDITION.stated_by("发生重大网络安全事件时，运营者应当报告。")
+    assert not CONDITION.stated_by("个人信息保护影响评估应当包括下列内容：")
+
+
+def test_a_retention_period_named_in_a_list_states_no_deadline() -> None:
+    question = "What is the time limit to notify individuals of a breach under the PIPL?"
+    listed = "（二）个人信息的处理目的、处理方式，处理的个人信息种类、保存期限；"
+    assert not states(Kind.PERIOD, listed, question)
+    assert states(Kind.PERIOD, "（二）个人信息的保存期限；", "个人信息的保存期限应当告知吗？多久？")
