@@ -248,7 +248,7 @@ def expected_kind(question: str) -> Kind | None:
 # names it too, in either language ("the capital requirement for a B11 licence" is not
 # answered by a fine of 五十万元).
 _MONEY_OF: list[re.Pattern[str]] = [
-    re.compile(r"\bfine[sd]?\b|\bpenalt(?:y|ies)\b|罚款|罚金"),
+    re.compile(r"\bfine[sd]?\b|\bpenalt(?:y|ies)\b|\blate (?:fees?|charges?)\b|罚款|罚金|违约金|滞纳金"),
     re.compile(r"\bcapital\b|资本|注册资金"),
     re.compile(
         r"\bprices?\b|\bcosts?\b|\bfees?\b|\bcharges?\b|价格|费用|收费|价款|申请费|手续费|服务费|年费"
