@@ -47,7 +47,7 @@ from assistant.evidence.markers import ABSTENTION
 from assistant.evidence.names import missing_names, missing_names_translated, passage_context
 from assistant.models import Answer, Citation, Passage
 from assistant.retrieval.glossary import english_phrases
-from assistant.retrieval.query import asks_definition
+from assistant.retrieval.query import asks_definition, introduces_list_of, listed_thing
 from assistant.settings import AnswerSettings
 from ingest.legal_refs import CN_ARTICLE
 from ingest.normalize import detect_language
@@ -270,6 +270,9 @@ def answer_extractively(
         # of that form: the definition (or prohibition) leads, and only others of its form follow.
         form: Callable[[str], bool] | None = defines
         lead = _defining_lead(candidates, question, readings)
+        if lead is None:
+            lead = _list_lead(candidates, question)
+            form = None if lead is not None else form
         # Each form's lead, found once (None when the question does not ask for the form).
         leads = {rule: _form_lead(candidates, question, rule) for rule in _ALL_FORMS}
         for rule in _FORMS:
@@ -344,6 +347,30 @@ _DEFINED = re.compile(
     r"\s*(?:[（(][^）)]{1,4}[）)])?\s*(?:第[^条\s]{1,8}条\s*)?(?:[^，。]*?所称)?([^，。]{1,60}?)[，,]?\s*"
     r"(?:是指|指的是|是一旦|包括|\bmeans\b|\bshall mean\b|\brefers? to\b|\bis defined as\b)"
 )
+
+
+def _list_lead(candidates: list[Candidate], question: str) -> Candidate | None:
+    """For a question asking for a list ("反制措施有哪些？"), the best candidate that opens a
+    list of the things asked for ("采取下列一种或者几种措施："), when it scores at least
+    `_LIST_SHARE` of the best: the article listing the measures answers, not the one whose
+    words match best because it names 反制措施 while listing whom they apply to. The best
+    keeps the lead when it enumerates the things itself (…、联系方式、处理目的…等事项)."""
+    head = listed_thing(question)
+    if not head or not candidates:
+        return None
+    best = max(candidates, key=lambda c: c.score)
+    if re.search(rf"、[^。；]*等{re.escape(head)}", best.span.text):
+        return None  # the best lists them itself: "…名称或者姓名、联系方式、…等事项"
+    floor = _LIST_SHARE * best.score
+    listing = [
+        c for c in candidates if c.score >= floor and introduces_list_of(c.span.text, head)
+    ]
+    return max(listing, key=lambda c: c.score) if listing else None
+
+
+# The list article's words may name the asked things only by the general noun (措施, not 反制
+# 措施): it leads when it scores this share of the best candidate.
+_LIST_SHARE = 0.3
 
 
 def _form_lead(candidates: list[Candidate], question: str, form: RuleForm) -> Candidate | None:

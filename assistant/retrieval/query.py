@@ -37,6 +37,9 @@ class PreparedQuery:
     asks_definition: bool = False
     # The question asks what a breach costs: a law's liability articles (法律责任) answer it.
     asks_penalty: bool = False
+    # The things a list question asks for ("反制措施有哪些？" -> 措施): the article that lists
+    # them ("采取下列一种或者几种措施：") answers it ("" = not a list question).
+    listed: str = ""
 
 
 # "When does X take effect?", 何时施行, 生效日期: the answer is the instrument's own article on
@@ -146,6 +149,46 @@ _YES_NO = re.compile(
 )
 
 
+def listed_thing(question: str) -> str:
+    """The head noun of the things a Chinese list question asks for: 措施 in "反制措施有哪些？"
+    and "采取哪些反制措施？", 职责 in "安全管理机构有哪些职责？" ("" if it asks for no list).
+    The last two characters of the noun phrase: a law introduces its list by the general noun
+    ("采取下列一种或者几种措施：", "履行下列职责："), not by the question's compound."""
+    if asks_yes_no(question):
+        return ""
+    after, before = _LIST_AFTER.search(question), _LIST_BEFORE.search(question)
+    if after is not None:
+        noun = after.group(1)
+    elif before is not None:
+        # The noun phrase ends where the clause's last function word does: 反制措施 in
+        # "反外国制裁法规定的反制措施有哪些？".
+        noun = _NOT_A_NOUN.split(before.group(1))[-1]
+    else:
+        return ""
+    if len(noun) < 2 or _NOT_A_NOUN.search(noun):
+        return ""  # "哪些情形下需要评估？" asks a condition, not for a list of 评估
+    return noun[-2:]
+
+
+_LIST_AFTER = re.compile(r"(?:哪些|哪几[种类项个])([\u4e00-\u9fff]{2,6}?)(?:[？?，。/]|$|呢)")
+_LIST_BEFORE = re.compile(
+    r"([\u4e00-\u9fff]{2,}?)(?:都|具体|分别|主要|一般|通常|包括|大致|大概)*有哪些(?:[？?，。/]|$|呢)"
+)
+
+
+_NOT_A_NOUN = re.compile(r"[下需要可应是的在有为能会不得以作把被将和与及]")
+
+
+def introduces_list_of(text: str, head: str) -> bool:
+    """Whether `text` opens a list of `head` things ("…采取下列一种或者几种措施：", "履行下列
+    安全保护义务，保障网络…:"), not a list of something else that a verb then relates to them
+    ("对下列个人、组织采取反制措施：" lists persons)."""
+    if not head:
+        return False
+    between = r"(?:(?!采取|进行|实施|予以|作出)[^：:。；，、]){0,8}?"
+    return re.search(rf"下列{between}{re.escape(head)}[^。；;：:]*[：:]", text) is not None
+
+
 def asks_penalty(question: str) -> bool:
     """Whether a question asks for an administrative penalty (a fine, a sanction), not one
     that names a penalty as its setting ("受过出口管制处罚的企业，多长时间内…"), nor one that
@@ -190,4 +233,5 @@ def prepare_query(
         asks_in_force=in_force,
         asks_definition=asks_definition(question),
         asks_penalty=asks_penalty(question),
+        listed=listed_thing(question),
     )

@@ -234,6 +234,27 @@ def test_the_network_log_question_leads_with_the_item_that_says_six_months(
             "第二十八条",
             "十四周岁",
         ),
+        # A list question of a named law: the article that lists the measures (下列…措施：).
+        (
+            "反外国制裁法规定的反制措施有哪些？",
+            "cn-regulations/反外国制裁法(2021-06-10).md",
+            "第六条",
+            "采取下列一种或者几种措施",
+        ),
+        # "When must …" asks for the condition: 有下列情形之一的, not the assessment's contents.
+        (
+            "When must a personal information protection impact assessment be carried out?",
+            "cn-regulations/个人信息保护法(2021-08-20).md",
+            "第五十五条",
+            "有下列情形之一的",
+        ),
+        # A late-payment penalty is a 违约金 (it abstained for want of a 罚款).
+        (
+            "Under the Telecommunications Regulations, how much is the late payment penalty?",
+            "cn-regulations/电信条例(2016-02-06).md",
+            "第三十四条",
+            "违约金",
+        ),
     ],
 )
 def test_the_answering_article_leads(

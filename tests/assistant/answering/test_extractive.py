@@ -689,3 +689,17 @@ def test_each_clause_of_a_semicolon_chain_keeps_the_subject_of_the_first() -> No
     p = whole_passage(text, "规定")
     answer = answer_extractively("算法推荐服务提供者拒不改正的，罚款多少？", [p], AnswerSettings())
     assert "一万元以上十万元以下" in answer.citations[0].quote, answer.text
+
+
+def test_the_article_that_lists_the_asked_things_leads() -> None:
+    """"反制措施有哪些？": 第六条 lists the measures, though 第五条 names 反制措施 (while
+    listing the persons they apply to) and so matches the question's words better."""
+    text = (
+        "第五条 国务院有关部门还可以决定对下列个人、组织采取反制措施：\n"
+        "（一）列入反制清单个人的配偶和直系亲属；\n"
+        "第六条 国务院有关部门可以根据实际情况决定采取下列一种或者几种措施：\n"
+        "（一）不予签发签证、不准入境、注销签证或者驱逐出境；"
+    )
+    p = whole_passage(text, "反外国制裁法")
+    answer = answer_extractively("反外国制裁法规定的反制措施有哪些？", [p], AnswerSettings())
+    assert answer.citations[0].quote.startswith("第六条"), answer.text

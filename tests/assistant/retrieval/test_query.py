@@ -78,3 +78,18 @@ def test_a_lay_chinese_question_about_a_fine_looks_for_the_word_fine() -> None:
     prepared = prepare_query("个人信息保护法最高罚多少钱？")
     assert "罚款" in prepared.expanded and "罚款" in prepared.answer_terms
     assert "罚款" not in prepare_query("个人信息保护法的适用范围是什么？").answer_terms
+
+
+def test_a_list_question_asks_for_the_general_noun_of_its_things() -> None:
+    from assistant.retrieval.query import introduces_list_of, listed_thing
+
+    assert listed_thing("反外国制裁法规定的反制措施有哪些？") == "措施"
+    assert listed_thing("可以对列入反制清单的对象采取哪些反制措施？") == "措施"
+    assert listed_thing("商标侵权损害赔偿的抗辩都有哪些？") == "抗辩"
+    assert listed_thing("哪些情形下需要评估？") == ""  # a condition, not a list
+    assert listed_thing("个人信息处理者可以公开吗？") == ""
+    assert prepare_query("安全管理机构有哪些职责？").listed == "职责"
+    assert introduces_list_of("决定采取下列一种或者几种措施：", "措施")
+    assert introduces_list_of("履行下列安全保护义务，保障网络免受干扰:", "义务")
+    # A list of persons whom the measures are taken against is not a list of measures.
+    assert not introduces_list_of("还可以决定对下列个人、组织采取反制措施：", "措施")
