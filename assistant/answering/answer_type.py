@@ -440,7 +440,7 @@ _RATE_STATED = re.compile(
     r"|\b(?:one|single|\d+)[- ](?:hour|day|week|month|year)\b"
 )
 # "How many X", 几个X, 多少人: a count of X, so the number must come with X.
-_COUNTED_EN = re.compile(r"\bhow many ([a-z]+)(?: ([a-z]+))?")
+_COUNTED_EN = re.compile(r"\bhow many ([a-z][a-z0-9-]*)(?: ([a-z][a-z0-9-]*))?")
 _COUNTED_ZH = re.compile(r"(?:几|多少)([个家台颗项条种级类次名人位件])([\u4e00-\u9fff]{0,2})")
 _NUMBER_WORD = (
     r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"

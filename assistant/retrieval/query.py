@@ -70,13 +70,16 @@ _PENALTY_NOUNS = r"penalt(?:y|ies)|punishments?|sanctions?"
 # What befalls a breach, a penalty or a liability ("What are the legal consequences …?",
 # 承担什么法律责任？, 泄露数据要负什么责任？); `assistant.answering.answer_type.SANCTION`
 # reads it. "对 X 负什么责任" asks what X's holder is responsible for, a duty (主要负责人对安全
-# 保护负总责), not what befalls a breach.
+# 保护负总责), not what befalls a breach; so does what a person in charge (负责人) 负什么责任.
 SANCTION_ASKED = re.compile(
     _asking_for(
         rf"{_PENALTY_NOUNS}|(?:legal )?consequences?|liabilit(?:y|ies)",
         "处罚|行政处罚|法律责任|后果",
     ).pattern
-    + r"|(?<!负)(?<!负有)(?:什么|哪些|何种|怎样的?)责任|^[^对]*负有?(?:什么|哪些|何种|怎样的?)责任"
+    + r"|(?<!负)(?<!负有)(?:什么|哪些|何种|怎样的?)责任"
+    # "泄露数据要负什么责任？" asks what befalls a breach; "主要负责人负什么责任？" what the
+    # person in charge answers for, a duty like "对 X 负什么责任".
+    + r"|^(?![^？?]*负责人)[^对]*负有?(?:什么|哪些|何种|怎样的?)责任"
 )
 # A penalty only: the retrieval of liability articles leaves civil liability out.
 _PENALTY_ASKED = _asking_for(_PENALTY_NOUNS, "处罚|行政处罚")

@@ -327,6 +327,7 @@ def test_a_prison_term_is_stated_with_its_kind_of_detention() -> None:
         ("泄露用户个人信息的，公司要负什么责任？", "sanction"),
         # 对 X 负什么责任: what its holder answers for, a duty (负总责), not a penalty.
         ("运营者的主要负责人对关键信息基础设施安全保护负什么责任？", None),
+        ("运营者的主要负责人负什么责任？", None),  # so does a person in charge's
         ("Is there a penalty for late filing?", None),  # yes/no
         ("Which permit does a provider need?", None),
     ],
@@ -556,3 +557,11 @@ def test_a_retention_period_named_in_a_list_states_no_deadline() -> None:
     listed = "（二）个人信息的处理目的、处理方式，处理的个人信息种类、保存期限；"
     assert not states(Kind.PERIOD, listed, question)
     assert states(Kind.PERIOD, "（二）个人信息的保存期限；", "个人信息的保存期限应当告知吗？多久？")
+
+
+def test_how_many_counts_a_thing_named_with_a_model_number() -> None:
+    """"How many A100 chips": the thing is "A100 chips", not the letter "a"."""
+    question = "How many A100 chips did the USTC Suzhou institute buy?"
+    sentence = "USTC listed a tender for 500 cloud servers, each with eight Nvidia A100 chips."
+    assert states(Kind.NUMBER, sentence, question)
+    assert not states(Kind.NUMBER, "USTC listed a tender for 500 cloud servers.", question)
