@@ -62,7 +62,7 @@ def _concepts() -> tuple[Concept, ...]:
     return laws + glossary
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=None)  # the glossary's terms: see `glossary._english_pattern`
 def _inflected(term: str) -> re.Pattern[str]:
     # The glossary's own matcher (`_english_pattern`) is exact, which suits query expansion;
     # a claim writes "suspended" and "fined" where the glossary lists "suspend" and "fine".
