@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from assistant.evidence.cues import modality_cues
 from assistant.evidence.facts import Token, claim_terms, negation_cues, tokens
@@ -62,7 +62,7 @@ def _concepts() -> tuple[Concept, ...]:
     return laws + glossary
 
 
-@lru_cache(maxsize=None)  # the glossary's terms: see `glossary._english_pattern`
+@cache  # the glossary's terms: see `glossary._english_pattern`
 def _inflected(term: str) -> re.Pattern[str]:
     # The glossary's own matcher (`_english_pattern`) is exact, which suits query expansion;
     # a claim writes "suspended" and "fined" where the glossary lists "suspend" and "fine".

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 GLOSSARY_FILE = Path(__file__).with_name("zh_en.tsv")
@@ -54,7 +54,7 @@ def _alternatives(field: str) -> tuple[str, ...]:
 # Unbounded: the terms are the glossary's, a fixed set read in full for every question, and a
 # bounded cache smaller than that set misses on every lookup of such a scan (at 1,024 entries
 # and 1,089 English terms, translating a question took 0.4 s).
-@lru_cache(maxsize=None)
+@cache
 def _english_pattern(term: str) -> re.Pattern[str]:
     # Acronyms match case-sensitively ("EAR", not "ear"); words ignore case.
     flags = 0 if term.isupper() else re.IGNORECASE
