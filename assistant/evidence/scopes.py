@@ -168,8 +168,14 @@ CJK_REACH = 2
 def cue_reach(text: str, start: int, window: int) -> int:
     """How many tokens the cue at `start` governs (up to clause punctuation, which ends it
     sooner): `window` words in English, `CJK_REACH` times as many characters in Chinese;
-    "insufficient" and "lack (of)" negate only the noun phrase after them (`NOUN_REACH`)."""
+    "insufficient", "lack (of)" and "without" negate only the noun phrase after them
+    (`NOUN_REACH`), as 未经 negates only the approval it names."""
     if "\u3400" <= text[start] <= "\u9fff":
+        unapproved = _WITHOUT_APPROVAL.match(text, start)
+        if unapproved:
+            # 未经主管机关批准向外国…提供数据 = "providing data to foreign … without
+            # approval": 未经 negates the approval, not what is done without it.
+            return unapproved.end() - start - 1
         if _PROHIBITION.match(text, start):
             # 不得擅自向他人提供电信用户使用电信网络所传输信息的内容: the prohibition governs
             # every word up to the clause's punctuation, however long the verb phrase is.
@@ -180,12 +186,16 @@ def cue_reach(text: str, start: int, window: int) -> int:
     return window
 
 
+#: 未经 / 非经 and the approval it lacks (未经主管机关批准, 未经许可): the whole of its reach.
+_WITHOUT_APPROVAL = re.compile(r"(?:未经|非经)[^，。；、,;]{0,12}?(?:批准|许可|同意|授权|审批|核准|认可)")
+
 #: The reach of a Chinese prohibition, in tokens: all of its clause (clause punctuation ends it).
 CLAUSE_REACH = 1_000
 
-#: Words "insufficient computing power", "a lack of subjective fault" negate.
+#: Words "insufficient computing power", "a lack of subjective fault", "without approval"
+#: negate.
 NOUN_REACH = 3
-_NOUN_NEGATOR = re.compile(r"(?:insufficient|lack(?:s|ed|ing)?)\b", re.IGNORECASE)
+_NOUN_NEGATOR = re.compile(r"(?:insufficient|lack(?:s|ed|ing)?|without)\b", re.IGNORECASE)
 
 
 T = TypeVar("T")

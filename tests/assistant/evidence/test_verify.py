@@ -1065,3 +1065,19 @@ def test_the_opposite_word_of_a_pair_is_caught() -> None:
     assert opposite_named("最高罚款一百万元", ["处最低一百万元罚款"]) == "maximum/minimum"
     assert opposite_named("The maximum fine", ["最高罚款", "最低罚款"]) == ""
     assert opposite_named("出口许可", ["进口商"]) == "export/import"
+
+
+def test_without_approval_negates_the_approval_only() -> None:
+    """未经主管机关批准向外国执法机构提供数据 and "providing data to a foreign law enforcement
+    body without approval": the negation is the approval's, in either language's word order."""
+    source = zh_passage(
+        "违反本法第三十六条规定，未经主管机关批准向外国司法或者执法机构提供数据的，由有关主管"
+        "部门给予警告，可以并处十万元以上一百万元以下罚款。",
+        title="中华人民共和国数据安全法",
+    )
+    claim = (
+        "Providing data to a foreign law enforcement body without approval may be fined "
+        "100,000 to 1 million yuan under the Data Security Law."
+    )
+    assert verifier.verify(claim, [source]).supported
+    assert not verifier.verify(claim.replace("may be fined", "may not be fined"), [source]).supported
