@@ -49,12 +49,20 @@ def modality_cues(text: str) -> list[tuple[int, Modality]]:
     """Offsets of obligation (`must`: must, shall, 应当, 必须) and permission (`may`: may, can,
     可以, 有权) cues, in order; prohibitions ("may not", 不得) are left to the negation rule."""
     cues: list[tuple[int, Modality]] = []
+    # "No U.S. person may, without a license from BIS, 'support' …" = a license is required,
+    # as 未经批准，不得出口 = 出口须经批准 below: its "may" is a duty, not a permission.
+    required = {m.start("modal") for m in _EN_NO_MAY_WITHOUT.finditer(text)}
     for pattern in (_EN_MODAL, _ZH_MODAL):
         for m in pattern.finditer(text):
-            cues.append((m.start(), "must" if m.group("must") else "may"))
-    # 未经批准，不得出口 = 出口须经批准.
+            duty = m.group("must") or m.start() in required
+            cues.append((m.start(), "must" if duty else "may"))
     cues.extend((start, "must") for start in double_negatives(text))
     return sorted(cues)
+
+
+_EN_NO_MAY_WITHOUT = re.compile(
+    r"\b[Nn]o\s+(?:(?![.!?]\s+[A-Z])[^;:]){1,40}?\b(?P<modal>may|shall|can),?\s+without\b"
+)
 
 
 # Parties a provision binds or protects, in their general legal sense. A claim that names one

@@ -1081,3 +1081,19 @@ def test_without_approval_negates_the_approval_only() -> None:
     )
     assert verifier.verify(claim, [source]).supported
     assert not verifier.verify(claim.replace("may be fined", "may not be fined"), [source]).supported
+
+
+def test_no_one_may_without_a_license_states_a_requirement() -> None:
+    """"No U.S. person may, without a license from BIS, 'support' …" requires a license, as
+    未经许可，不得提供 does: its "may" is no permission."""
+    from assistant.evidence.cues import modality_cues
+
+    assert modality_cues("No “U.S. person” may, without a license from BIS, support:") == [
+        (17, "must")
+    ]
+    assert modality_cues("No license exceptions may overcome the prohibition") == [(22, "may")]
+    source = en_passage(
+        "(a) Scope. This section restricts the activities of a “U.S. person”.\n"
+        "(b) General prohibitions. No “U.S. person” may, without a license from BIS, 'support':"
+    )
+    assert verifier.verify("未经BIS许可，美国人不得提供相关“支持”。", [source]).supported
