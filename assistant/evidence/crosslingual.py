@@ -190,6 +190,26 @@ def _scopes(
     return out
 
 
+@lru_cache(maxsize=256)
+def _cue_scopes(
+    text: str, window: int
+) -> tuple[tuple[tuple[int, int, str], ...], tuple[tuple[int, int, str], ...]]:
+    """The ranges the negation and modal cues of `text` govern, and the negations' edges
+    (twice the window): read once per text, though a source is labelled twice (plainly and
+    with its nested mentions, `concept_mismatch`). A Chinese word that opens with a negation
+    character but is one adjective (不正当 "improper", 非法 "illegal") negates nothing: its
+    English has no cue either."""
+    negs = [
+        (s, "neg")
+        for s in negation_cues(text, bounds=False)
+        if not _CN_NEGATIVE_ADJECTIVE.match(text, s)
+    ]
+    modal = [(s, m) for s, m in modality_cues(text)]
+    toks = tokens(text)  # read once: each scope is measured in the same tokens
+    scopes = _scopes(text, toks, negs, window) + _scopes(text, toks, modal, window)
+    return tuple(scopes), tuple(_scopes(text, toks, negs, 2 * window))
+
+
 def _labels(text: str, lang: str, window: int, *, nested: bool = False) -> dict[int, set[str]]:
     """For each concept of `text`: `neg`/`pos` for polarity, `must`/`may` when under a modal.
 
@@ -200,19 +220,8 @@ def _labels(text: str, lang: str, window: int, *, nested: bool = False) -> dict[
     each mention of a concept inside a longer one, when the text names that concept on its
     own elsewhere: a source's 应当承担侵权责任 states 承担 ("bear") unnegated, though the
     longest match reads it as one concept ("held liable"), and its 可以不承担 negated; a
-    concept named only inside longer ones (主管部门 in 商务主管部门) is not thereby stated.
-    A Chinese word that opens with
-    a negation character but is one adjective (不正当 "improper", 非法 "illegal") negates
-    nothing: its English has no cue either."""
-    negs = [
-        (s, "neg")
-        for s in negation_cues(text, bounds=False)
-        if not _CN_NEGATIVE_ADJECTIVE.match(text, s)
-    ]
-    modal = [(s, m) for s, m in modality_cues(text)]
-    toks = tokens(text)  # read once: each scope is measured in the same tokens
-    scopes = _scopes(text, toks, negs, window) + _scopes(text, toks, modal, window)
-    edges = _scopes(text, toks, negs, 2 * window)
+    concept named only inside longer ones (主管部门 in 商务主管部门) is not thereby stated."""
+    scopes, edges = _cue_scopes(text, window)
     out: dict[int, set[str]] = {}
     mentions = concept_mentions(text, lang)
     if nested:

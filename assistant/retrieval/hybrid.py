@@ -194,11 +194,7 @@ class HybridSearch:
             # large corpus many laws list someone's 权利 or 义务 (of STARD dev's 28 list
             # questions, 4 have a gold article that opens such a list).
             pool = [h.chunk_id for h in lexical]
-            listing = [
-                cid
-                for cid in self._listing(query.listed, dense, pool)
-                if cid.split("::", 1)[0] in named
-            ][:3]
+            listing = self._listing(query.listed, named, dense, pool)[:3]
             if listing:
                 rankings.append(listing)
                 weights.append(self.settings.lexical_weight)
@@ -281,13 +277,22 @@ class HybridSearch:
         return store.query(vector, k, _where(fields), manifest)
 
     def _listing(
-        self, head: str, dense: Sequence[StoredChunk], lexical: Sequence[str]
+        self,
+        head: str,
+        named: Sequence[str],
+        dense: Sequence[StoredChunk],
+        lexical: Sequence[str],
     ) -> list[str]:
-        """The candidates (dense first, then lexical) that open a list of `head` things."""
+        """The candidates of the `named` documents (dense first, then lexical) that open a
+        list of `head` things; only those chunks' texts are read from the store."""
+        pool = [
+            cid
+            for cid in dict.fromkeys([*(c.chunk_id for c in dense), *lexical])
+            if cid.split("::", 1)[0] in named
+        ]
         texts = {c.chunk_id: c.text for c in dense}
-        missing = [cid for cid in lexical if cid not in texts]
+        missing = [cid for cid in pool if cid not in texts]
         texts.update({c.chunk_id: c.text for c in self.index.store.get_chunks(missing)})
-        pool = dict.fromkeys([*(c.chunk_id for c in dense), *lexical])
         return [cid for cid in pool if introduces_list_of(texts.get(cid, ""), head)]
 
     def dense_weight(self, language: str) -> float:
